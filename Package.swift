@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+// bosun — a GitOps agent for one Linux host.
+//
+// Modules from the leaves up (see docs/architecture.md):
+//   CLibYAML, CLibGit2 (system libraries)
+//   BosunModel            pure desired-state model, config hashes
+//   BosunYAML             libyaml node tree with positions
+//   BosunManifest         Compose parsing, interpolation, validation (pure)
+//   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
+//   BosunSource           a source spec (repo or directory) -> files + revision
+//   BosunCLI              subcommands
+//   bosun                 @main only
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "bosun",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bosun", targets: ["bosun"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(
+            name: "BosunModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
+        .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
+        .target(name: "BosunGit", dependencies: ["BosunModel", "CLibGit2"], swiftSettings: strict),
+        .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
+        .target(
+            name: "BosunCLI",
+            dependencies: [
+                "BosunModel", "BosunManifest", "BosunSource",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
+        .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
+        .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
