@@ -1,0 +1,147 @@
+public import BosunModel
+import BosunYAML
+
+/// Reads every compose project under a path of a tree into a validated `DesiredState`, collecting all
+/// problems at once. Pure: it reads only through the `FileTree` it is given.
+public struct ManifestLoader: Sendable {
+    public let tree: any FileTree
+    public let options: LoadOptions
+
+    public init(tree: any FileTree, options: LoadOptions) {
+        self.tree = tree
+        self.options = options
+    }
+
+    public func load(path: String) -> ManifestLoadResult {
+        var result = ManifestLoadResult()
+        let locations: [ProjectLocator.Location]
+        do { locations = try ProjectLocator.locate(in: tree, path: path) } catch {
+            let file = (error as? FileTreeError)?.path ?? path
+            result.diagnostics.append(Diagnostic(.error, file: file, mark: nil, message: (error as? FileTreeError)?.message ?? "\(error)"))
+            return result
+        }
+        var projects: [Project] = []
+        for location in locations {
+            if let project = loadProject(location, into: &result) { projects.append(project) }
+        }
+        var seen: [String: String] = [:]
+        for project in projects {
+            if let other = seen[project.name] {
+                result.diagnostics.append(Diagnostic(.error, file: project.files[0], mark: nil,
+                    message: "project name \"\(project.name)\" is also used by \(other)", hint: "set a distinct name: in one of them"))
+            }
+            seen[project.name] = project.files[0]
+        }
+        result.diagnostics += HostConflicts.check(projects, result.serviceMarks)
+        projects.sort { $0.name < $1.name }
+        if !result.hasErrors { result.state = DesiredState(projects: projects) }
+        return result
+    }
+
+    func loadProject(_ location: ProjectLocator.Location, into result: inout ManifestLoadResult) -> Project? {
+        let references = ReferenceLog()
+        let dotEnvPath = ProjectLocator.joined(location.directory, ".env")
+        var dotEnv: [String: String] = [:]
+        if tree.kind(of: dotEnvPath) == .file, let bytes = try? tree.readFile(dotEnvPath) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            result.sources[dotEnvPath] = text
+            var seenSoFar: [String: String] = [:]
+            let environment = options.environment
+            do {
+                for entry in try EnvFile.parse(text, environment: { environment[$0] }, interpolate: { value in
+                    let known = seenSoFar
+                    return try Interpolator { environment[$0] ?? known[$0] }.interpolate(value)
+                }) {
+                    seenSoFar[entry.key] = entry.value
+                }
+                dotEnv = seenSoFar
+            } catch let error as EnvFile.LineError {
+                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: YAMLMark(line: error.line, column: 1), message: error.message))
+            } catch let error as Interpolator.Failure {
+                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: nil, message: error.message, hint: error.hint))
+            } catch {
+                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: nil, message: "\(error)"))
+            }
+        }
+        let decoder = ComposeFileDecoder()
+        var files: [String] = []
+        for extra in location.alsoPresent {
+            let isOverride = ProjectLocator.overrideFileNames.contains(extra)
+            result.diagnostics.append(Diagnostic(isOverride ? .error : .warning, file: ProjectLocator.joined(location.directory, extra), mark: nil,
+                message: isOverride ? "override files are not merged by bosun" : "\(extra) is ignored: \(location.composeFile) is read",
+                hint: isOverride ? "fold its settings into \(location.composeFile)" : "keep one compose file per directory"))
+        }
+
+        func loadFile(_ file: String, stack: [String], includedAt: (String, YAMLMark)?) {
+            let sink = DiagnosticSink(file: file)
+            defer { result.diagnostics += sink.items }
+            if stack.contains(file) {
+                let (from, mark) = includedAt!
+                result.diagnostics.append(Diagnostic(.error, file: from, mark: mark, message: "include cycle: \((stack + [file]).joined(separator: " -> "))"))
+                return
+            }
+            let text: String
+            do { text = String(decoding: try tree.readFile(file), as: UTF8.self) } catch {
+                if let (from, mark) = includedAt {
+                    result.diagnostics.append(Diagnostic(.error, file: from, mark: mark, message: "cannot read included file \(file): \(error)"))
+                } else {
+                    sink.error(nil, "cannot read: \(error)")
+                }
+                return
+            }
+            files.append(file)
+            result.sources[file] = text
+            let root: YAMLNode
+            do {
+                guard let document = try YAMLParser.parseDocument(text) else {
+                    sink.error(nil, "the file is empty", hint: "declare services:")
+                    return
+                }
+                root = document
+            } catch {
+                sink.error(error.mark, error.message)
+                return
+            }
+            let context = ProjectContext(tree: tree, directory: location.directory, dotEnv: dotEnv, options: options, file: file, references: references)
+            let interpolated = NodeInterpolation(interpolator: context.interpolator, sink: sink).apply(root)
+            decoder.decode(interpolated, context: context, sink: sink) { path, mark in
+                guard let resolved = context.resolve(path, at: mark, sink: sink) else { return }
+                loadFile(resolved, stack: stack + [file], includedAt: (file, mark))
+            }
+        }
+        loadFile(location.composeFile, stack: [], includedAt: nil)
+
+        let directoryName = location.directory.split(separator: "/").last.map(String.init) ?? tree.displayName
+        let name = decoder.name ?? ProjectNames.normalise(directoryName)
+        if name.isEmpty {
+            result.diagnostics.append(Diagnostic(.error, file: location.composeFile, mark: nil,
+                message: "cannot derive a project name from \"\(directoryName)\"", hint: "set name: at the top of the file"))
+            return nil
+        }
+        let project = ProjectAssembler(name: name, decoder: decoder, references: references, files: files).assemble(into: &result)
+        return project
+    }
+}
+
+/// The outcome of loading manifests: the desired state when there were no errors, and every diagnostic.
+public struct ManifestLoadResult: Sendable {
+    public var state: DesiredState?
+    public var diagnostics: [Diagnostic] = []
+    /// The text of every file read, for caret snippets.
+    public var sources: [String: String] = [:]
+    /// Where each service was declared, keyed `project/service`.
+    var serviceMarks: [String: (file: String, mark: YAMLMark)] = [:]
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+
+    /// Every diagnostic with its snippet, errors and warnings in file order.
+    public func renderedDiagnostics() -> String {
+        sortedDiagnostics.map { $0.rendered(source: sources[$0.file]) }.joined(separator: "\n")
+    }
+
+    public var sortedDiagnostics: [Diagnostic] {
+        diagnostics.sorted { ($0.file, $0.mark?.line ?? 0, $0.mark?.column ?? 0) < ($1.file, $1.mark?.line ?? 0, $1.mark?.column ?? 0) }
+    }
+}

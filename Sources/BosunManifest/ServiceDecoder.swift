@@ -1,0 +1,171 @@
+import BosunModel
+import BosunYAML
+
+/// Reads one service of a compose file into the normalised `Service`, reporting every problem it finds.
+struct ServiceDecoder {
+    let name: String
+    let reader: NodeReader
+    let context: ProjectContext
+    var sink: DiagnosticSink { reader.sink }
+
+    func decode(_ node: YAMLNode) -> Service? {
+        let pairs = reader.mapping(node, "service \"\(name)\"", known: ComposeKeys.service)
+        guard node.mapping != nil else { return nil }
+        var image: ImageReference?
+        let imageNode = node["image"]
+        if let imageNode, let text = reader.string(imageNode, "image") {
+            do { image = try ImageReference(parsing: text) } catch {
+                sink.error(imageNode.start, error.message, hint: "write e.g. nginx:1.27, ghcr.io/org/app:v2 or registry:5000/app@sha256:…")
+            }
+        } else if imageNode == nil {
+            if let build = node["build"] {
+                sink.error(build.start, "service \"\(name)\" has build: but no image:; bosun does not build images",
+                           hint: "build and push the image in CI, then set image: to its reference")
+            } else {
+                sink.error(node.start, "service \"\(name)\" has no image", hint: "add image: with the image to run")
+            }
+        }
+        var service = Service(name: name, image: image ?? ImageReference.placeholder)
+        var environmentFromFiles: [String: String] = [:]
+        var environment: [String: String] = [:]
+        var memLimit: ByteSize?, memReservation: ByteSize?, cpus: Int?, pidsLimit: Int?
+        var deploy: DeployValues?
+        var restartSet = false
+
+        for (key, value, keyNode) in pairs {
+            switch key {
+            case "image", "version": break
+            case "command": service.command = command(value, key)
+            case "entrypoint": service.entrypoint = command(value, key)
+            case "environment":
+                for (k, v, _) in reader.stringMap(value, "environment") {
+                    if let v { environment[k] = v } else if let fromAgent = context.lookup(k) { environment[k] = fromAgent }
+                }
+            case "env_file": environmentFromFiles = envFiles(value)
+            case "ports": service.ports = ports(value)
+            case "expose": service.expose = expose(value)
+            case "volumes": service.volumes = volumes(value)
+            case "tmpfs": service.tmpfs = reader.stringList(value, "tmpfs", allowSingle: true)
+            case "networks": service.networks = networks(value)
+            case "network_mode": service.networkMode = networkMode(value)
+            case "depends_on": service.dependsOn = dependsOn(value)
+            case "healthcheck": service.healthcheck = healthcheck(value)
+            case "restart":
+                if let text = reader.string(value, "restart") {
+                    do { service.restart = try RestartPolicy(parsing: text); restartSet = true } catch { sink.error(value.start, error.message) }
+                }
+            case "deploy": deploy = self.deploy(value)
+            case "mem_limit": memLimit = reader.size(value, key)
+            case "mem_reservation": memReservation = reader.size(value, key)
+            case "memswap_limit": service.resources.memorySwap = memorySwap(value)
+            case "cpus": cpus = cpuMillis(value, key)
+            case "cpu_shares": service.resources.cpuShares = reader.int(value, key, range: 2...262_144)
+            case "cpuset": service.resources.cpuset = cpuset(value)
+            case "pids_limit": pidsLimit = reader.int(value, key, range: -1...Int(Int32.max))
+            case "user": service.user = reader.scalarText(value, key)
+            case "group_add": service.groupAdd = reader.stringList(value, key)
+            case "working_dir": service.workingDir = absolutePath(value, key)
+            case "hostname": service.hostname = hostname(value, key)
+            case "domainname": service.domainname = hostname(value, key)
+            case "stop_signal": service.stopSignal = signal(value)
+            case "stop_grace_period": service.stopGracePeriod = reader.duration(value, key)
+            case "read_only": service.readOnly = reader.bool(value, key) ?? false
+            case "cap_add": service.capAdd = capabilities(value, key)
+            case "cap_drop": service.capDrop = capabilities(value, key)
+            case "privileged":
+                let privileged = reader.bool(value, key) ?? false
+                if privileged && !context.options.allowPrivileged {
+                    sink.error(value.start, "service \"\(name)\" asks for privileged: true, which the agent does not allow",
+                               hint: "grant the capabilities it needs with cap_add, or start the agent with --allow-privileged")
+                }
+                service.privileged = privileged
+            case "security_opt": securityOptions(value, into: &service)
+            case "labels": service.labels = labels(value)
+            case "init": service.initProcess = reader.bool(value, key) ?? false
+            case "ulimits": service.ulimits = ulimits(value)
+            case "sysctls": service.sysctls = sysctls(value)
+            case "shm_size": service.shmSize = reader.size(value, key)
+            case "logging": service.logging = logging(value)
+            case "container_name": service.containerName = containerName(value)
+            case "profiles": service.profiles = reader.stringList(value, key)
+            case "extra_hosts": service.extraHosts = extraHosts(value)
+            case "dns": service.dns = ipList(value, key)
+            case "dns_search": service.dnsSearch = reader.stringList(value, key, allowSingle: true)
+            case "secrets": service.secrets = secretMounts(value)
+            case "platform": service.platform = platform(value)
+            case "pull_policy": service.pullPolicy = pullPolicy(value)
+            case "stdin_open": service.stdinOpen = reader.bool(value, key) ?? false
+            case "tty": service.tty = reader.bool(value, key) ?? false
+            case "build":
+                if imageNode != nil {
+                    sink.warning(keyNode.start, "service \"\(name)\": build: is ignored, bosun runs the image given by image:",
+                                 hint: "bosun never builds; build and push the image in CI")
+                }
+            case "scale":
+                if let n = reader.int(value, key), n != 1 {
+                    sink.error(value.start, "service \"\(name)\" asks for \(n) replicas; bosun runs one container per service",
+                               hint: "declare one service per instance, or remove scale")
+                }
+            default:
+                if let hint = ComposeKeys.unsupportedService[key] {
+                    sink.error(keyNode.start, "\(key) is not supported by bosun (service \"\(name)\")", hint: hint)
+                } else if let why = ComposeKeys.ignoredService[key] {
+                    sink.warning(keyNode.start, "\(key) is ignored (service \"\(name)\"): \(why)")
+                }
+            }
+        }
+        service.environment = environmentFromFiles.merging(environment) { _, explicit in explicit }
+        applyResources(deploy, memLimit: memLimit, memReservation: memReservation, cpus: cpus, pidsLimit: pidsLimit, to: &service, at: node)
+        if let policy = deploy?.restartPolicy {
+            if restartSet { sink.warning(node["deploy"]?.start, "service \"\(name)\": deploy.restart_policy is overridden by restart") } else { service.restart = policy }
+        }
+        if service.networkMode == nil && service.networks.isEmpty {
+            service.networks = [NetworkAttachment(network: "default")]
+        }
+        service.expose.sort()
+        service.ports.sort()
+        return image == nil ? nil : service
+    }
+
+    func command(_ node: YAMLNode, _ key: String) -> [String]? {
+        if node.isNull { return nil }
+        if let text = node.scalar {
+            do { return try ShellWords.split(text) } catch {
+                sink.error(node.start, "\(key) has an unterminated quote or a trailing backslash")
+                return nil
+            }
+        }
+        return reader.stringList(node, key)
+    }
+
+    func envFiles(_ node: YAMLNode) -> [String: String] {
+        var result: [String: String] = [:]
+        let entries: [YAMLNode] = node.scalar != nil ? [node] : (node.sequence ?? [])
+        if node.scalar == nil && node.sequence == nil && !node.isNull {
+            sink.error(node.start, "env_file must be a path or a list of paths, found \(node.kindDescription)")
+        }
+        for entry in entries {
+            var pathNode = entry
+            var required = true
+            if entry.mapping != nil {
+                for (key, value, _) in reader.mapping(entry, "an env_file entry", known: ["path", "required", "format"]) {
+                    if key == "path" { pathNode = value }
+                    if key == "required" { required = reader.bool(value, key) ?? true }
+                    if key == "format", reader.string(value, key) != "raw" && reader.string(value, key) != nil {
+                        sink.error(value.start, "env_file format must be raw or left out")
+                    }
+                }
+            }
+            guard let path = reader.string(pathNode, "env_file path") else { continue }
+            guard let treePath = context.resolve(path, at: pathNode.start, sink: sink) else { continue }
+            guard let values = context.readEnvFile(treePath, required: required, at: pathNode.start, sink: sink) else { continue }
+            result.merge(values) { _, later in later }
+        }
+        return result
+    }
+}
+
+extension ImageReference {
+    /// Stands in while reading a service whose image is missing or invalid; such a service is dropped.
+    static let placeholder = try! ImageReference(parsing: "invalid.invalid/placeholder:invalid")
+}
