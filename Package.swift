@@ -36,7 +36,10 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
-        .target(name: "BosunGit", dependencies: ["BosunModel", "CLibGit2"], swiftSettings: strict),
+        .target(
+            name: "BosunGit",
+            dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
             name: "BosunCLI",
