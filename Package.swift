@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI"], swiftSettings: strict),
+        .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,60 @@
 public import ArgumentParser
+import Foundation
 
 /// The `bosun` command line: a GitOps agent for one Linux host.
 public struct BosunCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bosun",
         abstract: "Converge this host to the desired state kept in a git repository.",
-        subcommands: [])
+        discussion: """
+        Exit codes: 0 success; 1 the manifests are invalid; 2 usage error; 3 the source could not be read \
+        (git fetch, ref, path); 4 an internal or host error.
+        """,
+        version: BosunVersion.current,
+        subcommands: [ValidateCommand.self, RenderCommand.self])
+
     public init() {}
+
+    /// Runs the command line and exits with bosun's documented codes (usage errors are 2, not 64).
+    public static func runAndExit(_ arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data((failure.message.isEmpty ? "" : "bosun: \(failure.message)\n").utf8))
+            Foundation.exit(failure.code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == ExitCode.success { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            }
+            Foundation.exit(code == .validationFailure ? BosunExitCode.usage.rawValue : code.rawValue)
+        }
+    }
+}
+
+/// bosun's exit codes, as documented in the README.
+public enum BosunExitCode: Int32, Sendable {
+    case success = 0, invalidManifests = 1, usage = 2, sourceUnavailable = 3, internalError = 4
+}
+
+/// An error that ends the command with a given exit code; its message is printed after `bosun: `.
+public struct CommandFailure: Error, Sendable {
+    public var code: BosunExitCode
+    public var message: String
+    public init(_ code: BosunExitCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// The version bosun reports in `--version` and records in the journal.
+public enum BosunVersion {
+    public static let current = "0.1.0"
 }

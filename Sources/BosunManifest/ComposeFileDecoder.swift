@@ -12,6 +12,8 @@ final class ComposeFileDecoder {
     var pruneVolumes = false
     /// Which service names were dropped by profiles (so depends_on on them can say so).
     var inactiveServices: Set<String> = []
+    /// Every service name declared, including those that failed to read (so they are not also reported missing).
+    var declaredServices: Set<String> = []
 
     func decode(_ root: YAMLNode, context: ProjectContext, sink: DiagnosticSink, include: (String, YAMLMark) -> Void) {
         let reader = NodeReader(sink: sink)
@@ -40,6 +42,7 @@ final class ComposeFileDecoder {
                         sink.error(pair.key.start, "service \"\(serviceName)\" is already defined at \(file):\(mark)")
                         continue
                     }
+                    declaredServices.insert(serviceName)
                     let profiles = pair.value["profiles"].map { reader.stringList($0, "profiles") } ?? []
                     if !profiles.isEmpty && !profiles.contains(where: context.options.profiles.contains) && !context.options.profiles.contains("*") {
                         inactiveServices.insert(serviceName)

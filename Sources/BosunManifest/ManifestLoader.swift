@@ -12,7 +12,9 @@ public struct ManifestLoader: Sendable {
         self.options = options
     }
 
-    public func load(path: String) -> ManifestLoadResult {
+    /// Loads the projects under `path`. `rootName` names the tree's root directory, for a project found
+    /// there without `name:` (the directory's base name on disk, the repository's name in git).
+    public func load(path: String, rootName: String? = nil) -> ManifestLoadResult {
         var result = ManifestLoadResult()
         let locations: [ProjectLocator.Location]
         do { locations = try ProjectLocator.locate(in: tree, path: path) } catch {
@@ -22,7 +24,7 @@ public struct ManifestLoader: Sendable {
         }
         var projects: [Project] = []
         for location in locations {
-            if let project = loadProject(location, into: &result) { projects.append(project) }
+            if let project = loadProject(location, rootName: rootName, into: &result) { projects.append(project) }
         }
         var seen: [String: String] = [:]
         for project in projects {
@@ -38,7 +40,7 @@ public struct ManifestLoader: Sendable {
         return result
     }
 
-    func loadProject(_ location: ProjectLocator.Location, into result: inout ManifestLoadResult) -> Project? {
+    func loadProject(_ location: ProjectLocator.Location, rootName: String?, into result: inout ManifestLoadResult) -> Project? {
         let references = ReferenceLog()
         let dotEnvPath = ProjectLocator.joined(location.directory, ".env")
         var dotEnv: [String: String] = [:]
@@ -111,7 +113,7 @@ public struct ManifestLoader: Sendable {
         }
         loadFile(location.composeFile, stack: [], includedAt: nil)
 
-        let directoryName = location.directory.split(separator: "/").last.map(String.init) ?? tree.displayName
+        let directoryName = location.directory.split(separator: "/").last.map(String.init) ?? rootName ?? ""
         let name = decoder.name ?? ProjectNames.normalise(directoryName)
         if name.isEmpty {
             result.diagnostics.append(Diagnostic(.error, file: location.composeFile, mark: nil,
@@ -136,9 +138,14 @@ public struct ManifestLoadResult: Sendable {
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
 
-    /// Every diagnostic with its snippet, errors and warnings in file order.
-    public func renderedDiagnostics() -> String {
-        sortedDiagnostics.map { $0.rendered(source: sources[$0.file]) }.joined(separator: "\n")
+    /// Every diagnostic with its snippet, in file order; `pathPrefix` is put before file names
+    /// (the directory the tree was read from, so the names are right from the caller's directory).
+    public func renderedDiagnostics(pathPrefix: String = "") -> String {
+        sortedDiagnostics.map { diagnostic in
+            var shown = diagnostic
+            if !pathPrefix.isEmpty && pathPrefix != "." { shown.file = pathPrefix + "/" + diagnostic.file }
+            return shown.rendered(source: sources[diagnostic.file])
+        }.joined(separator: "\n")
     }
 
     public var sortedDiagnostics: [Diagnostic] {

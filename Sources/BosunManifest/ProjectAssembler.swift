@@ -61,7 +61,7 @@ struct ProjectAssembler {
                 error(ref?.file ?? file, ref?.mark ?? mark, "service \"\(serviceName)\" uses secret \"\(secret.source)\", which is not defined",
                       hint: "declare it under the top-level secrets: with file:")
             }
-            for dependency in service.dependsOn where services[dependency.service] == nil {
+            for dependency in service.dependsOn where !decoder.declaredServices.contains(dependency.service) {
                 let ref = references.first(.service, dependency.service, from: serviceName)
                 let why = decoder.inactiveServices.contains(dependency.service) ? "which is disabled by its profiles" : "which is not defined"
                 if dependency.required {
@@ -73,7 +73,7 @@ struct ProjectAssembler {
             }
             if let mode = service.networkMode, mode.hasPrefix("service:") {
                 let other = String(mode.dropFirst("service:".count))
-                if services[other] == nil {
+                if !decoder.declaredServices.contains(other) {
                     let ref = references.first(.service, other, from: serviceName)
                     error(ref?.file ?? file, ref?.mark ?? mark, "network_mode of \"\(serviceName)\" names service \"\(other)\", which is not defined")
                 }

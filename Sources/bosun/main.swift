@@ -1,3 +1,3 @@
 import BosunCLI
 
-await BosunCommand.main()
+await BosunCommand.runAndExit()

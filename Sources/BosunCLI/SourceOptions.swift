@@ -1,0 +1,88 @@
+import ArgumentParser
+import BosunGit
+import BosunManifest
+import BosunSource
+import Foundation
+
+/// The options every command that reads desired state takes: where from, and how to reach it.
+struct SourceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A git URL (file, git, http(s), ssh) or the path of a local repository.", valueName: "url|path"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("A branch, tag or commit id (default: the remote's default branch).", valueName: "ref"))
+    var ref: String?
+
+    @Option(name: .long, help: ArgumentHelp("The manifests' directory: in the repository with --repo, otherwise on disk.", valueName: "dir"))
+    var path: String = "."
+
+    @Option(name: .long, help: ArgumentHelp("State directory (default: $BOSUN_STATE_DIR or /var/lib/bosun).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("User name for http(s) (the password or token comes from $BOSUN_GIT_PASSWORD or $BOSUN_GIT_TOKEN).", valueName: "name"))
+    var username: String?
+
+    @Option(name: .long, help: ArgumentHelp("A PEM CA bundle to trust for https instead of the system's.", valueName: "file"))
+    var caFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("An ssh private key (ed25519 or ecdsa); its passphrase from $BOSUN_SSH_PASSPHRASE.", valueName: "file"))
+    var sshKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("The ssh server's public key to trust, e.g. 'ssh-ed25519 AAAA…'.", valueName: "key"))
+    var sshHostKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("An OpenSSH known_hosts file to verify the ssh server against.", valueName: "file"))
+    var sshKnownHosts: String?
+
+    @Flag(name: .long, help: "Allow services with privileged: true.")
+    var allowPrivileged = false
+
+    @Option(name: .long, help: ArgumentHelp("Enable services of this profile (repeatable; * for all).", valueName: "name"))
+    var profile: [String] = []
+
+    func validate() throws {
+        if repo == nil && (ref != nil || username != nil || sshKey != nil || sshHostKey != nil || sshKnownHosts != nil || caFile != nil) {
+            throw ValidationError("--ref, --username, --ca-file and --ssh-* need --repo")
+        }
+        if sshHostKey != nil && sshKnownHosts != nil {
+            throw ValidationError("give --ssh-host-key or --ssh-known-hosts, not both")
+        }
+    }
+
+    var resolvedStateDir: String {
+        stateDir ?? ProcessInfo.processInfo.environment["BOSUN_STATE_DIR"] ?? "/var/lib/bosun"
+    }
+
+    /// The spec and access built from the options and the environment (secrets never come from arguments).
+    func spec() throws -> SourceSpec {
+        let environment = ProcessInfo.processInfo.environment
+        var access = GitAccess(caBundleFile: caFile)
+        if let sshKey {
+            access.credentials = .sshKey(SSHKeyCredential(privateKeyPath: sshKey, passphrase: environment["BOSUN_SSH_PASSPHRASE"]))
+        } else if let token = environment["BOSUN_GIT_TOKEN"] {
+            access.credentials = username.map { .token(token, username: $0) } ?? .token(token)
+        } else if let password = environment["BOSUN_GIT_PASSWORD"] {
+            access.credentials = .userPassword(username: username ?? "", password: password)
+        }
+        if let sshHostKey { access.hostKeys = try SSHHostKeyTrust.pinned(sshHostKey) }
+        if let sshKnownHosts { access.hostKeys = .knownHostsFile(sshKnownHosts) }
+        return SourceSpec(repository: repo, ref: ref, path: path, access: access)
+    }
+
+    func loadOptions() -> LoadOptions {
+        let count = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return LoadOptions(environment: ProcessInfo.processInfo.environment, allowPrivileged: allowPrivileged,
+                           hostCPUCount: count > 0 ? count : 1, profiles: profile)
+    }
+
+    /// Reads the source and loads its manifests; source failures end the command with exit code 3.
+    func load() async throws -> (SourceReader.Opened, ManifestLoadResult) {
+        let opened: SourceReader.Opened
+        do {
+            opened = try await SourceReader(stateDirectory: resolvedStateDir).open(try spec())
+        } catch {
+            throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
+        }
+        let result = ManifestLoader(tree: opened.tree, options: loadOptions()).load(path: opened.path, rootName: opened.rootName)
+        return (opened, result)
+    }
+}

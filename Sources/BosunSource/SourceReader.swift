@@ -1,0 +1,85 @@
+public import BosunModel
+public import BosunGit
+import Foundation
+
+/// Opens a `SourceSpec`: for a repository, fetches its mirror under the state directory and reads the
+/// resolved commit's tree without a checkout; for a directory, reads the directory.
+public struct SourceReader: Sendable {
+    /// The state directory; git mirrors live in `<stateDirectory>/git/`.
+    public let stateDirectory: String
+
+    public init(stateDirectory: String) {
+        self.stateDirectory = stateDirectory
+    }
+
+    /// What was read: the tree to load manifests from, the path in it, and the commit when from git.
+    public struct Opened: Sendable {
+        public var tree: any FileTree
+        /// The manifests' path inside `tree`.
+        public var path: String
+        public var revision: SourceRevision?
+        /// The name of the tree's root directory: the directory's base name, or the repository's name.
+        public var rootName: String
+    }
+
+    public func open(_ spec: SourceSpec) async throws -> Opened {
+        guard let repository = spec.repository else {
+            let tree = try DirectoryFileTree(root: spec.path, displayName: spec.path)
+            return Opened(tree: tree, path: "", revision: nil, rootName: (tree.root as NSString).lastPathComponent)
+        }
+        let mirror = try mirror(for: repository, access: spec.access)
+        let fetched = try await mirror.fetch()
+        let ref = spec.ref ?? fetched.defaultBranch ?? "HEAD"
+        let commit = try await mirror.resolve(ref)
+        let revision = try await mirror.revision(of: commit, ref: ref)
+        let path = spec.path == "." ? "" : spec.path
+        let tree = try await mirror.tree(at: commit, path: "")
+        var name = (mirror.repositoryURL as NSString).lastPathComponent
+        if name.hasSuffix(".git") { name = String(name.dropLast(4)) }
+        return Opened(tree: tree, path: path, revision: revision, rootName: name)
+    }
+
+    /// The mirror of `repository` under the state directory, created 0700 along with its parents.
+    public func mirror(for repository: String, access: GitAccess) throws -> GitMirror {
+        var url = repository
+        if !repository.contains("://") && !repository.contains("@") {
+            // A local path: make it absolute so the mirror does not depend on the working directory.
+            url = repository.hasPrefix("/") ? repository : FileManager.default.currentDirectoryPath + "/" + repository
+        }
+        let directory = try StateDirectory.ensure(stateDirectory, "git")
+        return try GitMirror(url: url, access: access, directory: directory + "/" + GitMirror.directoryName(for: url))
+    }
+}
+
+/// The agent's state directory: created owner-only (0700), and tightened to 0700 when it exists wider.
+public enum StateDirectory {
+    /// Creates `<root>/<components…>` with mode 0700 at each level bosun owns; returns its path.
+    public static func ensure(_ root: String, _ components: String...) throws -> String {
+        var path = root
+        try make(path)
+        for component in components {
+            path += "/" + component
+            try make(path)
+        }
+        return path
+    }
+
+    static func make(_ path: String) throws {
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw FileTreeError(path: path, message: "the state directory exists but is not a directory")
+            }
+            if info.st_mode & 0o077 != 0 && info.st_uid == getuid() { chmod(path, 0o700) }
+            return
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path && lstat(parent, &info) != 0 {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
+        guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+            throw FileTreeError(path: path, message: "cannot create the state directory: \(String(cString: strerror(errno)))")
+        }
+        chmod(path, 0o700)
+    }
+}

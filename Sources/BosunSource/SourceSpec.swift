@@ -1,0 +1,19 @@
+public import BosunGit
+
+/// Where desired state comes from: a git repository (URL or local path) at a ref, or a plain directory.
+public struct SourceSpec: Sendable {
+    /// A git URL or the path of a local repository; nil reads `path` as a plain directory.
+    public var repository: String?
+    /// A branch, tag or commit id; nil takes the remote's default branch.
+    public var ref: String?
+    /// A directory in the repository (or on disk) holding one project or a directory of projects.
+    public var path: String
+    public var access: GitAccess
+
+    public init(repository: String? = nil, ref: String? = nil, path: String = ".", access: GitAccess = GitAccess()) {
+        self.repository = repository
+        self.ref = ref
+        self.path = path
+        self.access = access
+    }
+}
