@@ -76,11 +76,11 @@ extension ServiceDecoder {
             }
         }
         if disabled || check.test.first == "NONE" { return HealthCheck(test: ["NONE"]) }
-        if check.test.isEmpty {
+        if check.test.isEmpty && node["test"] == nil {
             sink.error(node.start, "healthcheck needs test:, or disable: true", hint: "the image's own HEALTHCHECK is kept when healthcheck is left out")
             return nil
         }
-        return check
+        return check.test.isEmpty ? nil : check
     }
 
     func positive(_ duration: ComposeDuration?, _ node: YAMLNode) -> ComposeDuration? {

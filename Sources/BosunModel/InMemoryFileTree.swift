@@ -1,4 +1,3 @@
-public import BosunModel
 
 /// A `FileTree` held in memory: file paths mapped to contents, plus symlinks; for tests and fakes.
 public struct InMemoryFileTree: FileTree {
