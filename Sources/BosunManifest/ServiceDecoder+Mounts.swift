@@ -35,7 +35,7 @@ extension ServiceDecoder {
         }
         guard let target = checkedTarget(parts[1], node) else { return nil }
         var mount = mountSource(parts[0], target: target, node)
-        mount?.createHostPath = true
+        if mount?.kind == .bind { mount?.createHostPath = true }
         if parts.count == 3 {
             for option in parts[2].split(separator: ",") {
                 switch option {
