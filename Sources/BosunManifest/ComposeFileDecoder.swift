@@ -97,7 +97,7 @@ final class ComposeFileDecoder {
                     if let driver = reader.string(value, field), driver != "bridge" {
                         sink.error(value.start, "network driver \"\(driver)\" is not supported", hint: "use bridge (the default)")
                     }
-                case "external": network.external = reader.bool(value, field) ?? false
+                case "external": network.external = external(value, name: &explicitName, reader: reader)
                 case "internal": network.isInternal = reader.bool(value, field) ?? false
                 case "name": explicitName = reader.string(value, field)
                 case "labels": network.labels = Dictionary(reader.stringMap(value, "labels").map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { $1 })
@@ -124,7 +124,8 @@ final class ComposeFileDecoder {
             let configs = value.sequence ?? []
             if configs.count > 1 { sink.error(value.start, "only one ipam config per network is supported") }
             for config in configs.prefix(1) {
-                for (key, item, _) in reader.mapping(config, "ipam config", known: ["subnet", "gateway", "ip_range", "aux_addresses"]) {
+                for (key, item, keyNode) in reader.mapping(config, "ipam config", known: ["subnet", "gateway", "ip_range", "aux_addresses"]) {
+                    if key == "aux_addresses" { sink.error(keyNode.start, "ipam aux_addresses are not supported", hint: "remove them"); continue }
                     guard let text = reader.string(item, key) else { continue }
                     switch key {
                     case "subnet", "ip_range":
@@ -133,7 +134,7 @@ final class ComposeFileDecoder {
                     case "gateway":
                         guard IPAddressText.isIPv4(text) else { sink.error(item.start, "gateway \"\(text)\" is not an IPv4 address"); continue }
                         network.gateway = text
-                    default: sink.error(item.start, "aux_addresses is not supported")
+                    default: break
                     }
                 }
             }
@@ -154,7 +155,7 @@ final class ComposeFileDecoder {
                         sink.error(value.start, "volume driver \"\(driver)\" is not supported", hint: "use local (the default)")
                     }
                 case "driver_opts": sink.error(value.start, "volume driver_opts are not supported", hint: "remove them; bosun volumes are directories")
-                case "external": volume.external = reader.bool(value, field) ?? false
+                case "external": volume.external = external(value, name: &explicitName, reader: reader)
                 case "name": explicitName = reader.string(value, field)
                 default: volume.labels = Dictionary(reader.stringMap(value, "labels").map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { $1 })
                 }
@@ -188,5 +189,13 @@ final class ComposeFileDecoder {
                 sink.error(pair.key.start, "secret \"\(key)\" needs file:")
             }
         }
+    }
+
+    /// `external: true`, or the legacy `external: {name: NAME}`.
+    func external(_ node: YAMLNode, name: inout String?, reader: NodeReader) -> Bool {
+        guard node.mapping != nil else { return reader.bool(node, "external") ?? false }
+        for (_, value, _) in reader.mapping(node, "external", known: ["name"]) { name = reader.string(value, "name") }
+        reader.sink.warning(node.start, "external: {name: …} is deprecated", hint: "write external: true and name: at the same level")
+        return true
     }
 }

@@ -40,6 +40,8 @@ struct ProjectAssembler {
                     continue
                 }
                 if let ip = attachment.ipv4Address, let address = IPAddressText.ipv4Value(ip) {
+                    let ref = references.first(.address, attachment.network, from: serviceName)
+                    let (file, mark) = (ref?.file ?? file, ref?.mark ?? mark)
                     if let subnet = network.subnet.flatMap(Subnet.init), !subnet.contains(address) {
                         error(file, mark, "service \"\(serviceName)\": ipv4_address \(ip) is outside network \"\(attachment.network)\" (\(network.subnet!))")
                     } else if network.subnet == nil && !network.external {
@@ -78,6 +80,9 @@ struct ProjectAssembler {
                     error(ref?.file ?? file, ref?.mark ?? mark, "network_mode of \"\(serviceName)\" names service \"\(other)\", which is not defined")
                 }
             }
+        }
+        for (serviceName, (service, mark, file)) in services where service.networkMode != nil && service.networks != [] {
+            error(file, mark, "service \"\(serviceName)\" sets both network_mode and networks", hint: "use one of them")
         }
         diagnostics += cycles(services)
         result.diagnostics += diagnostics

@@ -104,7 +104,10 @@ extension ServiceDecoder {
                 case "aliases": attachment.aliases = reader.stringList(value, "aliases").sorted()
                 case "ipv4_address":
                     if let ip = reader.string(value, key) {
-                        if IPAddressText.isIPv4(ip) { attachment.ipv4Address = ip } else { sink.error(value.start, "ipv4_address \"\(ip)\" is not an IPv4 address") }
+                        if IPAddressText.isIPv4(ip) {
+                            attachment.ipv4Address = ip
+                            context.references.add(.address, name, value.start, file: context.file, from: self.name)
+                        } else { sink.error(value.start, "ipv4_address \"\(ip)\" is not an IPv4 address") }
                     }
                 case "priority", "gw_priority": _ = reader.int(value, key)
                 default:
