@@ -161,7 +161,7 @@ struct GoldenErrorTests {
               back:
                 ipam:
                   config: [{subnet: 10.0.0.0/24}]
-            """, expected: ["app/compose.yaml:2:3: error: service \"a\": ipv4_address 10.0.1.5 is outside network \"back\" (10.0.0.0/24)"]),
+            """, expected: ["app/compose.yaml:5:28: error: service \"a\": ipv4_address 10.0.1.5 is outside network \"back\" (10.0.0.0/24)"]),
         Case(name: "unknown capability and bad healthcheck", yaml: """
             services:
               a:
