@@ -25,6 +25,12 @@ public struct SourceRevision: Sendable, Hashable, Codable {
             self.time = time
             self.offsetMinutes = offsetMinutes
         }
+
+        enum CodingKeys: String, CodingKey { case name, email, time, offsetMinutes = "offset_minutes" }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case repositoryURL = "repository_url", ref, commitID = "commit_id", author, committer, subject
     }
 
     public init(repositoryURL: String, ref: String, commitID: String, author: Signature, committer: Signature, subject: String) {
