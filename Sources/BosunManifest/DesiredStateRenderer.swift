@@ -8,16 +8,18 @@ public enum DesiredStateRenderer {
 
     public static func render(_ state: DesiredState, revision: SourceRevision?, format: Format) -> String {
         var projects: [JSONValue] = []
-        for project in state.projects {
-            guard case .object(var fields) = JSONValue.of(project) else { continue }
-            fields["services"] = .array(project.services.map { service in
-                guard case .object(var serviceFields) = JSONValue.of(service) else { return .null }
+        let projectsJSON = state.projects.map { ConfigHash.canonicalJSON($0) }
+        for (project, json) in zip(state.projects, projectsJSON) {
+            var parser = JSONTextParser(bytes: json)
+            guard case .object(var fields)? = parser.value(), case .array(let encoded)? = fields["services"] else { continue }
+            fields["services"] = .array(zip(project.services, encoded).map { service, value in
+                guard case .object(var serviceFields) = value else { return value }
                 serviceFields["config_hash"] = .string(ConfigHash.of(service))
                 return .object(serviceFields)
             })
             projects.append(.object(fields))
         }
-        var root: [String: JSONValue] = ["projects": .array(projects), "desired_state_hash": .string(ConfigHash.of(state))]
+        var root: [String: JSONValue] = ["projects": .array(projects), "desired_state_hash": .string(ConfigHash.of(projectsJSON: projectsJSON))]
         if let revision { root["source"] = JSONValue.of(revision) }
         switch format {
         case .json: return JSONValue.object(root).prettyJSON(indent: 0)
@@ -30,55 +32,46 @@ public enum DesiredStateRenderer {
 }
 
 /// A JSON value, decoded from the canonical encoding so that it can be printed in either format.
-indirect enum JSONValue: Decodable {
+indirect enum JSONValue {
     case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        if var list = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !list.isAtEnd { items.append(try list.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
-            var fields: [String: JSONValue] = [:]
-            for key in keyed.allKeys { fields[key.stringValue] = try keyed.decode(JSONValue.self, forKey: key) }
-            self = .object(fields)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() { self = .null } else if let b = try? single.decode(Bool.self) { self = .bool(b) } else if let i = try? single.decode(Int64.self) {
-            self = .int(i)
-        } else if let d = try? single.decode(Double.self) { self = .double(d) } else { self = .string(try single.decode(String.self)) }
-    }
-
     static func of(_ value: some Encodable) -> JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(ConfigHash.canonicalJSON(value)))) ?? .null
+        var parser = JSONTextParser(bytes: ConfigHash.canonicalJSON(value))
+        return parser.value() ?? .null
     }
 
     func prettyJSON(indent: Int) -> String {
-        let pad = String(repeating: "  ", count: indent + 1)
-        let closing = String(repeating: "  ", count: indent)
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let i): return String(i)
-        case .double(let d): return String(d)
-        case .string(let s): return YAMLWriter.quoted(s)
-        case .array(let items):
-            if items.isEmpty { return "[]" }
-            return "[\n" + items.map { pad + $0.prettyJSON(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)]"
-        case .object(let fields):
-            if fields.isEmpty { return "{}" }
-            return "{\n" + fields.keys.sorted().map { pad + YAMLWriter.quoted($0) + ": " + fields[$0]!.prettyJSON(indent: indent + 1) }.joined(separator: ",\n") + "\n\(closing)}"
-        }
+        var out = ""
+        writeJSON(indent: indent, into: &out)
+        return out
     }
 
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+    func writeJSON(indent: Int, into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += String(d)
+        case .string(let s): out += YAMLWriter.quoted(s)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (n, item) in items.enumerated() {
+                out += n == 0 ? "\n" : ",\n"
+                out += String(repeating: "  ", count: indent + 1)
+                item.writeJSON(indent: indent + 1, into: &out)
+            }
+            out += "\n" + String(repeating: "  ", count: indent) + "]"
+        case .object(let fields):
+            if fields.isEmpty { out += "{}"; return }
+            out += "{"
+            for (n, key) in fields.keys.sorted().enumerated() {
+                out += n == 0 ? "\n" : ",\n"
+                out += String(repeating: "  ", count: indent + 1) + YAMLWriter.quoted(key) + ": "
+                fields[key]!.writeJSON(indent: indent + 1, into: &out)
+            }
+            out += "\n" + String(repeating: "  ", count: indent) + "}"
+        }
     }
 }
 

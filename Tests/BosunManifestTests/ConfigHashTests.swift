@@ -90,3 +90,16 @@ extension String {
         components(separatedByString: target).joined(separator: replacement)
     }
 }
+
+@Suite("Desired state hash")
+struct DesiredStateHashTests {
+    @Test("composing the projects' canonical JSON gives the hash of the whole state's canonical JSON")
+    func composition() throws {
+        let state = try #require(Fixtures.load([
+            "a/compose.yaml": "services:\n  x: {image: busybox}\n",
+            "b/compose.yaml": "services:\n  y: {image: nginx, ports: [\"80:80\"]}\n",
+        ]).state)
+        let whole = ConfigHash.canonicalJSON(state)
+        #expect(ConfigHash.of(state) == "sha256:" + ConfigHash.hexDigest(whole))
+    }
+}
