@@ -1,6 +1,6 @@
 /// Which Compose keys bosun reads, and what it says about the ones it does not.
 enum ComposeKeys {
-    static let topLevel = ["version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models"]
+    static let topLevel = ["version", "name", "services", "networks", "volumes", "secrets", "configs", "include", "models", "x-bosun"]
 
     static let service = [
         "image", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "tmpfs",

@@ -98,6 +98,7 @@ struct NodeReader {
     }
 
     /// The pairs of a mapping, with every key checked against `known`; unknown keys are errors with a suggestion.
+    /// Extension keys (`x-…`) are skipped, as the Compose specification says; `x-bosun` only where `known` lists it.
     func mapping(_ node: YAMLNode, _ what: String, known: [String]) -> [(key: String, value: YAMLNode, keyNode: YAMLNode)] {
         if node.isNull { return [] }
         guard let pairs = node.mapping else {
@@ -110,8 +111,13 @@ struct NodeReader {
                 sink.error(pair.key.start, "a key of \(what) must be a string")
                 continue
             }
+            if key == "x-bosun" && !known.contains(key) {
+                sink.warning(pair.key.start, "x-bosun has no options in \(what); it is ignored here",
+                             hint: "x-bosun options go at the top level of the compose file")
+                continue
+            }
             if key.hasPrefix("x-") && key != "x-bosun" { continue }
-            if !known.contains(key) && key != "x-bosun" {
+            if !known.contains(key) {
                 unknownKey(key, at: pair.key.start, in: what, known: known)
                 continue
             }

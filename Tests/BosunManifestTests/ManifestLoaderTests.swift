@@ -150,3 +150,33 @@ struct ManifestLoaderTests {
         #expect(project.volumes.map(\.name) == ["demo_dbdata"])
     }
 }
+
+@Suite("Extension keys")
+struct ExtensionKeyTests {
+    @Test("x- keys are ignored, x-bosun is read at the top level and warned about elsewhere")
+    func extensions() throws {
+        let result = Fixtures.compose("""
+            x-defaults: &d {restart: always}
+            services:
+              a:
+                image: busybox
+                x-notes: anything
+                x-bosun: {rollout: fast}
+                healthcheck: {test: [CMD, "true"], x-bosun: {}}
+            x-bosun:
+              prune_volumes: true
+            """)
+        #expect(Fixtures.lines(result) == [
+            "app/compose.yaml:6:5: warning: x-bosun has no options in service \"a\"; it is ignored here",
+            "app/compose.yaml:7:40: warning: x-bosun has no options in healthcheck; it is ignored here",
+        ])
+        #expect(result.state?.projects[0].pruneVolumes == true)
+        #expect(result.state?.projects[0].services[0].healthcheck?.test == ["CMD", "true"])
+    }
+
+    @Test("an unknown x-bosun option is an error with a suggestion")
+    func unknownOption() {
+        let result = Fixtures.compose("services:\n  a: {image: busybox}\nx-bosun:\n  prune_volume: true\n")
+        #expect(Fixtures.lines(result) == ["app/compose.yaml:4:3: error: unknown key \"prune_volume\" in x-bosun"])
+    }
+}
