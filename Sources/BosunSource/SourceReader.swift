@@ -31,6 +31,9 @@ public struct SourceReader: Sendable {
         let fetched = try await mirror.fetch()
         let ref = spec.ref ?? fetched.defaultBranch ?? "HEAD"
         let commit = try await mirror.resolve(ref)
+        if let last = spec.lastApplied {
+            try await mirror.checkNoRewind(ref: ref, from: last, to: commit, allowRewind: spec.allowRewind)
+        }
         let revision = try await mirror.revision(of: commit, ref: ref)
         let path = spec.path == "." ? "" : spec.path
         let tree = try await mirror.tree(at: commit, path: "")

@@ -9,11 +9,18 @@ public struct SourceSpec: Sendable {
     /// A directory in the repository (or on disk) holding one project or a directory of projects.
     public var path: String
     public var access: GitAccess
+    /// The commit last applied from this source; a ref that moves to a commit not descending from it is
+    /// refused (a force-push or rewind) unless `allowRewind` is set.
+    public var lastApplied: GitCommitID?
+    public var allowRewind: Bool
 
-    public init(repository: String? = nil, ref: String? = nil, path: String = ".", access: GitAccess = GitAccess()) {
+    public init(repository: String? = nil, ref: String? = nil, path: String = ".", access: GitAccess = GitAccess(),
+                lastApplied: GitCommitID? = nil, allowRewind: Bool = false) {
         self.repository = repository
         self.ref = ref
         self.path = path
         self.access = access
+        self.lastApplied = lastApplied
+        self.allowRewind = allowRewind
     }
 }

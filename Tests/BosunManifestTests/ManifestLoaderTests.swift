@@ -180,3 +180,23 @@ struct ExtensionKeyTests {
         #expect(Fixtures.lines(result) == ["app/compose.yaml:4:3: error: unknown key \"prune_volume\" in x-bosun"])
     }
 }
+
+@Suite("YAML 1.1 words stay strings")
+struct NorwayTests {
+    @Test("no, yes, on and off stay text where Compose wants a string")
+    func words() throws {
+        let service = try #require(Fixtures.compose("""
+            services:
+              a:
+                image: busybox
+                restart: no
+                environment: {DEBUG: no, COUNTRY: NO, FLAG: on}
+                labels: [enabled=yes]
+                command: echo off
+            """).state?.projects[0].services[0])
+        #expect(service.restart == .no)
+        #expect(service.environment == ["DEBUG": "no", "COUNTRY": "NO", "FLAG": "on"])
+        #expect(service.labels == ["enabled": "yes"])
+        #expect(service.command == ["echo", "off"])
+    }
+}
