@@ -16,24 +16,25 @@ public struct Interpolator: Sendable {
     public func interpolate(_ text: String) throws(Failure) -> String {
         guard text.contains("$") else { return text }
         var chars = Array(text.unicodeScalars)[...]
-        return try expand(&chars, until: nil)
+        return try expand(&chars, until: nil, depth: 0)
     }
 
     /// Expands until `terminator` (a closing brace of an enclosing default) or the end.
-    private func expand(_ s: inout ArraySlice<Unicode.Scalar>, until terminator: Unicode.Scalar?) throws(Failure) -> String {
+    private func expand(_ s: inout ArraySlice<Unicode.Scalar>, until terminator: Unicode.Scalar?, depth: Int) throws(Failure) -> String {
+        if depth > 32 { throw Failure(message: "interpolation nested more than 32 levels deep", hint: nil) }
         var out = String.UnicodeScalarView()
-        var depth = 0
+        var braces = 0
         while let c = s.first {
-            if c == terminator && depth == 0 { return String(out) }
+            if c == terminator && braces == 0 { return String(out) }
             s = s.dropFirst()
-            if c == "{" && terminator != nil { depth += 1 }
-            if c == "}" && terminator != nil { depth -= 1 }
+            if c == "{" && terminator != nil { braces += 1 }
+            if c == "}" && terminator != nil { braces -= 1 }
             guard c == "$" else { out.append(c); continue }
             guard let next = s.first else { out.append("$"); continue }
             if next == "$" { out.append("$"); s = s.dropFirst(); continue }
             if next == "{" {
                 s = s.dropFirst()
-                out.append(contentsOf: try braced(&s).unicodeScalars)
+                out.append(contentsOf: try braced(&s, depth: depth).unicodeScalars)
                 continue
             }
             if Interpolator.isNameStart(next) {
@@ -48,7 +49,7 @@ public struct Interpolator: Sendable {
         return String(out)
     }
 
-    private func braced(_ s: inout ArraySlice<Unicode.Scalar>) throws(Failure) -> String {
+    private func braced(_ s: inout ArraySlice<Unicode.Scalar>, depth: Int) throws(Failure) -> String {
         var name = ""
         while let n = s.first, Interpolator.isNameChar(n) { name.unicodeScalars.append(n); s = s.dropFirst() }
         guard !name.isEmpty, let first = name.unicodeScalars.first, Interpolator.isNameStart(first) else {
@@ -68,7 +69,7 @@ public struct Interpolator: Sendable {
         guard ["-", ":-", "?", ":?", "+", ":+"].contains(modifier) else {
             throw Failure(message: "invalid modifier \"\(modifier)\" in ${\(name)…}", hint: "use -, :-, ?, :?, + or :+")
         }
-        let argument = try expand(&s, until: "}")
+        let argument = try expand(&s, until: "}", depth: depth + 1)
         guard s.first == "}" else { throw Failure(message: "unterminated ${\(name)", hint: "close it with }") }
         s = s.dropFirst()
         let value = lookup(name)

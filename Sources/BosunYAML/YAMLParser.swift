@@ -7,6 +7,8 @@ internal import CLibYAML
 public enum YAMLParser {
     /// The most nodes a document may expand to through aliases (guards against "billion laughs").
     public static let maximumExpandedNodes = 1_000_000
+    /// The deepest nesting of collections accepted (guards the stack against `[[[[…`).
+    public static let maximumDepth = 256
 
     /// Parses every document of a stream.
     public static func parseStream(_ text: String) throws(YAMLError) -> [YAMLNode] {
@@ -39,6 +41,7 @@ private struct Composer {
     var parser: UnsafeMutablePointer<yaml_parser_t>
     var anchors: [String: (node: YAMLNode, size: Int)] = [:]
     var expandedNodes = 0
+    var depth = 0
 
     init(parser: UnsafeMutablePointer<yaml_parser_t>) {
         self.parser = parser
@@ -97,6 +100,11 @@ private struct Composer {
     /// Composes the node that starts with `event`; returns it and its expanded size.
     mutating func compose(_ event: inout yaml_event_t) throws(YAMLError) -> (YAMLNode, Int) {
         let start = Composer.mark(event.start_mark)
+        depth += 1
+        defer { depth -= 1 }
+        if depth > YAMLParser.maximumDepth {
+            throw YAMLError(mark: start, message: "collections are nested more than \(YAMLParser.maximumDepth) levels deep; refusing to read further")
+        }
         switch event.type {
         case YAML_ALIAS_EVENT:
             let name = Composer.string(event.data.alias.anchor) ?? ""
