@@ -68,3 +68,18 @@ struct URLRedactionTests {
         #expect(GitMirror.directoryName(for: "https://example.com/org/other.git") != plain)
     }
 }
+
+@Suite("credentials print safely")
+struct CredentialPrintingTests {
+    @Test func secretsAreMaskedInDescriptionsAndDumps() {
+        let access = GitAccess(credentials: .userPassword(username: "alice", password: "hunter2"))
+        var dumped = ""
+        dump(access, to: &dumped)
+        #expect(!"\(access)".contains("hunter2"))
+        #expect(!String(reflecting: access).contains("hunter2"))
+        #expect(!dumped.contains("hunter2"))
+        let key = GitCredentials.sshKey(SSHKeyCredential(privateKeyPath: "/k", passphrase: "phrase9"))
+        #expect("\(key)" == "ssh key /k with passphrase ***")
+        #expect(!"\(GitCredentials.token("tok-1"))".contains("tok-1"))
+    }
+}
