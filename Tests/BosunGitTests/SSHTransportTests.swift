@@ -22,6 +22,28 @@ struct SSHTransportTests {
             directory: temp.file("mirror-pinned"))
         #expect(try await Fixture.fetchAndCheck(pinned, expecting: ids), "sshd log: \(sshd.log())")
 
+        // An ecdsa key with a passphrase, and the user given with the key rather than in the URL.
+        try Command.run("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "correct horse", "-f", temp.file("ecdsa")])
+        let authorized = try String(contentsOfFile: temp.file("authorized_keys"), encoding: .utf8)
+        try (authorized + String(contentsOfFile: temp.file("ecdsa.pub"), encoding: .utf8))
+            .write(toFile: temp.file("authorized_keys"), atomically: true, encoding: .utf8)
+        let ecdsa = try GitMirror(
+            url: "ssh://127.0.0.1:\(sshd.port)\(repo.bare)",
+            access: GitAccess(
+                credentials: .sshKey(SSHKeyCredential(privateKeyPath: temp.file("ecdsa"), passphrase: "correct horse", username: "root")),
+                hostKeys: .pinned(sshd.hostPublicKey)),
+            directory: temp.file("mirror-ecdsa"))
+        #expect(try await Fixture.fetchAndCheck(ecdsa, expecting: ids), "sshd log: \(sshd.log())")
+        let badPhrase = try GitMirror(
+            url: "ssh://127.0.0.1:\(sshd.port)\(repo.bare)",
+            access: GitAccess(
+                credentials: .sshKey(SSHKeyCredential(privateKeyPath: temp.file("ecdsa"), passphrase: "wrong horse", username: "root")),
+                hostKeys: .pinned(sshd.hostPublicKey)),
+            directory: temp.file("mirror-ecdsa-bad"))
+        let badPhraseError = await #expect(throws: GitError.self) { try await badPhrase.fetch() }
+        #expect(badPhraseError?.description.contains("wrong horse") == false)
+        #expect(badPhraseError?.code == .authentication)
+
         // A known_hosts file with a hashed entry for [127.0.0.1]:port.
         let knownHosts = temp.file("known_hosts")
         let keyFields = sshd.hostPublicKey.split(separator: " ").prefix(2).joined(separator: " ")
