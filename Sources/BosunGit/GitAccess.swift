@@ -56,3 +56,26 @@ public struct GitAccess: Sendable {
         self.caBundleFile = caBundleFile
     }
 }
+
+extension GitCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A form safe to log: secrets are replaced by `***`.
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .userPassword(let username, _): return "user \(username) with password ***"
+        case .token(_, let username): return "token *** as \(username)"
+        case .sshKey(let key): return key.description
+        }
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}
+
+extension SSHKeyCredential: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// A form safe to log: the passphrase is never shown.
+    public var description: String {
+        "ssh key \(privateKeyPath)\(passphrase == nil ? "" : " with passphrase ***")\(username.map { " as \($0)" } ?? "")"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
+}

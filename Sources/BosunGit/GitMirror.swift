@@ -109,7 +109,8 @@ public final class GitMirror: GitSource {
     /// Runs `body` on the mirror's queue and resumes the caller with its result.
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws(GitError) -> T) async throws(GitError) -> T {
         let result: Result<T, GitError> = await withCheckedContinuation { continuation in
-            queue.async {
+            queue.async { [queue] in
+                dispatchPrecondition(condition: .onQueue(queue))
                 do throws(GitError) {
                     continuation.resume(returning: .success(try body()))
                 } catch {

@@ -64,11 +64,19 @@ final class MirrorRepository {
             if ctx.isCancelled {
                 throw GitError(code: .fetch, action: "fetch", object: object, cause: "cancelled")
             }
-            var code = GitError.Code.fetch
-            if rc == GIT_EAUTH.rawValue { code = .authentication }
-            if rc == GIT_ECERTIFICATE.rawValue { code = .certificate }
+            let cause = ctx.scrub(LibGit2.lastErrorMessage(rc))
+            if rc == GIT_EAUTH.rawValue || cause.lowercased().contains("authenticat") {
+                throw GitError(
+                    code: .authentication, action: "fetch", object: object, cause: cause,
+                    hint: "check the credentials: key file, passphrase, user name, password or token")
+            }
+            if rc == GIT_ECERTIFICATE.rawValue {
+                throw GitError(
+                    code: .certificate, action: "fetch", object: object, cause: cause,
+                    hint: "give the CA bundle that signed the server's certificate")
+            }
             throw GitError(
-                code: code, action: "fetch", object: object, cause: ctx.scrub(LibGit2.lastErrorMessage(rc)),
+                code: .fetch, action: "fetch", object: object, cause: cause,
                 hint: "check that the url is right and the server is reachable (libgit2 1.5 has no connect timeout)")
         }
         var defaultBranch: String?

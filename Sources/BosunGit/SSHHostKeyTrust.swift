@@ -78,7 +78,7 @@ public struct SSHHostKeyTrust: Sendable, Equatable {
         if trusted.isEmpty {
             throw GitError(
                 code: .hostKey, action: "verify ssh host key of", object: name,
-                cause: "host key \(fingerprint) (\(type)) is unknown: \(origin) have no key for this host",
+                cause: "host key \(fingerprint) (\(type)) is unknown: no key for this host in \(origin)",
                 hint: "check the fingerprint out of band, then pin the key (ssh-keyscan -p \(port) \(host))")
         }
         let known = trusted.map { "\(Self.fingerprint(ofKeyBlob: $0.keyBlob)) (\($0.keyType))" }.joined(separator: ", ")

@@ -8,8 +8,8 @@ final class GitDaemonServer: @unchecked Sendable {
     init(basePath: String, logPath: String) throws {
         port = try Ports.free()
         server = try ServerProcess(
-            "git",
-            ["daemon", "--export-all", "--reuseaddr", "--base-path=\(basePath)", "--listen=127.0.0.1", "--port=\(port)", basePath],
+            "/usr/lib/git-core/git-daemon",
+            ["--export-all", "--reuseaddr", "--base-path=\(basePath)", "--listen=127.0.0.1", "--port=\(port)", basePath],
             logPath: logPath, environment: Command.gitEnvironment)
         do {
             try Ports.waitUntilAccepting(port, process: server)

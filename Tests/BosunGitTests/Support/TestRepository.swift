@@ -20,8 +20,8 @@ final class TestRepository: @unchecked Sendable {
     @discardableResult
     func git(_ arguments: String..., environment: [String: String] = [:]) throws -> String {
         try Command.run(
-            "git", ["-c", "user.name=Ada Author", "-c", "user.email=ada@example.test", "-c", "core.symlinks=true"] + arguments,
-            cwd: work, environment: Command.gitEnvironment.merging(environment) { $1 })
+            "git", ["-C", work, "-c", "user.name=Ada Author", "-c", "user.email=ada@example.test", "-c", "core.symlinks=true"] + arguments,
+            environment: Command.gitEnvironment.merging(environment) { $1 })
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
