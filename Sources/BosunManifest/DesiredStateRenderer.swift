@@ -7,70 +7,24 @@ public enum DesiredStateRenderer {
     public enum Format: String, Sendable, CaseIterable { case json, yaml }
 
     public static func render(_ state: DesiredState, revision: SourceRevision?, format: Format) -> String {
-        var projects: [JSONValue] = []
-        let projectsJSON = state.projects.map { ConfigHash.canonicalJSON($0) }
-        for (project, json) in zip(state.projects, projectsJSON) {
-            var parser = JSONTextParser(bytes: json)
-            guard case .object(var fields)? = parser.value(), case .array(let encoded)? = fields["services"] else { continue }
-            fields["services"] = .array(zip(project.services, encoded).map { service, value in
-                guard case .object(var serviceFields) = value else { return value }
-                serviceFields["config_hash"] = .string(ConfigHash.of(service))
+        guard case .object(var root) = JSONValue.encoding(state), case .array(let projects)? = root["projects"] else { return "" }
+        root["desired_state_hash"] = .string(ConfigHash.of(stateJSON: JSONValue.object(root)))
+        root["projects"] = .array(projects.map { project in
+            guard case .object(var fields) = project, case .array(let services)? = fields["services"] else { return project }
+            fields["services"] = .array(services.map { service in
+                guard case .object(var serviceFields) = service else { return service }
+                serviceFields["config_hash"] = .string(ConfigHash.of(serviceJSON: service))
                 return .object(serviceFields)
             })
-            projects.append(.object(fields))
-        }
-        var root: [String: JSONValue] = ["projects": .array(projects), "desired_state_hash": .string(ConfigHash.of(projectsJSON: projectsJSON))]
-        if let revision { root["source"] = JSONValue.of(revision) }
+            return .object(fields)
+        })
+        if let revision { root["source"] = JSONValue.encoding(revision) }
         switch format {
         case .json: return JSONValue.object(root).prettyJSON(indent: 0)
         case .yaml:
             var out = ""
             YAMLWriter.write(.object(root), indent: 0, into: &out)
             return out.hasSuffix("\n") ? String(out.dropLast()) : out
-        }
-    }
-}
-
-/// A JSON value, decoded from the canonical encoding so that it can be printed in either format.
-indirect enum JSONValue {
-    case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    static func of(_ value: some Encodable) -> JSONValue {
-        var parser = JSONTextParser(bytes: ConfigHash.canonicalJSON(value))
-        return parser.value() ?? .null
-    }
-
-    func prettyJSON(indent: Int) -> String {
-        var out = ""
-        writeJSON(indent: indent, into: &out)
-        return out
-    }
-
-    func writeJSON(indent: Int, into out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += String(d)
-        case .string(let s): out += YAMLWriter.quoted(s)
-        case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
-            for (n, item) in items.enumerated() {
-                out += n == 0 ? "\n" : ",\n"
-                out += String(repeating: "  ", count: indent + 1)
-                item.writeJSON(indent: indent + 1, into: &out)
-            }
-            out += "\n" + String(repeating: "  ", count: indent) + "]"
-        case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
-            out += "{"
-            for (n, key) in fields.keys.sorted().enumerated() {
-                out += n == 0 ? "\n" : ",\n"
-                out += String(repeating: "  ", count: indent + 1) + YAMLWriter.quoted(key) + ": "
-                fields[key]!.writeJSON(indent: indent + 1, into: &out)
-            }
-            out += "\n" + String(repeating: "  ", count: indent) + "}"
         }
     }
 }
@@ -153,6 +107,42 @@ extension JSONValue {
         case .array(let items): return items.isEmpty
         case .object(let fields): return fields.isEmpty
         default: return true
+        }
+    }
+}
+
+extension JSONValue {
+    func prettyJSON(indent: Int) -> String {
+        var out = ""
+        writeJSON(indent: indent, into: &out)
+        return out
+    }
+
+    func writeJSON(indent: Int, into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += String(d)
+        case .string(let s): out += YAMLWriter.quoted(s)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (n, item) in items.enumerated() {
+                out += n == 0 ? "\n" : ",\n"
+                out += String(repeating: "  ", count: indent + 1)
+                item.writeJSON(indent: indent + 1, into: &out)
+            }
+            out += "\n" + String(repeating: "  ", count: indent) + "]"
+        case .object(let fields):
+            if fields.isEmpty { out += "{}"; return }
+            out += "{"
+            for (n, key) in fields.keys.sorted().enumerated() {
+                out += n == 0 ? "\n" : ",\n"
+                out += String(repeating: "  ", count: indent + 1) + YAMLWriter.quoted(key) + ": "
+                fields[key]!.writeJSON(indent: indent + 1, into: &out)
+            }
+            out += "\n" + String(repeating: "  ", count: indent) + "}"
         }
     }
 }

@@ -91,15 +91,26 @@ extension String {
     }
 }
 
-@Suite("Desired state hash")
-struct DesiredStateHashTests {
-    @Test("composing the projects' canonical JSON gives the hash of the whole state's canonical JSON")
-    func composition() throws {
+@Suite("Canonical JSON")
+struct CanonicalJSONTests {
+    @Test("keys sorted by bytes, no white space, minimal escaping")
+    func canonicalForm() {
+        let value = JSONValue.object([
+            "b": .array([.int(1), .bool(true), .null]), "a": .string("x\"y\\z\n\u{1}é/"), "B": .object([:]),
+        ])
+        #expect(String(decoding: value.canonicalBytes, as: UTF8.self) == #"{"B":{},"a":"x\"y\\z\n\u0001é/","b":[1,true,null]}"#)
+    }
+
+    @Test("render's config hashes are the services' hashes")
+    func renderMatches() throws {
         let state = try #require(Fixtures.load([
-            "a/compose.yaml": "services:\n  x: {image: busybox}\n",
-            "b/compose.yaml": "services:\n  y: {image: nginx, ports: [\"80:80\"]}\n",
-        ]).state)
-        let whole = ConfigHash.canonicalJSON(state)
-        #expect(ConfigHash.of(state) == "sha256:" + ConfigHash.hexDigest(whole))
+            "a/compose.yaml": "services:\n  x: {image: busybox, depends_on: [y]}\n  y: {image: busybox}\n",
+            "b/compose.yaml": "services:\n  z: {image: nginx, ports: [\"80:80\"], profiles: [web], pull_policy: always}\n",
+        ], profiles: ["web"]).state)
+        let rendered = DesiredStateRenderer.render(state, revision: nil, format: .json)
+        for service in state.projects.flatMap(\.services) {
+            #expect(rendered.contains(ConfigHash.of(service)))
+        }
+        #expect(rendered.contains(ConfigHash.of(state)))
     }
 }

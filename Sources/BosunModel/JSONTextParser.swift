@@ -1,4 +1,4 @@
-/// Parses the JSON that `JSONEncoder` writes into `JSONValue`s (for printing it as YAML or pretty JSON).
+/// Parses the JSON text `JSONEncoder` writes into `JSONValue`s.
 struct JSONTextParser {
     let bytes: [UInt8]
     var index = 0
