@@ -35,7 +35,7 @@ enum YAMLWriter {
         let pad = String(repeating: "  ", count: indent)
         switch value {
         case .object(let fields) where !fields.isEmpty:
-            for key in fields.keys.sorted() {
+            for key in fields.keys.sorted(by: JSONValue.byteOrder) {
                 let child = fields[key]!
                 if child.isInline {
                     out += "\(pad)\(scalar(key)): \(inline(child))\n"
@@ -137,7 +137,7 @@ extension JSONValue {
         case .object(let fields):
             if fields.isEmpty { out += "{}"; return }
             out += "{"
-            for (n, key) in fields.keys.sorted().enumerated() {
+            for (n, key) in fields.keys.sorted(by: JSONValue.byteOrder).enumerated() {
                 out += n == 0 ? "\n" : ",\n"
                 out += String(repeating: "  ", count: indent + 1) + YAMLWriter.quoted(key) + ": "
                 fields[key]!.writeJSON(indent: indent + 1, into: &out)

@@ -39,7 +39,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in fields.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+            for (index, key) in fields.keys.sorted(by: JSONValue.byteOrder).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))
@@ -47,6 +47,11 @@ public indirect enum JSONValue: Sendable, Hashable {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Orders keys by their UTF-8 bytes, the order of the canonical form.
+    public static func byteOrder(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     static func writeString(_ text: String, into out: inout [UInt8]) {
