@@ -16,9 +16,6 @@ struct RenderCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (opened, result) = try await source.load()
-        if !result.diagnostics.isEmpty {
-            FileHandle.standardError.write(Data((result.renderedDiagnostics(pathPrefix: opened.revision == nil ? source.path : "") + "\n").utf8))
-        }
         guard let state = result.state else {
             throw CommandFailure(.invalidManifests, "\(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); nothing to render")
         }

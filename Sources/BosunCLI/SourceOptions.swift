@@ -74,7 +74,9 @@ struct SourceOptions: ParsableArguments {
                            hostCPUCount: count > 0 ? count : 1, profiles: profile)
     }
 
-    /// Reads the source and loads its manifests; source failures end the command with exit code 3.
+    /// Reads the source and loads its manifests, printing every diagnostic to stderr (paths as the user
+    /// named them: from the current directory, or from the repository's root); source failures end the
+    /// command with exit code 3.
     func load() async throws -> (SourceReader.Opened, ManifestLoadResult) {
         let opened: SourceReader.Opened
         do {
@@ -83,6 +85,10 @@ struct SourceOptions: ParsableArguments {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }
         let result = ManifestLoader(tree: opened.tree, options: loadOptions()).load(path: opened.path, rootName: opened.rootName)
+        if !result.diagnostics.isEmpty {
+            let prefix = opened.revision == nil ? path : ""
+            FileHandle.standardError.write(Data((result.renderedDiagnostics(pathPrefix: prefix) + "\n").utf8))
+        }
         return (opened, result)
     }
 }

@@ -16,9 +16,6 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (opened, result) = try await source.load()
-        if !result.diagnostics.isEmpty {
-            FileHandle.standardError.write(Data((result.renderedDiagnostics(pathPrefix: opened.revision == nil ? source.path : "") + "\n").utf8))
-        }
         if result.hasErrors {
             let errors = result.errors.count, warnings = result.warnings.count
             throw CommandFailure(.invalidManifests, "\(errors) error\(errors == 1 ? "" : "s")\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : ""); nothing was changed")
