@@ -6,6 +6,8 @@
 //   BosunModel            pure desired-state model, config hashes
 //   BosunYAML             libyaml node tree with positions
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
+//   BosunJournal          pure hash-chained journal records, verification, redaction
+//   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   BosunCLI              subcommands
@@ -37,6 +39,11 @@ let package = Package(
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
+            name: "BosunJournal",
+            dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .target(name: "BosunJournalFiles", dependencies: ["BosunJournal"], swiftSettings: strict),
+        .target(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
@@ -44,13 +51,14 @@ let package = Package(
         .target(
             name: "BosunCLI",
             dependencies: [
-                "BosunModel", "BosunManifest", "BosunSource",
+                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
     ],

@@ -15,6 +15,37 @@ public indirect enum JSONValue: Sendable, Hashable {
         return parser.value() ?? .null
     }
 
+    /// Parses JSON text; nil when it is not exactly one JSON value (trailing bytes included).
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        var parser = JSONTextParser(bytes: bytes)
+        guard let value = parser.value() else { return nil }
+        parser.skipSpace()
+        return parser.index == bytes.count ? value : nil
+    }
+
+    /// The value of a key of an object, or nil.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let fields) = self { return fields[key] }
+        return nil
+    }
+
+    /// The string, or nil.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The integer, or nil.
+    public var intValue: Int64? {
+        if case .int(let i) = self { return i }
+        return nil
+    }
+
+    /// Decodes a `Decodable` from this value (through its JSON text).
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(canonicalBytes))
+    }
+
     /// The canonical form: keys sorted by their UTF-8 bytes, no white space, only `"`, `\` and control
     /// characters escaped. It depends on nothing but the value, so hashes survive library upgrades.
     public var canonicalBytes: [UInt8] {

@@ -1,0 +1,162 @@
+public import BosunModel
+
+/// The append side of the journal: opens (cutting a torn tail left by a crash), chains each new record to
+/// the last, rotates segments by size, and keeps "nothing to do" checks from growing the file without bound.
+///
+/// Not thread-safe: one owner (the agent's journal actor) calls it.
+public final class Journal {
+    public let storage: any JournalStorage
+    let clock: () -> Int64
+    let genesis: JournalGenesis
+    let maxSegmentBytes: Int
+    let checkpointIntervalMilliseconds: Int64
+
+    private(set) var lastSeq: Int64 = 0
+    private(set) var lastHash = JournalRecord.genesisPrevious
+    private(set) var lastRecordTime: Int64 = 0
+    private var currentSegment = ""
+    private var currentSegmentBytes = 0
+    private var uncheckpointedChecks: Int64 = 0
+    private var lastState: (hash: String, seq: Int64)?
+    /// The seq of a `begin` with no `end` found at open: an interrupted convergence.
+    public private(set) var openConvergence: Int64?
+
+    /// `clock` gives milliseconds since the epoch; `genesis` is written when the journal is empty.
+    public init(storage: any JournalStorage, clock: @escaping () -> Int64, genesis: JournalGenesis,
+                maxSegmentBytes: Int = 16 << 20, checkpointIntervalMilliseconds: Int64 = 3_600_000) {
+        self.storage = storage
+        self.clock = clock
+        self.genesis = genesis
+        self.maxSegmentBytes = maxSegmentBytes
+        self.checkpointIntervalMilliseconds = checkpointIntervalMilliseconds
+    }
+
+    /// What opening found.
+    public struct OpenReport: Sendable {
+        /// Bytes cut from a torn last line, if any (a `repair` record says so too).
+        public var repairedBytes: Int
+        public var lastSeq: Int64
+        public var openConvergence: Int64?
+    }
+
+    /// Reads the newest segment, cuts a torn last line (recording the repair), writes genesis when empty.
+    /// Throws `JournalError.corrupt` when a record other than the last is damaged.
+    @discardableResult
+    public func open() throws -> OpenReport {
+        var names = try storage.segmentNames()
+        if names.isEmpty {
+            currentSegment = JournalSegmentName.name(1)
+            try storage.createSegment(currentSegment)
+            names = [currentSegment]
+        }
+        currentSegment = names.last!
+        var bytes = try storage.read(currentSegment)
+        // The newest segment may be empty right after a rotation: the chain continues from the one before.
+        if bytes.isEmpty, names.count > 1 {
+            try scan(segment: names[names.count - 2], bytes: storage.read(names[names.count - 2]), isLast: false)
+        }
+        let cut = try scan(segment: currentSegment, bytes: bytes, isLast: true)
+        var repaired = 0
+        if cut < bytes.count {
+            repaired = bytes.count - cut
+            try storage.truncate(currentSegment, to: cut)
+            bytes = Array(bytes.prefix(cut))
+        }
+        currentSegmentBytes = bytes.count
+        if lastSeq == 0 {
+            try append(.genesis, JSONValue.encoding(genesis))
+        }
+        if repaired > 0 {
+            try append(.repair, JSONValue.encoding(JournalRepair(segment: currentSegment, droppedBytes: Int64(repaired))))
+        }
+        return OpenReport(repairedBytes: repaired, lastSeq: lastSeq, openConvergence: openConvergence)
+    }
+
+    /// Reads the records of a segment to find the chain's end; returns how many bytes are whole records.
+    @discardableResult
+    private func scan(segment: String, bytes: [UInt8], isLast: Bool) throws -> Int {
+        var start = 0
+        var line = 0
+        while start < bytes.count {
+            line += 1
+            guard let end = bytes[start...].firstIndex(of: 0x0A) else { return start }  // torn: no newline
+            let record: JournalRecord
+            do { record = try JournalRecord.parse(line: bytes[start..<end]) } catch {
+                // Only the very last line may be damaged by a crash; anything before it is corruption.
+                if isLast && end == bytes.count - 1 { return start }
+                throw JournalError.corrupt(JournalProblem(segment: segment, line: line, expectedSeq: lastSeq + 1, message: error.description))
+            }
+            if lastSeq > 0 && (record.seq != lastSeq + 1 || record.previous != lastHash) {
+                throw JournalError.corrupt(JournalProblem(segment: segment, line: line, expectedSeq: lastSeq + 1, message: "the chain is broken here"))
+            }
+            note(record)
+            start = end + 1
+        }
+        return start
+    }
+
+    private func note(_ record: JournalRecord) {
+        lastSeq = record.seq
+        lastHash = record.hash
+        lastRecordTime = JournalTime.parse(record.time) ?? lastRecordTime
+        switch record.kind {
+        case .begin:
+            openConvergence = record.seq
+            if let hash = record.body["desired_state_hash"]?.stringValue {
+                let holder = record.body["state_seq"]?.intValue ?? record.seq
+                lastState = (hash, holder)
+            }
+        case .end:
+            if record.body["begin_seq"]?.intValue == openConvergence { openConvergence = nil }
+        default: break
+        }
+    }
+
+    /// Appends one record durably and returns it.
+    @discardableResult
+    public func append(_ kind: RecordKind, _ body: JSONValue) throws -> JournalRecord {
+        let now = clock()
+        let record = JournalRecord(seq: lastSeq + 1, time: JournalTime.format(milliseconds: now), kind: kind, previous: lastHash, body: body)
+        let line = record.line
+        if currentSegmentBytes > 0 && currentSegmentBytes + line.count > maxSegmentBytes {
+            let next = (JournalSegmentName.index(of: currentSegment) ?? 0) + 1
+            currentSegment = JournalSegmentName.name(next)
+            try storage.createSegment(currentSegment)
+            currentSegmentBytes = 0
+        }
+        try storage.append(line, to: currentSegment)
+        currentSegmentBytes += line.count
+        note(record)
+        try storage.writeHead(JournalHead(seq: record.seq, hash: record.hash))
+        return record
+    }
+
+    /// Records the start of a convergence; the desired state is stored only when it differs from the last one
+    /// recorded. Returns the begin record's seq, which the `end` names.
+    public func begin(_ body: ConvergenceBegin) throws -> Int64 {
+        var body = body
+        if let last = lastState, last.hash == body.desiredStateHash {
+            body.state = nil
+            body.stateSeq = last.seq
+        }
+        return try append(.begin, JSONValue.encoding(body)).seq
+    }
+
+    /// Records the end of the convergence `body.beginSeq`.
+    public func end(_ body: ConvergenceEnd) throws {
+        try append(.end, JSONValue.encoding(body))
+    }
+
+    /// Notes a check that found nothing to do: the last-check file always says when; a `checkpoint` record is
+    /// added only when nothing was recorded for the checkpoint interval, so idle polling grows the file slowly.
+    public func noteCheck(commitID: String?) throws {
+        let now = clock()
+        uncheckpointedChecks += 1
+        let text = "{\"commit_id\":\(commitID.map { "\"\($0)\"" } ?? "null"),\"seq\":\(lastSeq),\"time\":\"\(JournalTime.format(milliseconds: now))\"}\n"
+        try storage.writeLastCheck(Array(text.utf8))
+        if now - lastRecordTime >= checkpointIntervalMilliseconds {
+            try append(.checkpoint, JSONValue.encoding(JournalCheckpoint(checks: uncheckpointedChecks, commitID: commitID)))
+            uncheckpointedChecks = 0
+        }
+    }
+}

@@ -1,0 +1,42 @@
+public import BosunModel
+import Crypto
+
+/// Replaces values that may be secret — environment values — by salted hashes before they reach the journal.
+///
+/// The salt lives outside the journal (a 0600 file beside it), so the journal alone does not allow
+/// guessing values; two records with the same value still compare equal.
+public struct SecretRedactor: Sendable {
+    let salt: [UInt8]
+
+    public init(salt: [UInt8]) {
+        self.salt = salt
+    }
+
+    /// `hmac-sha256:<hex>` of `value`.
+    public func hash(_ value: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: salt))
+        let digits = Array("0123456789abcdef".utf8)
+        var out = Array("hmac-sha256:".utf8)
+        for byte in mac {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A value as recorded: redacted when `sensitive`.
+    public func value(_ text: String, sensitive: Bool) -> RecordedValue {
+        sensitive ? .redacted(hash(text)) : .plain(text)
+    }
+
+    /// The desired state as the journal keeps it: every environment value replaced by its salted hash.
+    public func redact(_ state: DesiredState) -> JSONValue {
+        var copy = state
+        for p in copy.projects.indices {
+            for s in copy.projects[p].services.indices {
+                copy.projects[p].services[s].environment = copy.projects[p].services[s].environment.mapValues(hash)
+            }
+        }
+        return JSONValue.encoding(copy)
+    }
+}

@@ -1,0 +1,116 @@
+public import BosunJournal
+import Foundation
+
+/// Journal segments in a directory (created 0700): appends with `write` + `fsync`, new segments with a
+/// directory `fsync`, the head and last-check files replaced by rename.
+public final class FileJournalStorage: JournalStorage {
+    public let directory: String
+    private var appendHandles: [String: Int32] = [:]
+
+    /// Opens (creating) the journal directory.
+    public init(directory: String) throws {
+        self.directory = directory
+        var info = stat()
+        if lstat(directory, &info) != 0 {
+            guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
+                throw JournalError.storage("create journal directory \(directory): \(String(cString: strerror(errno)))")
+            }
+            try FileJournalStorage.syncDirectory((directory as NSString).deletingLastPathComponent)
+        } else if (info.st_mode & S_IFMT) != S_IFDIR {
+            throw JournalError.storage("journal directory \(directory) is not a directory")
+        }
+    }
+
+    deinit {
+        for fd in appendHandles.values { close(fd) }
+    }
+
+    public func segmentNames() throws -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { JournalSegmentName.index(of: $0) != nil }.sorted {
+            (JournalSegmentName.index(of: $0) ?? 0) < (JournalSegmentName.index(of: $1) ?? 0)
+        }
+    }
+
+    public func read(_ segment: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path(segment)) else {
+            throw JournalError.storage("read journal segment \(path(segment)): cannot open")
+        }
+        return Array(data)
+    }
+
+    public func append(_ bytes: [UInt8], to segment: String) throws {
+        let fd = try handle(segment)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.storage("append to \(path(segment)): \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        guard fsync(fd) == 0 else { throw JournalError.storage("fsync \(path(segment)): \(String(cString: strerror(errno)))") }
+    }
+
+    public func createSegment(_ segment: String) throws {
+        let fd = open(path(segment), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.storage("create \(path(segment)): \(String(cString: strerror(errno)))") }
+        fsync(fd)
+        close(fd)
+        try FileJournalStorage.syncDirectory(directory)
+    }
+
+    public func truncate(_ segment: String, to length: Int) throws {
+        let fd = try handle(segment)
+        guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
+            throw JournalError.storage("truncate \(path(segment)): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public func readHead() -> JournalHead? {
+        guard let data = FileManager.default.contents(atPath: directory + "/head.json") else { return nil }
+        return try? JSONDecoder().decode(JournalHead.self, from: data)
+    }
+
+    public func writeHead(_ head: JournalHead) throws {
+        try replace("head.json", with: Array(try JSONEncoder().encode(head)))
+    }
+
+    public func writeLastCheck(_ bytes: [UInt8]) throws {
+        try replace("last-check.json", with: bytes)
+    }
+
+    public func readLastCheck() -> [UInt8]? {
+        FileManager.default.contents(atPath: directory + "/last-check.json").map(Array.init)
+    }
+
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    private func handle(_ segment: String) throws -> Int32 {
+        if let fd = appendHandles[segment] { return fd }
+        let fd = open(path(segment), O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.storage("open \(path(segment)): \(String(cString: strerror(errno)))") }
+        appendHandles[segment] = fd
+        return fd
+    }
+
+    /// Writes a small file next to the journal and renames it into place (not synced: it may lag after a crash).
+    private func replace(_ name: String, with bytes: [UInt8]) throws {
+        let temporary = path("." + name + ".tmp")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.storage("write \(temporary): \(String(cString: strerror(errno)))") }
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
+        close(fd)
+        guard n == bytes.count, rename(temporary, path(name)) == 0 else {
+            throw JournalError.storage("replace \(path(name)): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func syncDirectory(_ directory: String) throws {
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.storage("open directory \(directory): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw JournalError.storage("fsync directory \(directory): \(String(cString: strerror(errno)))") }
+    }
+}
