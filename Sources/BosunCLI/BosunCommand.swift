@@ -7,11 +7,11 @@ public struct BosunCommand: AsyncParsableCommand {
         commandName: "bosun",
         abstract: "Converge this host to the desired state kept in a git repository.",
         discussion: """
-        Exit codes: 0 success; 1 the manifests are invalid; 2 usage error; 3 the source could not be read \
-        (git fetch, ref, path); 4 an internal or host error.
+        Exit codes: 0 success; 1 the manifests are invalid (or a check failed); 2 usage error; 3 the source \
+        could not be read (git fetch, ref, path, journal); 4 an internal or host error.
         """,
         version: BosunVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self])
+        subcommands: [ValidateCommand.self, RenderCommand.self, HistoryCommand.self, JournalCommand.self])
 
     public init() {}
 
@@ -42,6 +42,8 @@ public struct BosunCommand: AsyncParsableCommand {
 /// bosun's exit codes, as documented in the README.
 public enum BosunExitCode: Int32, Sendable {
     case success = 0, invalidManifests = 1, usage = 2, sourceUnavailable = 3, internalError = 4
+    /// A check found a problem (a damaged journal): the same code as invalid manifests.
+    public static let checkFailed = BosunExitCode.invalidManifests
 }
 
 /// An error that ends the command with a given exit code; its message is printed after `bosun: `.

@@ -15,8 +15,7 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The manifests' directory: in the repository with --repo, otherwise on disk.", valueName: "dir"))
     var path: String = "."
 
-    @Option(name: .long, help: ArgumentHelp("State directory (default: $BOSUN_STATE_DIR or /var/lib/bosun).", valueName: "dir"))
-    var stateDir: String?
+    @OptionGroup var state: StateOptions
 
     @Option(name: .long, help: ArgumentHelp("User name for http(s) (the password or token comes from $BOSUN_GIT_PASSWORD or $BOSUN_GIT_TOKEN).", valueName: "name"))
     var username: String?
@@ -48,10 +47,6 @@ struct SourceOptions: ParsableArguments {
         }
     }
 
-    var resolvedStateDir: String {
-        stateDir ?? ProcessInfo.processInfo.environment["BOSUN_STATE_DIR"] ?? "/var/lib/bosun"
-    }
-
     /// The spec and access built from the options and the environment (secrets never come from arguments).
     func spec() throws -> SourceSpec {
         let environment = ProcessInfo.processInfo.environment
@@ -80,7 +75,7 @@ struct SourceOptions: ParsableArguments {
     func load() async throws -> (SourceReader.Opened, ManifestLoadResult) {
         let opened: SourceReader.Opened
         do {
-            opened = try await SourceReader(stateDirectory: resolvedStateDir).open(try spec())
+            opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec())
         } catch {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }

@@ -91,28 +91,29 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     public var desiredStateHash: String
     /// Config hash per service, keyed `project/service`.
     public var services: [String: String]
-    /// The redacted desired state, when it differs from the last one recorded; else nil and `stateSeq` points to it.
+    /// The redacted desired state. As written to the journal, each service is replaced by `{"spec": KEY}` and
+    /// `specs` holds the service specs whose keys the segment did not have yet (each distinct spec once).
     public var state: JSONValue?
-    /// The seq of the begin record that holds this desired state.
-    public var stateSeq: Int64?
+    /// Service specs by key (SHA-256 of the redacted spec's canonical JSON), new in this record.
+    public var specs: [String: JSONValue]
     public var planHash: String
     public var operations: [RecordedOperation]
 
     public init(trigger: ConvergenceTrigger, source: SourceRevision?, signer: String? = nil, desiredStateHash: String,
-                services: [String: String], state: JSONValue?, stateSeq: Int64? = nil, planHash: String, operations: [RecordedOperation]) {
+                services: [String: String], state: JSONValue?, planHash: String, operations: [RecordedOperation]) {
         self.trigger = trigger
         self.source = source
         self.signer = signer
         self.desiredStateHash = desiredStateHash
         self.services = services
         self.state = state
-        self.stateSeq = stateSeq
+        self.specs = [:]
         self.planHash = planHash
         self.operations = operations
     }
 
     enum CodingKeys: String, CodingKey {
-        case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, stateSeq = "state_seq"
+        case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, specs
         case planHash = "plan_hash", operations
     }
 }

@@ -17,7 +17,8 @@ public final class Journal {
     private var currentSegment = ""
     private var currentSegmentBytes = 0
     private var uncheckpointedChecks: Int64 = 0
-    private var lastState: (hash: String, seq: Int64)?
+    /// Keys of the service specs already stored in the current segment.
+    private var knownSpecs: Set<String> = []
     /// The seq of a `begin` with no `end` found at open: an interrupted convergence.
     public private(set) var openConvergence: Int64?
 
@@ -102,10 +103,7 @@ public final class Journal {
         switch record.kind {
         case .begin:
             openConvergence = record.seq
-            if let hash = record.body["desired_state_hash"]?.stringValue {
-                let holder = record.body["state_seq"]?.intValue ?? record.seq
-                lastState = (hash, holder)
-            }
+            if case .object(let specs)? = record.body["specs"] { knownSpecs.formUnion(specs.keys) }
         case .end:
             if record.body["begin_seq"]?.intValue == openConvergence { openConvergence = nil }
         default: break
@@ -123,6 +121,7 @@ public final class Journal {
             currentSegment = JournalSegmentName.name(next)
             try storage.createSegment(currentSegment)
             currentSegmentBytes = 0
+            knownSpecs = []
         }
         try storage.append(line, to: currentSegment)
         currentSegmentBytes += line.count
@@ -131,13 +130,15 @@ public final class Journal {
         return record
     }
 
-    /// Records the start of a convergence; the desired state is stored only when it differs from the last one
-    /// recorded. Returns the begin record's seq, which the `end` names.
+    /// Records the start of a convergence. Each service spec of the desired state is stored once per segment
+    /// and referenced by key afterwards, so a 200-service host does not write 200 specs per convergence.
+    /// Returns the begin record's seq, which the `end` names.
     public func begin(_ body: ConvergenceBegin) throws -> Int64 {
         var body = body
-        if let last = lastState, last.hash == body.desiredStateHash {
-            body.state = nil
-            body.stateSeq = last.seq
+        if let state = body.state {
+            body.state = SpecStore.split(state) { key, spec in
+                if knownSpecs.insert(key).inserted { body.specs[key] = spec }
+            }
         }
         return try append(.begin, JSONValue.encoding(body)).seq
     }

@@ -1,0 +1,102 @@
+import BosunJournal
+import BosunModel
+
+/// The text forms of history: the one-line table, JSON lines, and the full account of one convergence.
+enum HistoryFormatter {
+    static func table(_ convergences: [ConvergenceSummary], openConvergence: Int64?) -> String {
+        var rows = [["SEQ", "TIME", "COMMIT", "OUTCOME", "CHANGES", "TRIGGER", "SUBJECT"]]
+        for summary in convergences {
+            let outcome = summary.outcome?.rawValue ?? (summary.seq == openConvergence ? "running/interrupted" : "interrupted")
+            rows.append([
+                String(summary.seq), String(summary.begin.time.prefix(19)).replacingOccurrences(of: "T", with: " ") + "Z",
+                summary.commitID.map { String($0.prefix(7)) } ?? "-", outcome, String(summary.beginBody.operations.count),
+                summary.beginBody.trigger.rawValue, summary.beginBody.source?.subject ?? "",
+            ])
+        }
+        if rows.count == 1 { return "no convergences recorded" }
+        let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { column, text in
+                column == row.count - 1 ? text : text + String(repeating: " ", count: widths[column] - text.count + 2)
+            }.joined()
+        }.joined(separator: "\n")
+    }
+
+    static func jsonLine(_ summary: ConvergenceSummary) -> String {
+        var fields: [String: JSONValue] = [
+            "seq": .int(summary.seq), "time": .string(summary.begin.time), "trigger": .string(summary.beginBody.trigger.rawValue),
+            "outcome": summary.outcome.map { .string($0.rawValue) } ?? .null,
+            "operations": .int(Int64(summary.beginBody.operations.count)),
+            "desired_state_hash": .string(summary.beginBody.desiredStateHash),
+        ]
+        if let source = summary.beginBody.source {
+            fields["commit_id"] = .string(source.commitID)
+            fields["ref"] = .string(source.ref)
+            fields["subject"] = .string(source.subject)
+        }
+        if let end = summary.end, let body = summary.endBody {
+            fields["end_time"] = .string(end.time)
+            fields["duration_ms"] = .int(body.durationMilliseconds)
+        }
+        return String(decoding: JSONValue.object(fields).canonicalBytes, as: UTF8.self)
+    }
+
+    static func show(_ summary: ConvergenceSummary) -> String {
+        let begin = summary.beginBody
+        var lines: [String] = []
+        var heading = "convergence \(summary.seq) (\(begin.trigger.rawValue))"
+        if let end = summary.endBody {
+            heading += " \(end.outcome.rawValue) in \(Double(end.durationMilliseconds) / 1000)s"
+        } else {
+            heading += " without an end record (running, or interrupted)"
+        }
+        lines.append(heading)
+        lines.append("  started   \(summary.begin.time)")
+        if let end = summary.end { lines.append("  ended     \(end.time)") }
+        if let source = begin.source {
+            lines.append("  source    \(source.repositoryURL) @ \(source.commitID) (\(source.ref))")
+            lines.append("  author    \(source.author.name) <\(source.author.email)> at \(JournalTime.format(milliseconds: source.author.time * 1000))")
+            lines.append("  committer \(source.committer.name) <\(source.committer.email)> at \(JournalTime.format(milliseconds: source.committer.time * 1000))")
+            lines.append("  subject   \(source.subject)")
+        }
+        if let signer = begin.signer { lines.append("  signed by \(signer)") }
+        lines.append("  desired   \(begin.desiredStateHash)")
+        lines.append("  plan      \(begin.planHash), \(begin.operations.count) operation\(begin.operations.count == 1 ? "" : "s")")
+        for operation in begin.operations {
+            lines.append("    #\(operation.id) \(operation.kind) \(operation.resource): \(operation.cause)")
+            for change in operation.changes {
+                lines.append("        \(change.field): \(change.old?.description ?? "(none)") → \(change.new?.description ?? "(none)")")
+            }
+        }
+        if let end = summary.endBody {
+            if let reason = end.reason { lines.append("  reason    \(reason)") }
+            if !end.results.isEmpty { lines.append("  results") }
+            for result in end.results {
+                lines.append("    #\(result.id) \(result.ok ? "ok" : "failed") \(result.durationMilliseconds) ms\(result.error.map { ": \($0)" } ?? "")")
+            }
+            if !end.imageDigests.isEmpty { lines.append("  digests") }
+            for (image, digest) in end.imageDigests.sorted(by: { $0.key < $1.key }) { lines.append("    \(image) \(digest)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func diff(_ diff: StateDiff) -> String {
+        if diff.isEmpty { return "no change in desired state" }
+        var lines = diff.added.map { "+ \($0)" } + diff.removed.map { "- \($0)" }
+        var current = ""
+        for change in diff.changes {
+            if change.service != current {
+                lines.append("~ \(change.service)")
+                current = change.service
+            }
+            lines.append("    \(change.field): \(change.old ?? "(none)") → \(change.new ?? "(none)")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

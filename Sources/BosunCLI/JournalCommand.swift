@@ -1,0 +1,37 @@
+import ArgumentParser
+import BosunJournal
+import Foundation
+
+/// `bosun journal`: checks of the journal file itself.
+struct JournalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journal",
+        abstract: "Check the journal's hash chain.",
+        subcommands: [JournalVerifyCommand.self, JournalStressCommand.self])
+}
+
+/// `bosun journal verify`: exit 0 when the chain is intact, 1 with the first bad record otherwise.
+struct JournalVerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify every record's hash and link; name the first bad record.",
+        discussion: "Exit codes: 0 intact, 1 damaged or edited, 3 no journal to read.")
+
+    @OptionGroup var state: StateOptions
+
+    func run() async throws {
+        let storage = try state.existingJournal()
+        let segments = try state.readSegments(storage)
+        let result = ChainVerifier().verify(segments: segments, head: storage.readHead())
+        if let torn = result.tornTail {
+            FileHandle.standardError.write(Data("bosun: warning: \(torn)\n".utf8))
+        }
+        if let problem = result.problem {
+            throw CommandFailure(.checkFailed, "journal damaged at \(problem)")
+        }
+        let history = ConvergenceHistory(segments: segments.map(\.bytes))
+        var line = "journal intact: \(result.records) record\(result.records == 1 ? "" : "s") in \(result.segments) segment\(result.segments == 1 ? "" : "s")"
+        if let last = history.records.last { line += ", last \(last.seq) at \(last.time) (\(last.hash.prefix(19))…)" }
+        print(line)
+    }
+}
