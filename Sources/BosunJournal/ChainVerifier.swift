@@ -33,7 +33,7 @@ public struct ChainVerifier {
         var result = JournalVerification(records: 0, segments: segments.count)
         var expectedSeq: Int64 = 1
         var previous = JournalRecord.genesisPrevious
-        for (segmentIndex, segment) in segments.enumerated() {
+        segmentLoop: for (segmentIndex, segment) in segments.enumerated() {
             let isLastSegment = segmentIndex == segments.count - 1
             var lineNumber = 0
             var start = 0
@@ -49,9 +49,9 @@ public struct ChainVerifier {
                     let torn = problemHere("incomplete last line of \(lineBytes.count) bytes (a crash while appending; the agent cuts it on start)")
                     if isLastSegment && !tornTailIsProblem {
                         result.tornTail = torn
-                    } else {
-                        result.problem = torn
+                        break segmentLoop
                     }
+                    result.problem = torn
                     return result
                 }
                 let record: JournalRecord
@@ -81,6 +81,7 @@ public struct ChainVerifier {
         if let head, head.seq > result.records || (head.seq == result.records && head.hash != previous && result.records > 0) {
             let lastSegment = segments.last?.name ?? JournalSegmentName.name(1)
             let lines = segments.last.map { $0.bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
+            result.tornTail = nil
             result.problem = JournalProblem(segment: lastSegment, line: lines + 1, expectedSeq: result.records + 1,
                 message: "the journal ends at record \(result.records) but its head file names record \(head.seq) (records were cut off the end)")
         }
