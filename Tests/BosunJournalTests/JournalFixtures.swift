@@ -14,7 +14,7 @@ enum JournalFixtures {
         }
     }
 
-    static func journal(_ storage: InMemoryJournalStorage = InMemoryJournalStorage(), clock: Clock = Clock(),
+    static func journal(_ storage: any JournalStorage = InMemoryJournalStorage(), clock: Clock = Clock(),
                         maxSegmentBytes: Int = 16 << 20) throws -> Journal {
         let journal = Journal(storage: storage, clock: clock.tick, genesis: genesis, maxSegmentBytes: maxSegmentBytes)
         try journal.open()
