@@ -29,9 +29,8 @@ struct JournalVerifyCommand: AsyncParsableCommand {
         if let problem = result.problem {
             throw CommandFailure(.checkFailed, "journal damaged at \(problem)")
         }
-        let history = ConvergenceHistory(segments: segments.map(\.bytes))
         var line = "journal intact: \(result.records) record\(result.records == 1 ? "" : "s") in \(result.segments) segment\(result.segments == 1 ? "" : "s")"
-        if let last = history.records.last { line += ", last \(last.seq) at \(last.time) (\(last.hash.prefix(19))…)" }
+        if let last = result.lastRecord { line += ", last \(last.seq) at \(last.time) (\(last.hash.prefix(19))…)" }
         print(line)
     }
 }

@@ -15,6 +15,8 @@ public struct JournalVerification: Sendable {
     public var records: Int64
     public var segments: Int
     public var lastHash: String?
+    /// The newest whole record.
+    public var lastRecord: JournalRecord?
     /// The first problem found; nil when the chain is intact.
     public var problem: JournalProblem?
     /// A torn last line (a crash while appending), which the writer cuts on its next start.
@@ -55,7 +57,7 @@ public struct ChainVerifier {
                     return result
                 }
                 let record: JournalRecord
-                do { record = try JournalRecord.parse(line: lineBytes) } catch {
+                do { record = try JournalRecord.parse(line: lineBytes, body: false) } catch {
                     result.problem = problemHere(error.description)
                     return result
                 }
@@ -72,6 +74,7 @@ public struct ChainVerifier {
                     return result
                 }
                 previous = record.hash
+                result.lastRecord = record
                 expectedSeq += 1
                 result.records += 1
                 start = end! + 1

@@ -30,6 +30,16 @@ public struct JournalRecord: Sendable, Hashable {
         self.hash = JournalRecord.hash(of: unsignedObject)
     }
 
+    /// A record as read, its hash already checked.
+    init(seq: Int64, time: String, kind: RecordKind, previous: String, body: JSONValue, hash: String) {
+        self.seq = seq
+        self.time = time
+        self.kind = kind
+        self.previous = previous
+        self.body = body
+        self.hash = hash
+    }
+
     var unsignedObject: JSONValue {
         .object([
             "v": .int(JournalRecord.version), "seq": .int(seq), "time": .string(time), "kind": .string(kind.rawValue),
@@ -48,27 +58,50 @@ public struct JournalRecord: Sendable, Hashable {
         return JSONValue.object(fields).canonicalBytes + [0x0A]
     }
 
-    /// Reads and checks one line (without its newline): canonical form, schema version and own hash.
-    /// The chain (`seq`, `prev`) is checked by `ChainVerifier`.
-    public static func parse(line: ArraySlice<UInt8>) throws(JournalRecordError) -> JournalRecord {
+    /// Reads and checks one line (without its newline): its own hash and schema version. The chain (`seq`,
+    /// `prev`) is checked by `ChainVerifier`. With `body: false` the body is not parsed (it stays `.null`),
+    /// which is all verification needs.
+    ///
+    /// The hash covers the line's exact bytes minus its `,"hash":"…"` member, so any edit — even one that
+    /// keeps the JSON valid and equivalent — is a mismatch.
+    public static func parse(line: ArraySlice<UInt8>, body parseBody: Bool = true) throws(JournalRecordError) -> JournalRecord {
         let bytes = Array(line)
-        guard let value = JSONValue.parse(bytes), case .object(var fields) = value else {
-            throw .malformed("not a JSON object")
+        let marker = Array(#","hash":""#.utf8)
+        guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}"), bytes.starts(with: Array(#"{"body":"#.utf8)),
+              let markerStart = lastIndex(of: marker, in: bytes) else {
+            throw .malformed("not a journal record (no body or hash member)")
         }
-        guard value.canonicalBytes == bytes else { throw .malformed("not in canonical form (the line was edited)") }
-        guard fields["v"]?.intValue == version else { throw .malformed("schema version \(fields["v"].map { "\($0)" } ?? "missing"), expected \(version)") }
-        guard let seq = fields["seq"]?.intValue, let time = fields["time"]?.stringValue,
-              let kindText = fields["kind"]?.stringValue, let previous = fields["prev"]?.stringValue,
-              let hash = fields["hash"]?.stringValue, let body = fields["body"] else {
-            throw .malformed("a field is missing (seq, time, kind, prev, hash, body)")
+        let hashStart = markerStart + marker.count
+        guard let hashEnd = bytes[hashStart...].firstIndex(of: UInt8(ascii: "\"")) else { throw .malformed("unterminated hash") }
+        let hash = String(decoding: bytes[hashStart..<hashEnd], as: UTF8.self)
+        let computed = ConfigHash.digest(Array(bytes[..<markerStart]) + Array(bytes[(hashEnd + 1)...]))
+        guard computed == hash else { throw .hashMismatch(stored: hash, computed: computed) }
+        // The members after the hash: kind, prev, seq, time, v.
+        guard let tail = JSONValue.parse([UInt8(ascii: "{")] + Array(bytes[(hashEnd + 2)...])) else {
+            throw .malformed("the fields after the hash are not valid JSON")
+        }
+        guard tail["v"]?.intValue == version else { throw .malformed("schema version \(tail["v"].map { "\($0)" } ?? "missing"), expected \(version)") }
+        guard let seq = tail["seq"]?.intValue, let time = tail["time"]?.stringValue,
+              let kindText = tail["kind"]?.stringValue, let previous = tail["prev"]?.stringValue else {
+            throw .malformed("a field is missing (kind, prev, seq, time)")
         }
         guard let kind = RecordKind(rawValue: kindText) else { throw .malformed("unknown kind \"\(kindText)\"") }
-        fields["hash"] = nil
-        let computed = JournalRecord.hash(of: .object(fields))
-        guard computed == hash else { throw .hashMismatch(stored: hash, computed: computed) }
-        var record = JournalRecord(seq: seq, time: time, kind: kind, previous: previous, body: body)
-        record.hash = hash
-        return record
+        var body = JSONValue.null
+        if parseBody {
+            guard let parsed = JSONValue.parse(Array(bytes[8..<markerStart])) else { throw .malformed("the body is not valid JSON") }
+            body = parsed
+        }
+        return JournalRecord(seq: seq, time: time, kind: kind, previous: previous, body: body, hash: hash)
+    }
+
+    static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.count - needle.count
+        while index >= 0 {
+            if bytes[index] == needle[0] && bytes[index..<index + needle.count].elementsEqual(needle) { return index }
+            index -= 1
+        }
+        return nil
     }
 }
 

@@ -12,6 +12,10 @@ public final class FileJournalStorage: JournalStorage {
         self.directory = directory
         var info = stat()
         if lstat(directory, &info) != 0 {
+            let parent = (directory as NSString).deletingLastPathComponent
+            if !parent.isEmpty, lstat(parent, &info) != 0 {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
             guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
                 throw JournalError.storage("create journal directory \(directory): \(String(cString: strerror(errno)))")
             }

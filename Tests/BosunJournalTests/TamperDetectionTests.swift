@@ -102,10 +102,10 @@ struct TamperDetectionTests {
     @Test("an edit that keeps the JSON valid but changes white space is found")
     func whitespace() throws {
         var (_, lines) = try journalLines(records: 5, seed: 3)
-        lines[2].insert(0x20, at: 1)
+        lines[2].insert(0x20, at: 8)  // after {"body":
         let problem = try #require(verify(lines).problem)
         #expect(problem.line == 3)
-        #expect(problem.message.contains("canonical"))
+        #expect(problem.message.contains("hash mismatch"))
     }
 
     @Test("records verify across rotated segments, and damage names the segment")
