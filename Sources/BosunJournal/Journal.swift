@@ -114,8 +114,7 @@ public final class Journal {
     @discardableResult
     public func append(_ kind: RecordKind, _ body: JSONValue) throws -> JournalRecord {
         let now = clock()
-        let record = JournalRecord(seq: lastSeq + 1, time: JournalTime.format(milliseconds: now), kind: kind, previous: lastHash, body: body)
-        let line = record.line
+        let (record, line) = JournalRecord.sealed(seq: lastSeq + 1, time: JournalTime.format(milliseconds: now), kind: kind, previous: lastHash, body: body)
         if currentSegmentBytes > 0 && currentSegmentBytes + line.count > maxSegmentBytes {
             let next = (JournalSegmentName.index(of: currentSegment) ?? 0) + 1
             currentSegment = JournalSegmentName.name(next)
@@ -135,12 +134,19 @@ public final class Journal {
     /// Returns the begin record's seq, which the `end` names.
     public func begin(_ body: ConvergenceBegin) throws -> Int64 {
         var body = body
-        if let state = body.state {
-            body.state = SpecStore.split(state) { key, spec in
-                if knownSpecs.insert(key).inserted { body.specs[key] = spec }
+        var specs = body.specs
+        let skeleton = body.state.map { state in
+            SpecStore.split(state) { key, spec in
+                if knownSpecs.insert(key).inserted { specs[key] = spec }
             }
         }
-        return try append(.begin, JSONValue.encoding(body)).seq
+        // The state and specs are JSON already: set them on the encoded body rather than encode them again.
+        body.state = nil
+        body.specs = [:]
+        guard case .object(var fields) = JSONValue.encoding(body) else { throw JournalError.storage("cannot encode the begin record") }
+        if let skeleton { fields["state"] = skeleton }
+        fields["specs"] = .object(specs)
+        return try append(.begin, .object(fields)).seq
     }
 
     /// Records the end of the convergence `body.beginSeq`.

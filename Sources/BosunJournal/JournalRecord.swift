@@ -21,16 +21,23 @@ public struct JournalRecord: Sendable, Hashable {
 
     /// A new record chained after `previous`, with its hash computed.
     public init(seq: Int64, time: String, kind: RecordKind, previous: String, body: JSONValue) {
-        self.seq = seq
-        self.time = time
-        self.kind = kind
-        self.previous = previous
-        self.body = body
-        self.hash = ""
-        self.hash = JournalRecord.hash(of: unsignedObject)
+        self = JournalRecord.sealed(seq: seq, time: time, kind: kind, previous: previous, body: body).record
     }
 
-    /// A record as read, its hash already checked.
+    /// A new record and its line, the body serialised once for both.
+    public static func sealed(seq: Int64, time: String, kind: RecordKind, previous: String, body: JSONValue) -> (record: JournalRecord, line: [UInt8]) {
+        var record = JournalRecord(seq: seq, time: time, kind: kind, previous: previous, body: body, hash: "")
+        let bodyBytes = body.canonicalBytes
+        let rest = record.restBytes
+        record.hash = ConfigHash.digest(unsignedBytes(bodyBytes: bodyBytes, rest: rest))
+        return (record, line(bodyBytes: bodyBytes, hash: record.hash, rest: rest))
+    }
+
+    static func line(bodyBytes: [UInt8], hash: String, rest: [UInt8]) -> [UInt8] {
+        Array(#"{"body":"#.utf8) + bodyBytes + Array(#","hash":""#.utf8) + Array(hash.utf8) + Array(#"","#.utf8) + rest + [0x0A]
+    }
+
+    /// A record with a known hash (as read, after checking it).
     init(seq: Int64, time: String, kind: RecordKind, previous: String, body: JSONValue, hash: String) {
         self.seq = seq
         self.time = time
@@ -40,22 +47,22 @@ public struct JournalRecord: Sendable, Hashable {
         self.hash = hash
     }
 
-    var unsignedObject: JSONValue {
-        .object([
-            "v": .int(JournalRecord.version), "seq": .int(seq), "time": .string(time), "kind": .string(kind.rawValue),
-            "prev": .string(previous), "body": body,
-        ])
+    /// The canonical members after the hash: `"kind":…,"prev":…,"seq":…,"time":…,"v":1}`.
+    var restBytes: [UInt8] {
+        let rest = JSONValue.object([
+            "kind": .string(kind.rawValue), "prev": .string(previous), "seq": .int(seq), "time": .string(time), "v": .int(JournalRecord.version),
+        ]).canonicalBytes
+        return Array(rest.dropFirst())
     }
 
-    static func hash(of object: JSONValue) -> String {
-        ConfigHash.digest(object.canonicalBytes)
+    /// `{"body":B,` + rest: the canonical record without its hash, which the hash is taken over.
+    static func unsignedBytes(bodyBytes: [UInt8], rest: [UInt8]) -> [UInt8] {
+        Array(#"{"body":"#.utf8) + bodyBytes + [UInt8(ascii: ",")] + rest
     }
 
-    /// The line to append, newline included.
+    /// The line to append, newline included: the canonical record with `"hash"` between body and kind.
     public var line: [UInt8] {
-        guard case .object(var fields) = unsignedObject else { return [] }
-        fields["hash"] = .string(hash)
-        return JSONValue.object(fields).canonicalBytes + [0x0A]
+        JournalRecord.line(bodyBytes: body.canonicalBytes, hash: hash, rest: restBytes)
     }
 
     /// Reads and checks one line (without its newline): its own hash and schema version. The chain (`seq`,
