@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunJournal
+import BosunModel
 import Foundation
 
 /// `bosun history`: the convergences in the journal, one line each, newest first.
@@ -59,7 +60,9 @@ struct HistoryListCommand: AsyncParsableCommand {
             return
         }
         print(HistoryFormatter.table(selected, openConvergence: history.convergences.last.flatMap { $0.end == nil ? $0.seq : nil }))
-        if let last = history.lastActivity, selected.isEmpty || since != nil {
+        if let check = storage.readLastCheck().flatMap({ JSONValue.parse(Array($0.dropLast())) }), let time = check["time"]?.stringValue {
+            print("last check: \(time)\(check["commit_id"]?.stringValue.map { " at commit \($0.prefix(7))" } ?? "")")
+        } else if let last = history.lastActivity {
             print("last recorded activity: \(last.time) (record \(last.seq))")
         }
     }

@@ -50,3 +50,19 @@ struct FileJournalStorageTests {
         #expect(ChainVerifier().verify(segments: [(JournalSegmentName.name(1), Array(bytes))], head: nil).isIntact)
     }
 }
+
+@Suite("Host identity and salt")
+struct HostIdentityTests {
+    @Test("the salt is created once, owner-only, and read back")
+    func salt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bosun-salt-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try HostIdentity.salt(stateDirectory: root)
+        #expect(first.count == 32)
+        #expect(try HostIdentity.salt(stateDirectory: root) == first)
+        var info = stat()
+        #expect(stat(root + "/journal-salt", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(!HostIdentity.genesis(bosunVersion: "x").hostname.isEmpty)
+    }
+}

@@ -1,0 +1,39 @@
+public import BosunJournal
+import Foundation
+
+/// The host's identity for the journal's genesis record, and the journal's redaction salt.
+public enum HostIdentity {
+    /// `/etc/machine-id` (or `/var/lib/dbus/machine-id`) and the host name.
+    public static func genesis(bosunVersion: String) -> JournalGenesis {
+        let id = ["/etc/machine-id", "/var/lib/dbus/machine-id"].lazy
+            .compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .first { !$0.isEmpty } ?? "unknown"
+        var name = [UInt8](repeating: 0, count: 256)
+        _ = name.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, 255) }
+        }
+        let hostname = String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
+        return JournalGenesis(hostID: id, hostname: hostname, bosunVersion: bosunVersion)
+    }
+
+    /// The salt for `SecretRedactor`: 32 random bytes in `<stateDirectory>/journal-salt` (0600), created on
+    /// first use. It is kept out of the journal so that the journal alone does not allow guessing values.
+    public static func salt(stateDirectory: String) throws -> [UInt8] {
+        let path = stateDirectory + "/journal-salt"
+        if let data = FileManager.default.contents(atPath: path), data.count >= 16 { return Array(data) }
+        var generator = SystemRandomNumberGenerator()
+        let salt = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            // Another process created it first: use theirs.
+            if errno == EEXIST, let data = FileManager.default.contents(atPath: path), data.count >= 16 { return Array(data) }
+            throw JournalError.storage("create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        guard salt.withUnsafeBytes({ write(fd, $0.baseAddress, 32) }) == 32, fsync(fd) == 0 else {
+            throw JournalError.storage("write \(path): \(String(cString: strerror(errno)))")
+        }
+        return salt
+    }
+}
