@@ -2,9 +2,10 @@
 // bosun — a GitOps agent for one Linux host.
 //
 // Modules from the leaves up (see docs/architecture.md):
-//   CLibYAML, CLibGit2 (system libraries)
+//   CLibYAML, CLibGit2 (system libraries), CBosunSys (the few syscalls Swift cannot call)
 //   BosunModel            pure desired-state model, config hashes
 //   BosunYAML             libyaml node tree with positions
+//   BosunOCI              pure OCI runtime-spec model (config.json, state) and bosun's default spec
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -32,11 +33,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "CBosunSys"),
         .target(
             name: "BosunModel",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
+        .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",

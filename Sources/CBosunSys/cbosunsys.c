@@ -1,0 +1,123 @@
+#define _GNU_SOURCE
+#include "cbosunsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct bosun_sock_filter) == sizeof(struct sock_filter), "sock_filter layout");
+
+int bosun_unshare(int flags) { return unshare(flags); }
+int bosun_setns(int fd, int nstype) { return setns(fd, nstype); }
+
+pid_t bosun_clone3(uint64_t flags, int *pidfd, int exit_signal) {
+    struct clone_args args;
+    memset(&args, 0, sizeof(args));
+    args.flags = flags;
+    args.pidfd = (uint64_t)(uintptr_t)pidfd;
+    args.exit_signal = (uint64_t)exit_signal;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+int bosun_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+int bosun_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
+int bosun_pivot_root(const char *new_root, const char *put_old) { return (int)syscall(SYS_pivot_root, new_root, put_old); }
+int bosun_close_range(unsigned int first, unsigned int last, unsigned int flags) {
+    return (int)syscall(SYS_close_range, first, last, flags);
+}
+
+int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = flags;
+    how.mode = mode;
+    how.resolve = resolve;
+    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+int bosun_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
+int bosun_get_no_new_privs(void) { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0); }
+int bosun_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, on, 0, 0, 0); }
+int bosun_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+int bosun_set_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+int bosun_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+int bosun_cap_bound_drop(int cap) { return prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); }
+int bosun_cap_ambient_raise(int cap) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0); }
+int bosun_cap_ambient_clear_all(void) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); }
+
+int bosun_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    data[0].effective = (uint32_t)effective;
+    data[1].effective = (uint32_t)(effective >> 32);
+    data[0].permitted = (uint32_t)permitted;
+    data[1].permitted = (uint32_t)(permitted >> 32);
+    data[0].inheritable = (uint32_t)inheritable;
+    data[1].inheritable = (uint32_t)(inheritable >> 32);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+int bosun_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    *effective = (uint64_t)data[0].effective | ((uint64_t)data[1].effective << 32);
+    *permitted = (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
+    *inheritable = (uint64_t)data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
+    return 0;
+}
+
+int bosun_last_cap(void) {
+    int last = CAP_LAST_CAP;
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buffer[16] = {0};
+        ssize_t n = read(fd, buffer, sizeof(buffer) - 1);
+        if (n > 0) last = atoi(buffer);
+        close(fd);
+    }
+    return last;
+}
+
+int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short length, unsigned int flags) {
+    struct sock_fprog fprog = {length, (struct sock_filter *)program};
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+}
+
+int bosun_ioctl_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
+int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
+    struct winsize size = {rows, cols, 0, 0};
+    return ioctl(fd, TIOCSWINSZ, &size);
+}
+int bosun_ptsname(int fd, char *buffer, size_t size) { return ptsname_r(fd, buffer, size); }
+int bosun_unlockpt(int fd) { return unlockpt(fd); }
+
+const uint64_t BOSUN_CLONE_NEWNS = CLONE_NEWNS, BOSUN_CLONE_NEWUTS = CLONE_NEWUTS, BOSUN_CLONE_NEWIPC = CLONE_NEWIPC,
+    BOSUN_CLONE_NEWNET = CLONE_NEWNET, BOSUN_CLONE_NEWPID = CLONE_NEWPID, BOSUN_CLONE_NEWCGROUP = CLONE_NEWCGROUP,
+    BOSUN_CLONE_NEWUSER = CLONE_NEWUSER, BOSUN_CLONE_NEWTIME = CLONE_NEWTIME, BOSUN_CLONE_PIDFD = CLONE_PIDFD,
+    BOSUN_CLONE_INTO_CGROUP = CLONE_INTO_CGROUP;
+const uint64_t BOSUN_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS,
+    BOSUN_RESOLVE_NO_SYMLINKS = RESOLVE_NO_SYMLINKS, BOSUN_RESOLVE_BENEATH = RESOLVE_BENEATH, BOSUN_RESOLVE_NO_XDEV = RESOLVE_NO_XDEV;
+const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC = SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG = SECCOMP_FILTER_FLAG_LOG,
+    BOSUN_SECCOMP_FILTER_FLAG_NEW_LISTENER = SECCOMP_FILTER_FLAG_NEW_LISTENER,
+    BOSUN_SECCOMP_FILTER_FLAG_SPEC_ALLOW = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+const unsigned long BOSUN_MS_BIND = MS_BIND, BOSUN_MS_REC = MS_REC, BOSUN_MS_PRIVATE = MS_PRIVATE, BOSUN_MS_SLAVE = MS_SLAVE,
+    BOSUN_MS_SHARED = MS_SHARED, BOSUN_MS_UNBINDABLE = MS_UNBINDABLE, BOSUN_MS_RDONLY = MS_RDONLY, BOSUN_MS_NOSUID = MS_NOSUID,
+    BOSUN_MS_NODEV = MS_NODEV, BOSUN_MS_NOEXEC = MS_NOEXEC, BOSUN_MS_REMOUNT = MS_REMOUNT, BOSUN_MS_RELATIME = MS_RELATIME,
+    BOSUN_MS_NOATIME = MS_NOATIME, BOSUN_MS_STRICTATIME = MS_STRICTATIME, BOSUN_MS_SYNCHRONOUS = MS_SYNCHRONOUS,
+    BOSUN_MS_DIRSYNC = MS_DIRSYNC, BOSUN_MS_MANDLOCK = MS_MANDLOCK, BOSUN_MS_NODIRATIME = MS_NODIRATIME, BOSUN_MS_MOVE = MS_MOVE,
+    BOSUN_MS_SILENT = MS_SILENT, BOSUN_MS_LAZYTIME = MS_LAZYTIME, BOSUN_MNT_DETACH = MNT_DETACH;

@@ -1,0 +1,67 @@
+// The few system calls Swift cannot reach on Linux: variadic ones (syscall, prctl, ioctl) and those whose
+// declarations need _GNU_SOURCE or kernel headers. Each wrapper returns -1 with errno set on failure.
+#ifndef CBOSUNSYS_H
+#define CBOSUNSYS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct bosun_sock_filter {  // identical layout to struct sock_filter
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+};
+
+// Namespaces and processes.
+int bosun_unshare(int flags);
+int bosun_setns(int fd, int nstype);
+// clone3 with CLONE_PIDFD (and any namespace flags): returns the child's pid in the parent (pidfd stored in
+// *pidfd), 0 in the child. The child must only exec or _exit, or be single-threaded.
+pid_t bosun_clone3(uint64_t flags, int *pidfd, int exit_signal);
+int bosun_pidfd_open(pid_t pid);
+int bosun_pidfd_send_signal(int pidfd, int sig);
+int bosun_pivot_root(const char *new_root, const char *put_old);
+int bosun_close_range(unsigned int first, unsigned int last, unsigned int flags);
+
+// Files: openat2 with RESOLVE_* flags (e.g. RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).
+int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+
+// Process attributes (prctl is variadic).
+int bosun_set_no_new_privs(void);
+int bosun_get_no_new_privs(void);
+int bosun_set_child_subreaper(int on);
+int bosun_set_pdeathsig(int sig);
+int bosun_set_name(const char *name);
+int bosun_set_keepcaps(int on);
+int bosun_cap_bound_drop(int cap);
+int bosun_cap_ambient_raise(int cap);
+int bosun_cap_ambient_clear_all(void);
+// capset for the calling thread with 64-bit masks (version 3).
+int bosun_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+int bosun_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
+int bosun_last_cap(void);
+
+// seccomp: installs a filter program (flags e.g. SECCOMP_FILTER_FLAG_TSYNC); returns 0 or -1, or the
+// listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER.
+int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short length, unsigned int flags);
+
+// Terminals.
+int bosun_ioctl_set_ctty(int fd);
+int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int bosun_ptsname(int fd, char *buffer, size_t size);
+int bosun_unlockpt(int fd);
+
+// Constants Swift's Glibc module lacks (values from the kernel headers, checked at compile time).
+extern const uint64_t BOSUN_CLONE_NEWNS, BOSUN_CLONE_NEWUTS, BOSUN_CLONE_NEWIPC, BOSUN_CLONE_NEWNET, BOSUN_CLONE_NEWPID,
+    BOSUN_CLONE_NEWCGROUP, BOSUN_CLONE_NEWUSER, BOSUN_CLONE_NEWTIME, BOSUN_CLONE_PIDFD, BOSUN_CLONE_INTO_CGROUP;
+extern const uint64_t BOSUN_RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLINKS, BOSUN_RESOLVE_NO_SYMLINKS, BOSUN_RESOLVE_BENEATH,
+    BOSUN_RESOLVE_NO_XDEV;
+extern const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG, BOSUN_SECCOMP_FILTER_FLAG_NEW_LISTENER,
+    BOSUN_SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+extern const unsigned long BOSUN_MS_BIND, BOSUN_MS_REC, BOSUN_MS_PRIVATE, BOSUN_MS_SLAVE, BOSUN_MS_SHARED, BOSUN_MS_UNBINDABLE,
+    BOSUN_MS_RDONLY, BOSUN_MS_NOSUID, BOSUN_MS_NODEV, BOSUN_MS_NOEXEC, BOSUN_MS_REMOUNT, BOSUN_MS_RELATIME, BOSUN_MS_NOATIME,
+    BOSUN_MS_STRICTATIME, BOSUN_MS_SYNCHRONOUS, BOSUN_MS_DIRSYNC, BOSUN_MS_MANDLOCK, BOSUN_MS_NODIRATIME, BOSUN_MS_MOVE,
+    BOSUN_MS_SILENT, BOSUN_MS_LAZYTIME, BOSUN_MNT_DETACH;
+
+#endif
