@@ -6,6 +6,8 @@
 //   BosunModel            pure desired-state model, config hashes
 //   BosunYAML             libyaml node tree with positions
 //   BosunOCI              pure OCI runtime-spec model (config.json, state) and bosun's default spec
+//   BosunImageSpec        pure OCI image-spec model: digests, descriptors, manifests, index, config, platforms
+//   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -40,6 +42,8 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
+        .target(name: "BosunImageSpec", swiftSettings: strict),
+        .target(name: "BosunArchive", swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
@@ -61,6 +65,7 @@ let package = Package(
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
