@@ -8,6 +8,7 @@
 //   BosunOCI              pure OCI runtime-spec model (config.json, state) and bosun's default spec
 //   BosunImageSpec        pure OCI image-spec model: digests, descriptors, manifests, index, config, platforms
 //   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
+//   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -34,6 +35,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "CBosunSys"),
         .target(
@@ -44,6 +47,10 @@ let package = Package(
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(name: "BosunImageSpec", swiftSettings: strict),
         .target(name: "BosunArchive", swiftSettings: strict),
+        .target(
+            name: "BosunImageStore",
+            dependencies: ["BosunArchive", "BosunImageSpec", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
@@ -65,7 +72,7 @@ let package = Package(
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive"], swiftSettings: strict),
+        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),

@@ -16,6 +16,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -97,6 +98,12 @@ int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short l
     struct sock_fprog fprog = {length, (struct sock_filter *)program};
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 }
+
+int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size) { return fsetxattr(fd, name, value, size, 0); }
+int bosun_lsetxattr(const char *path, const char *name, const void *value, size_t size) {
+    return lsetxattr(path, name, value, size, 0);
+}
+ssize_t bosun_lgetxattr(const char *path, const char *name, void *value, size_t size) { return lgetxattr(path, name, value, size); }
 
 int bosun_ioctl_set_ctty(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
 int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {

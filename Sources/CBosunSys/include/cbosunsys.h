@@ -46,6 +46,11 @@ int bosun_last_cap(void);
 // listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER.
 int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short length, unsigned int flags);
 
+// Extended attributes (<sys/xattr.h> is not in Swift's Glibc module).
+int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size);
+int bosun_lsetxattr(const char *path, const char *name, const void *value, size_t size);
+ssize_t bosun_lgetxattr(const char *path, const char *name, void *value, size_t size);
+
 // Terminals.
 int bosun_ioctl_set_ctty(int fd);
 int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
