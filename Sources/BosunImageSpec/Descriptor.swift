@@ -1,12 +1,12 @@
 /// A reference to content: media type, digest, size, and for index entries the platform.
 public struct Descriptor: Sendable, Hashable, Codable {
     public var mediaType: String
-    public var digest: Digest
+    public var digest: ContentDigest
     public var size: Int64
     public var urls: [String]?
     public var annotations: [String: String]?
     public var platform: Platform?
-    public init(mediaType: String, digest: Digest, size: Int64, platform: Platform? = nil) {
+    public init(mediaType: String, digest: ContentDigest, size: Int64, platform: Platform? = nil) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size

@@ -44,7 +44,7 @@ public struct ImageConfig: Sendable, Hashable, Codable {
     /// The uncompressed layer digests (diff IDs).
     public struct RootFS: Sendable, Hashable, Codable {
         public var type: String
-        public var diffIDs: [Digest]
+        public var diffIDs: [ContentDigest]
         enum CodingKeys: String, CodingKey { case type, diffIDs = "diff_ids" }
     }
 

@@ -42,9 +42,9 @@ struct ManifestTests {
 
     @Test("digests are validated")
     func digests() {
-        #expect(throws: ImageSpecError.self) { try Digest(parsing: "sha256:abc") }
-        #expect(throws: ImageSpecError.self) { try Digest(parsing: "md5:" + String(repeating: "a", count: 32)) }
-        #expect(throws: ImageSpecError.self) { try Digest(parsing: "sha256:" + String(repeating: "A", count: 64)) }
-        #expect((try? Digest(parsing: Self.digestA))?.short == "sha256:aaaaaaaaaaaa")
+        #expect(throws: ImageSpecError.self) { try ContentDigest(parsing: "sha256:abc") }
+        #expect(throws: ImageSpecError.self) { try ContentDigest(parsing: "md5:" + String(repeating: "a", count: 32)) }
+        #expect(throws: ImageSpecError.self) { try ContentDigest(parsing: "sha256:" + String(repeating: "A", count: 64)) }
+        #expect((try? ContentDigest(parsing: Self.digestA))?.short == "sha256:aaaaaaaaaaaa")
     }
 }

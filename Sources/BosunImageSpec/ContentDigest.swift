@@ -1,5 +1,5 @@
 /// A validated content digest, `sha256:` and 64 lower-case hex digits (or `sha512:` and 128).
-public struct Digest: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+public struct ContentDigest: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public let algorithm: String
     public let hex: String
 
@@ -24,7 +24,7 @@ public struct Digest: Sendable, Hashable, Codable, Comparable, CustomStringConve
     /// A short form for messages: `sha256:1a2b3c4d5e6f`.
     public var short: String { "\(algorithm):\(hex.prefix(12))" }
 
-    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
+    public static func < (lhs: ContentDigest, rhs: ContentDigest) -> Bool { lhs.description < rhs.description }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -33,7 +33,7 @@ public struct Digest: Sendable, Hashable, Codable, Comparable, CustomStringConve
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        do { self = try Digest(parsing: text) } catch {
+        do { self = try ContentDigest(parsing: text) } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
