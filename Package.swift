@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "BosunArchive", swiftSettings: strict),
         .target(
             name: "BosunImageStore",
-            dependencies: ["BosunArchive", "BosunImageSpec", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(

@@ -1,6 +1,7 @@
 /// Reads a tar stream (ustar, GNU long names, PAX) entry by entry without holding it in memory.
 public struct TarReader<Source: ByteSource> {
-    var source: Source
+    /// The underlying source (e.g. to read a digest after the archive's end).
+    public private(set) var source: Source
     var buffer: [UInt8] = []
     var bufferOffset = 0
     /// Data bytes of the current entry not yet read, and its padding.

@@ -24,6 +24,11 @@ public struct LayerUnpacker {
     }
 
     public func unpack<Source: ByteSource>(_ source: Source) throws -> Report {
+        try unpackReturningSource(source).report
+    }
+
+    /// Unpacks and hands back the source as it is after the archive's end (a digesting source, say).
+    public func unpackReturningSource<Source: ByteSource>(_ source: Source) throws -> (report: Report, source: Source) {
         let root = open(snapshot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw UnpackError("open snapshot \(snapshot)", errno) }
         defer { close(root) }
@@ -55,7 +60,7 @@ public struct LayerUnpacker {
         }
         // Directory times last, deepest first: creating children changed them.
         for (path, entry) in directoryTimes.reversed() { try writer.setTimes(path, entry) }
-        return report
+        return (report, reader.source)
     }
 }
 

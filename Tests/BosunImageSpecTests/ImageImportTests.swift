@@ -1,0 +1,132 @@
+import BosunArchive
+import BosunImageSpec
+import BosunImageStore
+import Crypto
+import Foundation
+import Testing
+
+/// Writes OCI image layouts and docker-save archives for tests.
+struct LayoutBuilder {
+    let directory: String
+
+    static func sha(_ bytes: [UInt8]) -> String { "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+    func blob(_ bytes: [UInt8]) throws -> String {
+        let digest = LayoutBuilder.sha(bytes)
+        try FileManager.default.createDirectory(atPath: directory + "/blobs/sha256", withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/blobs/sha256/" + digest.dropFirst(7)))
+        return digest
+    }
+
+    static func gzip(_ bytes: [UInt8], scratch: String) throws -> [UInt8] {
+        let path = scratch + "/gz-\(UUID().uuidString)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-n", path]
+        try process.run()
+        process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: path + ".gz") }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+    }
+
+    /// A two-layer busybox-like image; returns the manifest digest.
+    func write(name: String) throws -> String {
+        var base = TarBuilder()
+        base.add("bin/", type: UInt8(ascii: "5"), mode: 0o755)
+        base.add("bin/tool", data: Array("v1".utf8), mode: 0o755)
+        base.add("etc/old", data: [1])
+        let baseTar = base.finish()
+        var top = TarBuilder()
+        top.add("bin/tool", data: Array("v2".utf8), mode: 0o755)
+        top.add("etc/.wh.old")
+        let topTar = top.finish()
+        var layers: [String] = []
+        for tar in [baseTar, topTar] {
+            let gz = try LayoutBuilder.gzip(tar, scratch: directory)
+            layers.append(#"{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"\#(try blob(gz))","size":\#(gz.count)}"#)
+        }
+        let config = Array(#"{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/tool"]},"rootfs":{"type":"layers","diff_ids":["\#(LayoutBuilder.sha(baseTar))","\#(LayoutBuilder.sha(topTar))"]}}"#.utf8)
+        let manifest = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(try blob(config))","size":\#(config.count)},"layers":[\#(layers.joined(separator: ","))]}"#.utf8)
+        let manifestDigest = try blob(manifest)
+        try #"{"imageLayoutVersion":"1.0.0"}"#.write(toFile: directory + "/oci-layout", atomically: true, encoding: .utf8)
+        try #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(manifestDigest)","size":\#(manifest.count),"annotations":{"io.containerd.image.name":"\#(name)"}}]}"#
+            .write(toFile: directory + "/index.json", atomically: true, encoding: .utf8)
+        return manifestDigest
+    }
+}
+
+@Suite("Image import and snapshots", .enabled(if: RootGate.shouldRun))
+struct ImageImportTests {
+    func scratch() throws -> String {
+        let path = "/tmp/bosun-import-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path + "/layout", withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("an OCI layout imports; each layer is unpacked once, verified against its diff ID")
+    func layout() throws {
+        try RootGate.require()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let manifestDigest = try LayoutBuilder(directory: dir + "/layout").write(name: "localhost:5000/demo/tool:1")
+        let store = try ImageStore(root: dir + "/images")
+        let importer = ImageImporter(store: store, platform: .linux(machine: "x86_64"))
+        let records = try importer.importImages(from: dir + "/layout", reference: nil)
+        #expect(records.map(\.reference) == ["localhost:5000/demo/tool:1"])
+        #expect(records.first?.manifestDigest.description == manifestDigest)
+        let snapshots = try store.ensureSnapshots(try #require(records.first))
+        #expect(snapshots.count == 2)
+        #expect(try String(contentsOfFile: snapshots[0] + "/bin/tool", encoding: .utf8) == "v1")
+        #expect(try String(contentsOfFile: snapshots[1] + "/bin/tool", encoding: .utf8) == "v2")
+        var info = stat()
+        #expect(lstat(snapshots[1] + "/etc/old", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+        // A second image sharing the base layer does not unpack it again.
+        let before = try FileManager.default.attributesOfItem(atPath: snapshots[0])[.creationDate] as? Date
+        _ = try importer.importImages(from: dir + "/layout", reference: "localhost:5000/demo/tool:again")
+        _ = try store.ensureSnapshots(try #require(try store.record("localhost:5000/demo/tool:again")))
+        #expect(try FileManager.default.attributesOfItem(atPath: snapshots[0])[.creationDate] as? Date == before)
+        #expect(store.snapshots().count == 2)
+        #expect(try store.records().count == 2)
+    }
+
+    @Test("a corrupted blob in the layout is refused and not stored")
+    func corrupted() throws {
+        try RootGate.require()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try LayoutBuilder(directory: dir + "/layout").write(name: "x/y:1")
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: dir + "/layout/blobs/sha256")
+        // Damage the biggest blob (a layer) without changing its size.
+        let biggest = try #require(blobs.max { (try? FileManager.default.attributesOfItem(atPath: dir + "/layout/blobs/sha256/" + $0)[.size] as? Int ?? 0)! < (try? FileManager.default.attributesOfItem(atPath: dir + "/layout/blobs/sha256/" + $1)[.size] as? Int ?? 0)! })
+        let path = dir + "/layout/blobs/sha256/" + biggest
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[bytes.count / 2] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let store = try ImageStore(root: dir + "/images")
+        #expect(throws: (any Error).self) { try ImageImporter(store: store, platform: .linux(machine: "x86_64")).importImages(from: dir + "/layout", reference: nil) }
+        #expect(!store.blobs.all().contains { $0.hex == biggest })
+        #expect(try store.records().isEmpty)
+    }
+
+    @Test("a docker save archive imports")
+    func dockerSave() throws {
+        try RootGate.require()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var layer = TarBuilder()
+        layer.add("hello", data: Array("world".utf8))
+        let layerTar = layer.finish()
+        let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(LayoutBuilder.sha(layerTar))"]}}"#.utf8)
+        var archive = TarBuilder()
+        archive.add("abc/layer.tar", data: layerTar)
+        archive.add("cfg.json", data: config)
+        archive.add("manifest.json", data: Array(#"[{"Config":"cfg.json","RepoTags":["busybox:saved"],"Layers":["abc/layer.tar"]}]"#.utf8))
+        try Data(archive.finish()).write(to: URL(fileURLWithPath: dir + "/saved.tar"))
+        let store = try ImageStore(root: dir + "/images")
+        let records = try ImageImporter(store: store, platform: .linux(machine: "x86_64")).importImages(from: dir + "/saved.tar", reference: nil)
+        #expect(records.map(\.reference) == ["docker.io/library/busybox:saved"])
+        let snapshots = try store.ensureSnapshots(records[0])
+        #expect(try String(contentsOfFile: snapshots[0] + "/hello", encoding: .utf8) == "world")
+    }
+}
