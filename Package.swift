@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "BosunCLI",
             dependencies: [
-                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles",
+                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,0 +1,48 @@
+public import BosunImageSpec
+import Foundation
+
+extension ImageStore {
+    /// What a garbage collection removed.
+    public struct CollectionReport: Sendable, Equatable {
+        public var images: [String] = []
+        public var snapshots: [ContentDigest] = []
+        public var blobs: [ContentDigest] = []
+        public var bytes: Int64 = 0
+    }
+
+    /// Removes image records not in `keep` (nil keeps every record), then every snapshot and blob no remaining
+    /// record references. Snapshots in `inUse` (mounted by containers) are never removed, nor the records
+    /// that use them.
+    public func collectGarbage(keep: Set<String>?, inUse: Set<ContentDigest> = []) throws -> CollectionReport {
+        var report = CollectionReport()
+        var records = try records()
+        if let keep {
+            for (reference, record) in records where !keep.contains(reference) && inUse.isDisjoint(with: record.diffIDs) {
+                if try removeRecord(reference) { report.images.append(reference) }
+                records[reference] = nil
+            }
+        }
+        var liveBlobs = Set<ContentDigest>()
+        var liveSnapshots = inUse
+        for record in records.values {
+            liveBlobs.insert(record.manifestDigest)
+            liveBlobs.insert(record.manifest.config.digest)
+            for layer in record.manifest.layers { liveBlobs.insert(layer.digest) }
+            liveSnapshots.formUnion(record.diffIDs)
+        }
+        for snapshot in snapshots() where !liveSnapshots.contains(snapshot) {
+            try removeSnapshot(snapshot)
+            report.snapshots.append(snapshot)
+        }
+        for blob in blobs.all() where !liveBlobs.contains(blob) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: blobs.path(blob))[.size] as? Int64) ?? 0
+            try blobs.remove(blob)
+            report.blobs.append(blob)
+            report.bytes += size
+        }
+        report.images.sort()
+        report.snapshots.sort()
+        report.blobs.sort()
+        return report
+    }
+}
