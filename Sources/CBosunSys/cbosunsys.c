@@ -99,6 +99,25 @@ int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short l
     return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
 }
 
+// Values from <linux/mount.h> (not included: it conflicts with <sys/mount.h>).
+#define BOSUN_FSCONFIG_SET_FLAG 0
+#define BOSUN_FSCONFIG_SET_STRING 1
+#define BOSUN_FSCONFIG_CMD_CREATE 6
+#define BOSUN_FSOPEN_CLOEXEC 1
+#define BOSUN_FSMOUNT_CLOEXEC 1
+#define BOSUN_MOVE_MOUNT_F_EMPTY_PATH 4
+
+int bosun_fsopen(const char *fstype) { return (int)syscall(SYS_fsopen, fstype, BOSUN_FSOPEN_CLOEXEC); }
+int bosun_fsconfig_string(int fsfd, const char *key, const char *value) {
+    return (int)syscall(SYS_fsconfig, fsfd, BOSUN_FSCONFIG_SET_STRING, key, value, 0);
+}
+int bosun_fsconfig_flag(int fsfd, const char *key) { return (int)syscall(SYS_fsconfig, fsfd, BOSUN_FSCONFIG_SET_FLAG, key, NULL, 0); }
+int bosun_fsconfig_create(int fsfd) { return (int)syscall(SYS_fsconfig, fsfd, BOSUN_FSCONFIG_CMD_CREATE, NULL, NULL, 0); }
+int bosun_fsmount(int fsfd) { return (int)syscall(SYS_fsmount, fsfd, BOSUN_FSMOUNT_CLOEXEC, 0); }
+int bosun_move_mount_to(int mountfd, const char *target) {
+    return (int)syscall(SYS_move_mount, mountfd, "", AT_FDCWD, target, BOSUN_MOVE_MOUNT_F_EMPTY_PATH);
+}
+
 int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size) { return fsetxattr(fd, name, value, size, 0); }
 int bosun_lsetxattr(const char *path, const char *name, const void *value, size_t size) {
     return lsetxattr(path, name, value, size, 0);

@@ -46,6 +46,14 @@ int bosun_last_cap(void);
 // listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER.
 int bosun_seccomp_load(const struct bosun_sock_filter *program, unsigned short length, unsigned int flags);
 
+// The new mount API (for overlayfs with more lower layers than mount(2)'s one page of options allows).
+int bosun_fsopen(const char *fstype);
+int bosun_fsconfig_string(int fsfd, const char *key, const char *value);
+int bosun_fsconfig_flag(int fsfd, const char *key);
+int bosun_fsconfig_create(int fsfd);
+int bosun_fsmount(int fsfd);
+int bosun_move_mount_to(int mountfd, const char *target);
+
 // Extended attributes (<sys/xattr.h> is not in Swift's Glibc module).
 int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size);
 int bosun_lsetxattr(const char *path, const char *name, const void *value, size_t size);
