@@ -14,12 +14,7 @@ enum HistoryFormatter {
             ])
         }
         if rows.count == 1 { return "no convergences recorded" }
-        let widths = (0..<rows[0].count - 1).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { column, text in
-                column == row.count - 1 ? text : text + String(repeating: " ", count: widths[column] - text.count + 2)
-            }.joined()
-        }.joined(separator: "\n")
+        return TextTable.render(rows)
     }
 
     static func jsonLine(_ summary: ConvergenceSummary) -> String {
