@@ -40,6 +40,9 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
+        .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
