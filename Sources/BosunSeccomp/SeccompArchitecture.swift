@@ -27,6 +27,15 @@ public enum SeccompArchitecture: String, Sendable, Hashable, CaseIterable, Compa
     case riscv64 = "SCMP_ARCH_RISCV64"
     case loongarch64 = "SCMP_ARCH_LOONGARCH64"
 
+    /// The architecture this process runs on, if the compiler has tables for it (x86_64 only).
+    public static var host: SeccompArchitecture? {
+        #if arch(x86_64)
+        .x86_64
+        #else
+        nil
+        #endif
+    }
+
     /// `AUDIT_ARCH_*` as found in `seccomp_data.arch` (x32 shares x86_64's value).
     public var auditArch: UInt32 {
         switch self {

@@ -57,6 +57,12 @@ public enum SeccompCompiler {
             }
             flags |= SeccompFilterFlag.newListener.rawValue
         }
+        let (tsync, listener, esrch) = (SeccompFilterFlag.tsync, SeccompFilterFlag.newListener, SeccompFilterFlag.tsyncESRCH)
+        if flags & tsync.rawValue != 0, flags & listener.rawValue != 0, flags & esrch.rawValue == 0 {
+            throw SeccompError(
+                .conflictingFlags, "seccomp: \(tsync.name) with a listener needs \(esrch.name)",
+                hint: "the kernel refuses TSYNC together with NEW_LISTENER (SCMP_ACT_NOTIFY) otherwise")
+        }
         let abis = try abis(of: policy, kernel: architecture)
 
         var asm = BPFAssembler()

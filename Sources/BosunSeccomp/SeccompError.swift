@@ -7,6 +7,7 @@ public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownOperator
         case unknownArchitecture
         case unknownFlag
+        case conflictingFlags
         case argumentIndexOutOfRange
         case errnoOutOfRange
         case errnoWithoutErrnoAction

@@ -51,6 +51,10 @@ struct SeccompCompilerTests {
         let program = try SeccompCompiler.compile(policy)
         #expect(program.returnsListener && program.flags == 8)
         #expect(try F.action(policy, "mknod") == .notify)
+        policy.flags = ["SECCOMP_FILTER_FLAG_TSYNC"]
+        #expect(errorCode { try SeccompCompiler.compile(policy) } == .conflictingFlags)
+        policy.flags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_TSYNC_ESRCH"]
+        #expect(try SeccompCompiler.compile(policy).flags == 8 | 1 | 16)
     }
 
     @Test("policy flags map to SECCOMP_FILTER_FLAG_* bits")
@@ -197,6 +201,7 @@ struct SeccompCompilerTests {
 
     @Test("only an x86_64 kernel is a target")
     func target() {
+        #expect(SeccompArchitecture.host == .x86_64)
         #expect(errorCode { try SeccompCompiler.compile(F.policy([]), architecture: .aarch64) } == .unsupportedTarget)
     }
 }
