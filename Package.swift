@@ -6,6 +6,7 @@
 //   BosunModel            pure desired-state model, config hashes
 //   BosunYAML             libyaml node tree with positions
 //   BosunOCI              pure OCI runtime-spec model (config.json, state) and bosun's default spec
+//   BosunSeccomp          pure seccomp compiler (OCI policy → classic BPF), syscall tables, Docker's profile
 //   BosunImageSpec        pure OCI image-spec model: digests, descriptors, manifests, index, config, platforms
 //   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
 //   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
@@ -51,6 +52,9 @@ let package = Package(
             name: "BosunImageStore",
             dependencies: ["BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
