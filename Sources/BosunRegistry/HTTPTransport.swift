@@ -17,6 +17,8 @@ public final class HTTPTransport: RegistryTransport {
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(connectTimeout.nanoseconds), read: .nanoseconds(readTimeout.nanoseconds)))
         configuration.httpVersion = .automatic
+        // Failed connections surface at once: the client retries with its own backoff, and not TLS failures.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.certificatesDirectory = certificatesDirectory
     }

@@ -43,7 +43,11 @@ final class TestProxy: @unchecked Sendable {
     func stop() { child.stop() }
 
     static let script = #"""
-    import argparse, base64, http.client, http.server, json, secrets, socket, threading, time
+    import argparse, base64, http.client, http.server, json, os, secrets, signal, socket, threading, time
+
+    # The test process may hand its blocked or ignored SIGTERM down: stop promptly when asked.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
