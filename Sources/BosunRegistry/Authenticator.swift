@@ -15,6 +15,8 @@ actor Authenticator {
     private let transport: any RegistryTransport
     private var challenges: [String: AuthChallenge] = [:]
     private var tokens: [TokenKey: Token] = [:]
+    /// Token requests under way, so concurrent downloads wait for one token instead of each fetching their own.
+    private var pending: [TokenKey: Task<Token, any Error>] = [:]
     /// Tokens fetched, for tests and figures.
     private(set) var tokensFetched = 0
 
@@ -31,7 +33,12 @@ actor Authenticator {
         case .bearer:
             let key = TokenKey(host: host, scope: scope)
             if let token = tokens[key], token.expires > Date() { return "Bearer \(token.value)" }
-            let token = try await fetchToken(challenge: challenge, scope: scope, credential: credential, host: host, object: object)
+            let task = pending[key] ?? Task {
+                try await self.fetchToken(challenge: challenge, scope: scope, credential: credential, host: host, object: object)
+            }
+            pending[key] = task
+            defer { pending[key] = nil }
+            let token = try await task.value
             tokens[key] = token
             return "Bearer \(token.value)"
         }
@@ -45,8 +52,8 @@ actor Authenticator {
         challenges[host] = challenge
         tokens[TokenKey(host: host, scope: scope)] = nil
         if !sentAuthorization { return challenge.scheme == .bearer || credential != nil }
-        // A token may have been revoked early: one more try when the challenge changed.
-        return known != challenge
+        // A token may have been revoked early: one more try with a fresh one (the caller bounds the attempts).
+        return challenge.scheme == .bearer || known != challenge
     }
 
     private func fetchToken(challenge: AuthChallenge, scope: String, credential: RegistryCredential?, host: String, object: String) async throws -> Token {

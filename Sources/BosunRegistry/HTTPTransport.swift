@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOSSL
-import Synchronization
 
 /// `RegistryTransport` on async-http-client: HTTPS with the system CAs plus Docker's
 /// `certs.d/<host:port>/*.crt` (and `client.cert`/`client.key`), redirects followed here so that credentials
@@ -9,7 +8,7 @@ import Synchronization
 public final class HTTPTransport: RegistryTransport {
     private let client: HTTPClient
     private let certificatesDirectory: String?
-    private let tlsByHost = Mutex<[String: TLSConfiguration]>([:])
+    private let tlsByHost = Locked<[String: TLSConfiguration]>([:])
     static let maximumRedirects = 5
 
     public init(certificatesDirectory: String? = nil, connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60)) {

@@ -56,6 +56,5 @@ public typealias PullProgressHandler = @Sendable (PullProgress) -> Void
 /// Pulls images into the blob store. `RegistryClient` is the real one; `RecordingImagePuller` is for tests.
 public protocol ImagePuller: Sendable {
     /// Resolves `reference` and stores its manifest, config and layers (skipping blobs already stored).
-    /// Throws `RegistryError`.
-    func pull(_ reference: ImageReference, progress: PullProgressHandler?) async throws -> PulledImage
+    func pull(_ reference: ImageReference, progress: PullProgressHandler?) async throws(RegistryError) -> PulledImage
 }

@@ -38,7 +38,13 @@ public final class RegistryClient: ImagePuller {
     /// Bearer tokens fetched so far (to see that the cache works).
     public var tokensFetched: Int { get async { await authenticator.tokensFetched } }
 
-    public func pull(_ reference: ImageReference, progress: PullProgressHandler? = nil) async throws -> PulledImage {
+    public func pull(_ reference: ImageReference, progress: PullProgressHandler? = nil) async throws(RegistryError) -> PulledImage {
+        do { return try await pullFromEndpoints(reference, progress: progress) } catch {
+            throw RegistryError.wrapping(error, object: reference.description)
+        }
+    }
+
+    func pullFromEndpoints(_ reference: ImageReference, progress: PullProgressHandler?) async throws -> PulledImage {
         let endpoints = RegistryHost.endpoints(for: reference.registry, configuration: configuration)
         var mirrorFailures: [String] = []
         for endpoint in endpoints {
@@ -54,10 +60,14 @@ public final class RegistryClient: ImagePuller {
     }
 
     /// Fetches and stores the manifest `reference` names, without layers: `(resolved digest, manifest document)`.
-    public func resolve(_ reference: ImageReference) async throws -> (digest: ContentDigest, document: ManifestDocument) {
-        let endpoint = RegistryHost.endpoints(for: reference.registry, configuration: configuration).last!
-        let fetched = try await fetchManifest(reference.digest ?? reference.tag ?? "latest", pinned: reference.digest, endpoint: endpoint, reference: reference)
-        return (fetched.digest, fetched.document)
+    public func resolve(_ reference: ImageReference) async throws(RegistryError) -> (digest: ContentDigest, document: ManifestDocument) {
+        let endpoint = RegistryHost.endpoint(reference.registry, configuration: configuration, isMirror: false)
+        do {
+            let fetched = try await fetchManifest(reference.digest ?? reference.tag ?? "latest", pinned: reference.digest, endpoint: endpoint, reference: reference)
+            return (fetched.digest, fetched.document)
+        } catch {
+            throw RegistryError.wrapping(error, object: reference.description)
+        }
     }
 
     func pull(_ reference: ImageReference, from endpoint: RegistryHost, progress: PullProgressHandler?) async throws -> PulledImage {

@@ -6,7 +6,7 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is, and so how a caller should handle it.
     public enum Code: String, Sendable, Hashable {
         case manifestUnknown, blobUnknown, unauthorized, denied, tooManyRequests, serverError, unexpectedStatus
-        case network, tls, digestMismatch, invalidManifest, platformNotFound, tooLarge, configuration, storage
+        case network, tls, digestMismatch, invalidManifest, platformNotFound, tooLarge, configuration, storage, cancelled
 
         /// Whether trying again later may succeed without anyone changing anything.
         public var isTransient: Bool {
@@ -41,6 +41,13 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         if let status { out += " (\(status))" }
         if let hint { out += "; \(hint)" }
         return out
+    }
+
+    /// `error` as a `RegistryError`: itself, or a cancellation or unexpected failure of `action` on `object`.
+    static func wrapping(_ error: any Error, object: String) -> RegistryError {
+        if let error = error as? RegistryError { return error }
+        if error is CancellationError { return RegistryError(.cancelled, object: object, reason: "cancelled") }
+        return RegistryError(.network, object: object, reason: "\(error)")
     }
 
     /// The same error about another object (a blob failure reported against the image being pulled).

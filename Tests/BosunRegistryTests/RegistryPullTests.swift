@@ -267,3 +267,41 @@ struct RegistryPullTests {
         }
     }
 }
+
+/// Not a test: cold pull of a 4-layer image from the loopback registry against `skopeo copy` to an OCI
+/// directory, in the same run. `BOSUN_REGISTRY_MEASURE=1 swift test --filter RegistryMeasurement`.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["BOSUN_REGISTRY_MEASURE"] != nil))
+struct RegistryMeasurement {
+    @Test func coldPullAgainstSkopeo() async throws {
+        try await withRegistry { registry, directory in
+            var builder = try TestImageBuilder(layout: directory + "/layout")
+            let layerBytes = 32 << 20
+            var layers: [[String: Data]] = []
+            for i in 0..<4 {
+                let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom")).read(upToCount: layerBytes) ?? Data()
+                layers.append(["data/\(i).bin": random])
+            }
+            let built = try builder.image(tag: "big", architecture: "amd64", layers: layers, scratch: directory)
+            try registry.push(layout: directory + "/layout", tag: "big", repository: "bench/big")
+            let total = built.layers.reduce(0) { $0 + $1.size }
+            var ours: [Duration] = []
+            var skopeo: [Duration] = []
+            for round in 0..<5 {
+                let store = try BlobStore(root: directory + "/store-\(round)")
+                let client = RegistryClient(store: store, configuration: RegistryConfiguration(platform: .linux(machine: "x86_64")))
+                let started = ContinuousClock.now
+                _ = try await client.pull(try ImageReference(parsing: "\(registry.hostPort)/bench/big:big"))
+                ours.append(ContinuousClock.now - started)
+                await client.shutdown()
+                try FileManager.default.removeItem(atPath: directory + "/store-\(round)")
+                let skopeoStarted = ContinuousClock.now
+                try TestTools.run("/usr/bin/skopeo", ["--insecure-policy", "copy", "-q", "--src-tls-verify=false",
+                                                      "docker://\(registry.hostPort)/bench/big:big", "oci:\(directory)/skopeo-\(round):big"])
+                skopeo.append(ContinuousClock.now - skopeoStarted)
+                try FileManager.default.removeItem(atPath: directory + "/skopeo-\(round)")
+            }
+            func median(_ values: [Duration]) -> Duration { values.sorted()[values.count / 2] }
+            print("cold pull of \(total >> 20) MiB in 4 layers: bosun \(median(ours)) (\(ours)), skopeo copy \(median(skopeo)) (\(skopeo))")
+        }
+    }
+}
