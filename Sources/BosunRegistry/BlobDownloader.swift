@@ -29,8 +29,15 @@ struct BlobDownloader: Sendable {
         }
     }
 
-    /// Downloads one blob into the store unless it is there already.
+    /// Downloads one blob into the store unless it is there already (or being downloaded by another pull).
     func download(_ descriptor: Descriptor, layer: Int?) async throws {
+        let ran = try await client.downloads.run(descriptor.digest) { try await downloadAlone(descriptor, layer: layer) }
+        if !ran {
+            progress?(PullProgress(digest: descriptor.digest, layer: layer, phase: .cached, completed: descriptor.size, total: descriptor.size))
+        }
+    }
+
+    private func downloadAlone(_ descriptor: Descriptor, layer: Int?) async throws {
         let digest = descriptor.digest
         let total = descriptor.size
         func report(_ phase: PullProgress.Phase, _ completed: Int64) {

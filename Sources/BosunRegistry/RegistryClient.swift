@@ -13,6 +13,7 @@ public final class RegistryClient: ImagePuller {
     let store: BlobStore
     let transport: any RegistryTransport
     let authenticator: Authenticator
+    let downloads = DownloadGate()
     private let ownsTransport: Bool
 
     /// A client on async-http-client. Call `shutdown()` when done.

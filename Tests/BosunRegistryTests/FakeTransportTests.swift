@@ -124,4 +124,18 @@ struct FakeTransportTests {
         let layerRequests = transport.requests.filter { $0.url.hasSuffix(image.layerDigest) }
         #expect(layerRequests.map { $0.header("range") } == [Optional("bytes=123456-")])
     }
+
+    @Test func concurrentPullsSharingALayerDownloadItOnce() async throws {
+        let image = MemoryImage()
+        let transport = FakeTransport { request, count in image.serve(request, count) }
+        let (client, store, directory) = try makeClient(transport)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let reference = try ImageReference(parsing: "registry.example/app:1")
+        async let first = client.pull(reference)
+        async let second = client.pull(reference)
+        let (a, b) = try await (first, second)
+        #expect(a.manifestDigest == b.manifestDigest)
+        #expect(try store.read(a.layers[0].digest) == image.layer)
+        #expect(transport.requests.filter { $0.url.hasSuffix(image.layerDigest) }.count == 1)
+    }
 }
