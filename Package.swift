@@ -10,6 +10,7 @@
 //   BosunImageSpec        pure OCI image-spec model: digests, descriptors, manifests, index, config, platforms
 //   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
 //   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
+//   BosunRegistry         effects: OCI distribution pull (auth, TLS, mirrors, resumable verified blobs)
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -33,6 +34,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -55,6 +57,14 @@ let package = Package(
         .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
         .testTarget(
             name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
+        .target(
+            name: "BosunRegistry",
+            dependencies: [
+                "BosunImageSpec", "BosunImageStore", "BosunModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
@@ -77,6 +87,13 @@ let package = Package(
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunRegistryTests",
+            dependencies: [
+                "BosunRegistry", "BosunImageSpec", "BosunImageStore", "BosunModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
