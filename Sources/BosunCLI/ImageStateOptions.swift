@@ -6,6 +6,12 @@ import Foundation
 
 /// Helpers for image commands.
 enum ImageStateOptions {
+    static func parse(_ reference: String) throws -> ImageReference {
+        do { return try ImageReference(parsing: reference) } catch {
+            throw CommandFailure(.usage, error.message)
+        }
+    }
+
     static func normalise(_ reference: String) throws -> String {
         do { return try ImageReference(parsing: reference).description } catch {
             throw CommandFailure(.usage, error.message)
