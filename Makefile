@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo bench fmt clean deps
+.PHONY: build release test check demo bench bench-pull fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -36,3 +36,5 @@ deps:
 
 clean:
 	rm -rf .build
+bench-pull: release
+	bash bench/pull
