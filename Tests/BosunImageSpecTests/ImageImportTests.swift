@@ -130,3 +130,30 @@ struct ImageImportTests {
         #expect(try String(contentsOfFile: snapshots[0] + "/hello", encoding: .utf8) == "world")
     }
 }
+
+@Suite("zstd layers", .enabled(if: RootGate.shouldRun))
+struct ZstdLayerTests {
+    @Test("an image with a zstd layer imports and unpacks")
+    func zstdLayer() throws {
+        try RootGate.require()
+        let dir = "/tmp/bosun-zstd-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/layout", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var tar = TarBuilder()
+        tar.add("etc/zstd", data: Array("compressed with zstd".utf8))
+        let raw = tar.finish()
+        let compressed = LayerUnpackerTests().zstdCompress(raw)
+        let builder = LayoutBuilder(directory: dir + "/layout")
+        let layer = try builder.blob(compressed)
+        let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["\#(LayoutBuilder.sha(raw))"]}}"#.utf8)
+        let manifest = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(try builder.blob(config))","size":\#(config.count)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+zstd","digest":"\#(layer)","size":\#(compressed.count)}]}"#.utf8)
+        let digest = try builder.blob(manifest)
+        try #"{"imageLayoutVersion":"1.0.0"}"#.write(toFile: dir + "/layout/oci-layout", atomically: true, encoding: .utf8)
+        try #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(digest)","size":\#(manifest.count)}]}"#
+            .write(toFile: dir + "/layout/index.json", atomically: true, encoding: .utf8)
+        let store = try ImageStore(root: dir + "/images")
+        let record = try #require(try ImageImporter(store: store, platform: .linux(machine: "x86_64")).importImages(from: dir + "/layout", reference: "z/zstd:1").first)
+        let snapshots = try store.ensureSnapshots(record)
+        #expect(try String(contentsOfFile: snapshots[0] + "/etc/zstd", encoding: .utf8) == "compressed with zstd")
+    }
+}
