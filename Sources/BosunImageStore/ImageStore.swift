@@ -1,5 +1,6 @@
 public import BosunImageSpec
 import BosunArchive
+import CBosunSys
 import Foundation
 
 /// Images on this host: blobs by digest, one unpacked snapshot per layer (shared by every image that uses
@@ -12,8 +13,14 @@ public final class ImageStore: @unchecked Sendable {
     public init(root: String) throws {
         self.root = root
         blobs = try BlobStore(root: root)
-        for directory in [root + "/snapshots"] {
-            guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw UnpackError("create \(directory)", errno) }
+        let snapshots = root + "/snapshots"
+        guard mkdir(snapshots, 0o700) == 0 || errno == EEXIST else { throw UnpackError("create \(snapshots)", errno) }
+        // Spread snapshot directories over ext4 block groups (chattr +T): unpacking into groups full of
+        // just-freed inodes was 10x slower here. Other filesystems refuse the flag, which is harmless.
+        let fd = open(snapshots, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = bosun_set_topdir_flag(fd)
+            close(fd)
         }
     }
 

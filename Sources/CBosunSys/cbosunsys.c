@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <linux/fs.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -116,6 +117,13 @@ int bosun_fsconfig_create(int fsfd) { return (int)syscall(SYS_fsconfig, fsfd, BO
 int bosun_fsmount(int fsfd) { return (int)syscall(SYS_fsmount, fsfd, BOSUN_FSMOUNT_CLOEXEC, 0); }
 int bosun_move_mount_to(int mountfd, const char *target) {
     return (int)syscall(SYS_move_mount, mountfd, "", AT_FDCWD, target, BOSUN_MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+int bosun_set_topdir_flag(int fd) {
+    int flags = 0;
+    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) return -1;
+    flags |= FS_TOPDIR_FL;
+    return ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }
 
 int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size) { return fsetxattr(fd, name, value, size, 0); }

@@ -54,6 +54,10 @@ int bosun_fsconfig_create(int fsfd);
 int bosun_fsmount(int fsfd);
 int bosun_move_mount_to(int mountfd, const char *target);
 
+// Marks a directory as the top of a hierarchy for ext4's Orlov allocator (FS_TOPDIR_FL, `chattr +T`), so its
+// subdirectories spread over block groups. Returns -1 with errno (ENOTTY, EOPNOTSUPP) on other filesystems.
+int bosun_set_topdir_flag(int fd);
+
 // Extended attributes (<sys/xattr.h> is not in Swift's Glibc module).
 int bosun_fsetxattr(int fd, const char *name, const void *value, size_t size);
 int bosun_lsetxattr(const char *path, const char *name, const void *value, size_t size);
