@@ -34,6 +34,9 @@ struct ImageCommandTests {
         #expect(list.stdout.contains("localhost:5000/bosun/busybox:1.35") && list.stdout.contains("linux/amd64"))
         #expect(try BosunBinary.run(["image", "inspect", "localhost:5000/bosun/busybox:1.35", "--state-dir", state]).stdout.contains("\"diffIDs\""))
         #expect(try BosunBinary.run(["image", "inspect", "nope:1", "--state-dir", state]).status == 1)
+        // The example manifests use this image: pruning unused images keeps it.
+        let kept = try BosunBinary.run(["image", "prune", "--unused", "--path", BosunBinary.repositoryRoot + "/manifests", "--state-dir", state])
+        #expect(kept.stdout == "removed 0 snapshots and 0 blobs (0 B)\n", "\(kept.stderr)")
         #expect(try BosunBinary.run(["image", "rm", "localhost:5000/bosun/busybox:1.35", "--state-dir", state]).status == 0)
         let pruned = try BosunBinary.run(["image", "prune", "--state-dir", state])
         #expect(pruned.stdout.hasPrefix("removed 1 snapshots and 3 blobs"))
