@@ -10,6 +10,7 @@
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
+//   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   BosunCLI              subcommands
 //   bosun                 @main only
@@ -50,11 +51,12 @@ let package = Package(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(name: "BosunRuntime", dependencies: ["BosunOCI", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
             name: "BosunCLI",
             dependencies: [
-                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles",
+                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunOCI", "bosun"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
