@@ -16,6 +16,9 @@ public enum RuntimeHelper {
             _ = Array("bosun: \(modeArgument) is internal to the runtime\n".utf8).withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
             _exit(2)
         }
+        // Only stdio and the channel go on: descriptors the caller's ancestors leaked (a test runner's exit
+        // watcher, say) must not live as long as the container.
+        _ = bosun_close_range(UInt32(fd) + 1, UInt32.max, 0)
         let channel = InitChannel(fd: fd)
         do throws(RuntimeError) {
             guard let bytes = try Sys.receive(fd, step: "read the container config") else { _exit(1) }

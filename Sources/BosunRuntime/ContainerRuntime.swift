@@ -107,26 +107,28 @@ public struct ContainerRuntime: Sendable {
                 throw RuntimeError("encode the container config", detail: "\(error)")
             }
             try Sys.send(callerEnd, payload, step: "send the config to the runtime helper")
-            let first = try channel.receive()
-            _ = Sys.waitpid(helper)
-            switch first?.kind {
-            case .pid?: pid = first?.pid
-            case .error?: throw first?.error ?? RuntimeError("start the container")
-            default: throw RuntimeError("start the container", detail: "the runtime helper exited without reporting")
-            }
-            loop: while true {
+            // The helper's `pid` and the init's messages may arrive in either order.
+            var helperReaped = false
+            defer { if !helperReaped { _ = Sys.waitpid(helper) } }
+            var ready = false
+            while pid == nil || !ready {
                 guard let message = try channel.receive() else {
-                    throw RuntimeError("start the container", detail: "the container init exited without reporting")
+                    let who = pid == nil ? "the runtime helper" : "the container init"
+                    throw RuntimeError("start the container", detail: "\(who) exited without reporting")
                 }
                 switch message.kind {
-                case .ready: break loop
+                case .pid:
+                    pid = message.pid
+                    _ = Sys.waitpid(helper)
+                    helperReaped = true
+                case .ready: ready = true
                 case .error: throw message.error ?? RuntimeError("start the container")
                 case .hooks:
-                    let state = ContainerState(id: id, status: "creating", pid: pid, bundle: bundle, annotations: spec.annotations)
+                    let state = ContainerState(id: id, status: "creating", pid: message.pid, bundle: bundle, annotations: spec.annotations)
                     try HookRunner.run(hooks?.prestart, phase: "prestart", state: state)
                     try HookRunner.run(hooks?.createRuntime, phase: "createRuntime", state: state)
                     try channel.send(InitMessage(kind: .resume))
-                case .pid, .resume: continue
+                case .resume: continue
                 }
             }
             guard let pid, let info = ProcStat(pid: pid) else {
