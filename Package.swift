@@ -15,6 +15,7 @@
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
+//   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   BosunCLI              subcommands
 //   bosun                 @main only
@@ -75,11 +76,13 @@ let package = Package(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(name: "BosunRuntime", dependencies: ["BosunOCI", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunRuntime", "BosunSeccomp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -96,6 +99,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -11,7 +11,8 @@ public struct BosunCommand: AsyncParsableCommand {
         could not be read (git fetch, ref, path, journal); 4 an internal or host error.
         """,
         version: BosunVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self, HistoryCommand.self, JournalCommand.self, ImageCommand.self, ImagesCommand.self, PullCommand.self])
+        subcommands: [ValidateCommand.self, RenderCommand.self, HistoryCommand.self, JournalCommand.self, ImageCommand.self, ImagesCommand.self,
+                      PullCommand.self, RuntimeCommand.self])
 
     public init() {}
 

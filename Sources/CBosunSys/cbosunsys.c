@@ -15,6 +15,8 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <linux/close_range.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <linux/fs.h>
@@ -139,6 +141,51 @@ int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
 }
 int bosun_ptsname(int fd, char *buffer, size_t size) { return ptsname_r(fd, buffer, size); }
 int bosun_unlockpt(int fd) { return unlockpt(fd); }
+int bosun_ioctl_get_pty_peer(int master, int flags) { return ioctl(master, TIOCGPTPEER, flags); }
+int bosun_ioctl_get_pty_number(int master, unsigned int *number) { return ioctl(master, TIOCGPTN, number); }
+
+int bosun_setresuid(uid_t uid) { return setresuid(uid, uid, uid); }
+int bosun_setresgid(gid_t gid) { return setresgid(gid, gid, gid); }
+
+int bosun_send_fd(int socket, int fd, const char *payload, size_t length) {
+    char control[CMSG_SPACE(sizeof(int))];
+    memset(control, 0, sizeof(control));
+    char empty = 0;
+    struct iovec iov = {(void *)(length > 0 ? payload : &empty), length > 0 ? length : 1};
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    ssize_t sent;
+    do { sent = sendmsg(socket, &message, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent < 0 ? -1 : 0;
+}
+
+int bosun_recv_fd(int socket, char *buffer, size_t size) {
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {buffer, size};
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    ssize_t received;
+    do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
+    if (received < 0) return -1;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (header == NULL || header->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(header), sizeof(int));
+    return fd;
+}
 
 const uint64_t BOSUN_CLONE_NEWNS = CLONE_NEWNS, BOSUN_CLONE_NEWUTS = CLONE_NEWUTS, BOSUN_CLONE_NEWIPC = CLONE_NEWIPC,
     BOSUN_CLONE_NEWNET = CLONE_NEWNET, BOSUN_CLONE_NEWPID = CLONE_NEWPID, BOSUN_CLONE_NEWCGROUP = CLONE_NEWCGROUP,
@@ -149,6 +196,8 @@ const uint64_t BOSUN_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLI
 const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC = SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG = SECCOMP_FILTER_FLAG_LOG,
     BOSUN_SECCOMP_FILTER_FLAG_NEW_LISTENER = SECCOMP_FILTER_FLAG_NEW_LISTENER,
     BOSUN_SECCOMP_FILTER_FLAG_SPEC_ALLOW = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+const unsigned int BOSUN_CLOSE_RANGE_CLOEXEC = CLOSE_RANGE_CLOEXEC;
+const int BOSUN_O_PATH = O_PATH;
 const unsigned long BOSUN_MS_BIND = MS_BIND, BOSUN_MS_REC = MS_REC, BOSUN_MS_PRIVATE = MS_PRIVATE, BOSUN_MS_SLAVE = MS_SLAVE,
     BOSUN_MS_SHARED = MS_SHARED, BOSUN_MS_UNBINDABLE = MS_UNBINDABLE, BOSUN_MS_RDONLY = MS_RDONLY, BOSUN_MS_NOSUID = MS_NOSUID,
     BOSUN_MS_NODEV = MS_NODEV, BOSUN_MS_NOEXEC = MS_NOEXEC, BOSUN_MS_REMOUNT = MS_REMOUNT, BOSUN_MS_RELATIME = MS_RELATIME,

@@ -1,3 +1,8 @@
 import BosunCLI
+import Dispatch
 
-await BosunCommand.runAndExit()
+// Helper mode first, synchronously: the runtime's namespace helper must stay single-threaded.
+RuntimeHelperMode.runIfRequested(CommandLine.arguments)
+
+Task { await BosunCommand.runAndExit() }
+dispatchMain()

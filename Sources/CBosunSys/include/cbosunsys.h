@@ -68,6 +68,18 @@ int bosun_ioctl_set_ctty(int fd);
 int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
 int bosun_ptsname(int fd, char *buffer, size_t size);
 int bosun_unlockpt(int fd);
+// Opens the terminal peer (slave) of a pty master (TIOCGPTPEER) and reads its index (TIOCGPTN).
+int bosun_ioctl_get_pty_peer(int master, int flags);
+int bosun_ioctl_get_pty_number(int master, unsigned int *number);
+
+// Credentials (declared only under _GNU_SOURCE).
+int bosun_setresuid(uid_t uid);
+int bosun_setresgid(gid_t gid);
+
+// Unix sockets: send or receive one file descriptor with SCM_RIGHTS (CMSG_* are macros). `bosun_recv_fd`
+// returns the received descriptor (or -1), with up to `size` bytes of payload stored in `buffer`.
+int bosun_send_fd(int socket, int fd, const char *payload, size_t length);
+int bosun_recv_fd(int socket, char *buffer, size_t size);
 
 // Constants Swift's Glibc module lacks (values from the kernel headers, checked at compile time).
 extern const uint64_t BOSUN_CLONE_NEWNS, BOSUN_CLONE_NEWUTS, BOSUN_CLONE_NEWIPC, BOSUN_CLONE_NEWNET, BOSUN_CLONE_NEWPID,
@@ -76,6 +88,8 @@ extern const uint64_t BOSUN_RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLINKS, BOSUN_
     BOSUN_RESOLVE_NO_XDEV;
 extern const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG, BOSUN_SECCOMP_FILTER_FLAG_NEW_LISTENER,
     BOSUN_SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+extern const unsigned int BOSUN_CLOSE_RANGE_CLOEXEC;
+extern const int BOSUN_O_PATH;
 extern const unsigned long BOSUN_MS_BIND, BOSUN_MS_REC, BOSUN_MS_PRIVATE, BOSUN_MS_SLAVE, BOSUN_MS_SHARED, BOSUN_MS_UNBINDABLE,
     BOSUN_MS_RDONLY, BOSUN_MS_NOSUID, BOSUN_MS_NODEV, BOSUN_MS_NOEXEC, BOSUN_MS_REMOUNT, BOSUN_MS_RELATIME, BOSUN_MS_NOATIME,
     BOSUN_MS_STRICTATIME, BOSUN_MS_SYNCHRONOUS, BOSUN_MS_DIRSYNC, BOSUN_MS_MANDLOCK, BOSUN_MS_NODIRATIME, BOSUN_MS_MOVE,

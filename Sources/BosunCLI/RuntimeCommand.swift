@@ -1,0 +1,39 @@
+import ArgumentParser
+import BosunRuntime
+
+/// `bosun runtime …`: bosun's own OCI runtime, with runc's command-line surface.
+struct RuntimeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runtime",
+        abstract: "Run OCI bundles as isolated processes (a runc-compatible surface).",
+        subcommands: [
+            RuntimeCreateCommand.self, RuntimeStartCommand.self, RuntimeStateCommand.self, RuntimeKillCommand.self,
+            RuntimeDeleteCommand.self, RuntimeRunCommand.self, RuntimeListCommand.self, RuntimePsCommand.self,
+            RuntimeSpecCommand.self,
+        ])
+
+    @OptionGroup var options: RuntimeOptions
+}
+
+/// Options every runtime subcommand shares.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Directory for container state.")
+    var root: String = ContainerRuntime.defaultRoot
+
+    var runtime: ContainerRuntime { ContainerRuntime(root: root, seccompCompiler: BPFSeccompCompiler()) }
+}
+
+extension RuntimeError {
+    /// The error as the CLI reports it (exit code 4, message after `bosun: `).
+    var failure: CommandFailure { CommandFailure(.internalError, description) }
+}
+
+/// Runs a runtime call, turning its error into a `CommandFailure`.
+@discardableResult
+func runtimeCall<T>(_ body: () throws(RuntimeError) -> T) throws(CommandFailure) -> T {
+    do {
+        return try body()
+    } catch {
+        throw error.failure
+    }
+}

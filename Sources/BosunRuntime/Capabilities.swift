@@ -1,0 +1,27 @@
+/// Linux capabilities by name, as config.json spells them.
+public enum Capabilities {
+    public static let names = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+        "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
+        "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+        "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+    ]
+
+    /// The capability number of `name` (`CAP_CHOWN` → 0).
+    public static func number(_ name: String) -> Int? {
+        names.firstIndex(of: name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased())
+    }
+
+    /// A 64-bit mask of `names`; capabilities above the kernel's last one are ignored, unknown names rejected.
+    public static func mask(_ list: [String]?, lastCap: Int) throws(RuntimeError) -> UInt64 {
+        var mask: UInt64 = 0
+        for name in list ?? [] {
+            guard let number = number(name) else { throw RuntimeError("capability `\(name)`", detail: "unknown capability") }
+            if number <= lastCap { mask |= 1 << UInt64(number) }
+        }
+        return mask
+    }
+}

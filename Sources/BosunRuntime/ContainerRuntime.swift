@@ -1,0 +1,308 @@
+public import BosunOCI
+import CBosunSys
+public import Foundation
+import Glibc
+
+/// Options for `create` and `run`, as runc spells them.
+public struct CreateOptions: Sendable, Hashable {
+    /// Where to write the container's pid.
+    public var pidFile: String?
+    /// A unix socket that receives the pty master (SCM_RIGHTS) when `process.terminal` is true.
+    public var consoleSocket: String?
+    public init(pidFile: String? = nil, consoleSocket: String? = nil) {
+        self.pidFile = pidFile
+        self.consoleSocket = consoleSocket
+    }
+}
+
+/// A container as `list` shows it.
+public struct ContainerSummary: Sendable {
+    public var state: ContainerState
+    public var created: Date
+}
+
+/// bosun's container runtime: OCI bundles in, isolated processes out, with state under `root`.
+///
+/// Every call blocks (it waits for the helper and the container's init): call it off the cooperative
+/// thread pool. The caller is never forked; namespace work happens in a re-exec of `helperExecutable`
+/// that must dispatch `RuntimeHelper.modeArgument` to `RuntimeHelper.main` before anything else runs.
+public struct ContainerRuntime: Sendable {
+    public var root: String
+    public var helperExecutable: String
+    public var seccompCompiler: (any SeccompCompiler)?
+
+    public static let defaultRoot = "/run/bosun/runtime"
+
+    public init(root: String = ContainerRuntime.defaultRoot, helperExecutable: String = "/proc/self/exe", seccompCompiler: (any SeccompCompiler)? = nil) {
+        self.root = root
+        self.helperExecutable = helperExecutable
+        self.seccompCompiler = seccompCompiler
+    }
+
+    var store: ContainerStore { ContainerStore(root: root) }
+
+    // MARK: create
+
+    /// Creates the container: namespaces, rootfs and process set up, blocked before exec until `start`.
+    @discardableResult
+    public func create(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ContainerState {
+        let launched = try launch(id: id, bundle: bundle, options: options)
+        Sys.close(launched.channel)
+        return try state(id: id)
+    }
+
+    struct Launched {
+        var pid: Int32
+        /// The caller's end of the init socket; it reaches end of file when the init execs.
+        var channel: Int32
+    }
+
+    func launch(id: String, bundle bundlePath: String, options: CreateOptions) throws(RuntimeError) -> Launched {
+        try ContainerStore.validate(id: id)
+        let (bundle, spec) = try ContainerRuntime.loadBundle(bundlePath)
+        let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
+        guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
+            throw RuntimeError("read `linux.namespaces` in `\(bundle)/config.json`", detail: "a mount namespace is required")
+        }
+        if spec.process?.terminal == true && options.consoleSocket == nil {
+            throw RuntimeError("allocate a terminal", detail: "`process.terminal` is true but no --console-socket was given")
+        }
+        var seccomp: SeccompProgram?
+        if let policy = spec.linux?.seccomp {
+            guard let seccompCompiler else {
+                throw RuntimeError("apply `linux.seccomp`", detail: "this build has no seccomp compiler",
+                                   hint: "remove `linux.seccomp` from config.json or use a build with BosunSeccomp")
+            }
+            do {
+                seccomp = try seccompCompiler.compile(policy)
+            } catch {
+                throw RuntimeError("compile `linux.seccomp`", detail: "\(error)")
+            }
+        }
+        let hooks = spec.hooks
+        let pauseForHooks = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
+        let config = InitConfig(id: id, bundle: bundle, rootfs: rootfs, spec: spec, fifoPath: store.fifo(id),
+                                consoleSocket: options.consoleSocket.map(ContainerRuntime.absolute), seccomp: seccomp,
+                                pauseForRuntimeHooks: pauseForHooks)
+        try store.prepare(id)
+        var pid: Int32?
+        var channelFD: Int32 = -1
+        do throws(RuntimeError) {
+            let (callerEnd, helperEnd) = try InitChannel.pair()
+            channelFD = callerEnd
+            let helper: pid_t
+            do {
+                helper = try Spawn.start(helperExecutable, arguments: ["bosun", RuntimeHelper.modeArgument, "3"], environment: [],
+                                         fds: [(helperEnd, 3)], step: "start the runtime helper `\(helperExecutable)`")
+            } catch {
+                Sys.close(helperEnd)
+                throw error
+            }
+            Sys.close(helperEnd)
+            let channel = InitChannel(fd: callerEnd)
+            let payload: [UInt8]
+            do {
+                payload = try Array(JSONEncoder().encode(config))
+            } catch {
+                throw RuntimeError("encode the container config", detail: "\(error)")
+            }
+            try Sys.send(callerEnd, payload, step: "send the config to the runtime helper")
+            // The helper's `pid` and the init's messages may arrive in either order.
+            var helperReaped = false
+            defer { if !helperReaped { _ = Sys.waitpid(helper) } }
+            var ready = false
+            while pid == nil || !ready {
+                guard let message = try channel.receive() else {
+                    let who = pid == nil ? "the runtime helper" : "the container init"
+                    throw RuntimeError("start the container", detail: "\(who) exited without reporting")
+                }
+                switch message.kind {
+                case .pid:
+                    pid = message.pid
+                    _ = Sys.waitpid(helper)
+                    helperReaped = true
+                case .ready: ready = true
+                case .error: throw message.error ?? RuntimeError("start the container")
+                case .hooks:
+                    let state = ContainerState(id: id, status: "creating", pid: message.pid, bundle: bundle, annotations: spec.annotations)
+                    try HookRunner.run(hooks?.prestart, phase: "prestart", state: state)
+                    try HookRunner.run(hooks?.createRuntime, phase: "createRuntime", state: state)
+                    try channel.send(InitMessage(kind: .resume))
+                case .resume: continue
+                }
+            }
+            guard let pid, let info = ProcStat(pid: pid) else {
+                throw RuntimeError("start the container", detail: "the container init is gone")
+            }
+            try store.save(ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
+                                           annotations: spec.annotations, hooks: hooks))
+            if let pidFile = options.pidFile {
+                do {
+                    try "\(pid)".write(toFile: pidFile, atomically: true, encoding: .utf8)
+                } catch {
+                    throw RuntimeError("write pid file `\(pidFile)`", detail: error.localizedDescription)
+                }
+            }
+            return Launched(pid: pid, channel: callerEnd)
+        } catch {
+            if let pid, pid > 0 {
+                Glibc.kill(pid, SIGKILL)
+                _ = waitpid(pid, nil, WNOHANG)
+            }
+            if channelFD >= 0 { Sys.close(channelFD) }
+            store.remove(id)
+            throw error
+        }
+    }
+
+    // MARK: lifecycle
+
+    /// Lets a created container exec its process.
+    public func start(id: String) throws(RuntimeError) {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        guard status == "created" else {
+            throw RuntimeError("start container `\(id)`", detail: "the container is \(status), not created")
+        }
+        let fd = Glibc.open(store.fifo(id), O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw RuntimeError("start container `\(id)`", errno: code, detail: code == ENXIO ? "the container init is gone" : nil)
+        }
+        defer { Sys.close(fd) }
+        try Sys.write(fd, [0x30], step: "start container `\(id)`")
+        unlink(store.fifo(id))
+        try HookRunner.run(record.hooks?.poststart, phase: "poststart", state: ContainerRuntime.state(record, status: "running"))
+    }
+
+    /// The container's OCI state.
+    public func state(id: String) throws(RuntimeError) -> ContainerState {
+        let record = try store.load(id)
+        return ContainerRuntime.state(record, status: store.status(of: record))
+    }
+
+    static func state(_ record: ContainerRecord, status: String) -> ContainerState {
+        ContainerState(id: record.id, status: status, pid: status == "stopped" ? 0 : record.pid, bundle: record.bundle,
+                       annotations: record.annotations)
+    }
+
+    /// Every container under the root, by id, with when it was created.
+    public func list() -> [ContainerSummary] {
+        store.ids().compactMap { id in
+            guard let record = try? store.load(id) else { return nil }
+            return ContainerSummary(state: ContainerRuntime.state(record, status: store.status(of: record)), created: record.created)
+        }
+    }
+
+    /// Sends `signal` to the container's init through a pidfd (checked against the recorded start time).
+    public func kill(id: String, signal: Int32) throws(RuntimeError) {
+        let record = try store.load(id)
+        guard store.status(of: record) != "stopped" else {
+            throw RuntimeError("signal container `\(id)`", detail: "the container is not running")
+        }
+        let pidfd = try Sys.check("open a pidfd for container `\(id)` (pid \(record.pid))") { bosun_pidfd_open(record.pid) }
+        defer { Sys.close(pidfd) }
+        guard ProcStat(pid: record.pid)?.startTime == record.startTime else {
+            throw RuntimeError("signal container `\(id)`", detail: "the container is not running")
+        }
+        try Sys.check("send signal \(signal) to container `\(id)`") { bosun_pidfd_send_signal(pidfd, signal) }
+    }
+
+    /// Removes a stopped (or created) container; `force` kills a running one first. Runs poststop hooks.
+    public func delete(id: String, force: Bool = false) throws(RuntimeError) {
+        let record = try store.load(id)
+        let status = store.status(of: record)
+        if status == "running" && !force {
+            throw RuntimeError("delete container `\(id)`", detail: "the container is running", hint: "kill it first or use --force")
+        }
+        if status != "stopped" {
+            try? kill(id: id, signal: SIGKILL)
+            ContainerRuntime.waitForExit(pid: record.pid, startTime: record.startTime)
+        }
+        var failure: RuntimeError?
+        do {
+            try HookRunner.run(record.hooks?.poststop, phase: "poststop", state: ContainerRuntime.state(record, status: "stopped"))
+        } catch {
+            failure = error
+        }
+        store.remove(id)
+        if let failure { throw failure }
+    }
+
+    /// Waits (up to 10 s) until the process is gone or a zombie; reaps it when it is our child.
+    static func waitForExit(pid: Int32, startTime: UInt64) {
+        for _ in 0..<1000 {
+            _ = waitpid(pid, nil, WNOHANG)
+            guard let info = ProcStat(pid: pid), info.startTime == startTime, info.state != "Z" else { return }
+            usleep(10_000)
+        }
+    }
+
+    /// Host pids of the processes in the container's pid namespace.
+    public func processes(id: String) throws(RuntimeError) -> [Int32] {
+        let record = try store.load(id)
+        guard store.status(of: record) != "stopped", let namespace = Sys.readlinkat(AT_FDCWD, "/proc/\(record.pid)/ns/pid") else {
+            throw RuntimeError("list processes of container `\(id)`", detail: "the container is not running")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { Sys.readlinkat(AT_FDCWD, "/proc/\($0)/ns/pid") == namespace }.sorted()
+    }
+
+    /// create + start + wait + delete; returns the container's exit code (128 + signal when killed).
+    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> Int32 {
+        // The init is reparented to us when the helper exits, so that we can wait for it.
+        try Sys.check("become a child subreaper") { bosun_set_child_subreaper(1) }
+        let launched = try launch(id: id, bundle: bundle, options: options)
+        do {
+            try start(id: id)
+        } catch {
+            Sys.close(launched.channel)
+            try? delete(id: id, force: true)
+            throw error
+        }
+        // End of file: the init exec'd (the socket was close-on-exec); a message: exec failed.
+        let execFailure = (try? InitChannel(fd: launched.channel).receive())??.error
+        Sys.close(launched.channel)
+        let status = Sys.waitpid(launched.pid)
+        try? delete(id: id, force: true)
+        if let execFailure { throw execFailure }
+        guard let status else { return 255 }
+        return WaitStatus.shellCode(status)
+    }
+
+    // MARK: bundles
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    static func loadBundle(_ path: String) throws(RuntimeError) -> (String, RuntimeSpec) {
+        var bundle = absolute(path)
+        if let resolved = realpath(bundle, nil) {
+            bundle = String(cString: resolved)
+            free(resolved)
+        }
+        let configPath = bundle + "/config.json"
+        guard let data = FileManager.default.contents(atPath: configPath) else {
+            throw RuntimeError("read `\(configPath)`", errno: access(configPath, F_OK) == 0 ? EACCES : ENOENT)
+        }
+        do {
+            return (bundle, try JSONDecoder().decode(RuntimeSpec.self, from: data))
+        } catch {
+            throw RuntimeError("parse `\(configPath)`", detail: "\(error)")
+        }
+    }
+
+    static func rootfs(of spec: RuntimeSpec, bundle: String) throws(RuntimeError) -> String {
+        guard let path = spec.root?.path, !path.isEmpty else {
+            throw RuntimeError("read `root.path` in `\(bundle)/config.json`", detail: "no root filesystem")
+        }
+        let rootfs = path.hasPrefix("/") ? path : bundle + "/" + path
+        var info = stat()
+        guard stat(rootfs, &info) == 0 else {
+            throw RuntimeError("rootfs `\(rootfs)`", errno: errno, hint: "`root.path` in config.json names it")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw RuntimeError("rootfs `\(rootfs)`", errno: ENOTDIR) }
+        return rootfs
+    }
+}

@@ -1,0 +1,112 @@
+import BosunOCI
+import Foundation
+import Glibc
+
+/// What the runtime records about a container in `<root>/<id>/state.json`.
+struct ContainerRecord: Codable, Sendable {
+    var id: String
+    var bundle: String
+    var rootfs: String
+    var pid: Int32
+    /// The process's start time (field 22 of /proc/<pid>/stat): a pid with another start time is a reused pid.
+    var startTime: UInt64
+    var created: Date
+    var annotations: [String: String]?
+    /// The hooks as they were at create time (poststart and poststop run from here).
+    var hooks: RuntimeSpec.Hooks?
+}
+
+/// Container state directories under the runtime root (`/run/bosun/runtime` by default).
+struct ContainerStore {
+    let root: String
+
+    func directory(_ id: String) -> String { root + "/" + id }
+    func fifo(_ id: String) -> String { directory(id) + "/exec.fifo" }
+    func stateFile(_ id: String) -> String { directory(id) + "/state.json" }
+
+    static func validate(id: String) throws(RuntimeError) {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.")
+        guard !id.isEmpty, id.count <= 1024, id != ".", id != "..", id.allSatisfy({ allowed.contains($0) }) else {
+            throw RuntimeError("container id `\(id)`", detail: "use letters, digits and `_+-.`")
+        }
+    }
+
+    /// Creates the state directory and exec FIFO; fails when the container exists.
+    func prepare(_ id: String) throws(RuntimeError) {
+        try ContainerStore.validate(id: id)
+        do {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
+        } catch {
+            throw RuntimeError("create runtime root `\(root)`", detail: "\(error.localizedDescription)")
+        }
+        if mkdir(directory(id), 0o711) != 0 {
+            let code = errno
+            if code == EEXIST { throw RuntimeError("create container `\(id)`", detail: "a container with this id already exists") }
+            throw RuntimeError("create state directory `\(directory(id))`", errno: code)
+        }
+        try Sys.check("create exec fifo `\(fifo(id))`") { mkfifo(fifo(id), 0o600) }
+    }
+
+    func remove(_ id: String) {
+        try? FileManager.default.removeItem(atPath: directory(id))
+    }
+
+    func save(_ record: ContainerRecord) throws(RuntimeError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            let data = try encoder.encode(record)
+            let temporary = stateFile(record.id) + ".tmp"
+            try data.write(to: URL(fileURLWithPath: temporary))
+            try Sys.check("rename `\(temporary)`") { rename(temporary, stateFile(record.id)) }
+        } catch let error as RuntimeError {
+            throw error
+        } catch {
+            throw RuntimeError("write `\(stateFile(record.id))`", detail: error.localizedDescription)
+        }
+    }
+
+    func load(_ id: String) throws(RuntimeError) -> ContainerRecord {
+        try ContainerStore.validate(id: id)
+        guard let data = FileManager.default.contents(atPath: stateFile(id)) else {
+            throw RuntimeError("container `\(id)`", detail: "does not exist", hint: "no \(stateFile(id))")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(ContainerRecord.self, from: data)
+        } catch {
+            throw RuntimeError("read `\(stateFile(id))`", detail: "\(error)")
+        }
+    }
+
+    func ids() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter {
+            FileManager.default.fileExists(atPath: stateFile($0))
+        }.sorted()
+    }
+
+    /// `created` (alive, exec FIFO still there), `running`, or `stopped` (gone, a zombie, or a reused pid).
+    func status(of record: ContainerRecord) -> String {
+        guard let info = ProcStat(pid: record.pid), info.startTime == record.startTime, info.state != "Z", info.state != "X" else {
+            return "stopped"
+        }
+        return access(fifo(record.id), F_OK) == 0 ? "created" : "running"
+    }
+}
+
+/// The fields of /proc/<pid>/stat the runtime needs.
+struct ProcStat {
+    var state: Character
+    var startTime: UInt64
+
+    init?(pid: Int32) {
+        guard let text = Sys.readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
+        guard fields.count > 19, let state = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+        self.state = state
+        self.startTime = start
+    }
+}

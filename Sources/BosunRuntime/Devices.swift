@@ -1,0 +1,59 @@
+import BosunOCI
+import CBosunSys
+import Glibc
+
+/// Device nodes and the standard /dev symlinks, created inside the root through `RootResolver`.
+struct DeviceMaker {
+    let resolver: RootResolver
+
+    static let symlinks: [(String, String)] = [
+        ("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"), ("/proc/self/fd/1", "/dev/stdout"),
+        ("/proc/self/fd/2", "/dev/stderr"), ("pts/ptmx", "/dev/ptmx"),
+    ]
+
+    /// Creates `device` with mknod, or, where mknod is not allowed, binds the host's node onto an empty file.
+    func create(_ device: RuntimeSpec.Device) throws(RuntimeError) {
+        let (parent, name) = RootResolver.split(RootResolver.normalize(device.path))
+        let parentFD = try resolver.ensure(parent, directory: true)
+        defer { Sys.close(parentFD) }
+        let kind: mode_t
+        switch device.type {
+        case "c", "u": kind = S_IFCHR
+        case "b": kind = S_IFBLK
+        case "p": kind = S_IFIFO
+        default: throw RuntimeError("create device `\(device.path)`", detail: "unknown device type `\(device.type)`")
+        }
+        let number = DeviceMaker.makedev(UInt64(device.major ?? 0), UInt64(device.minor ?? 0))
+        let mode = kind | mode_t(device.fileMode ?? 0o666) & 0o7777
+        _ = unlinkat(parentFD, name, 0)
+        if Glibc.mknodat(parentFD, name, mode, number) != 0 {
+            let code = Glibc.errno
+            guard code == EPERM else { throw RuntimeError("mknod `\(resolver.display(device.path))`", errno: code) }
+            let target = try resolver.ensure(device.path, directory: false)
+            defer { Sys.close(target) }
+            try Sys.mount(source: device.path, target: RootResolver.procPath(target), type: nil, flags: BOSUN_MS_BIND, data: nil,
+                          step: "bind mount device `\(device.path)` on `\(resolver.display(device.path))`")
+            return
+        }
+        try Sys.check("chown `\(resolver.display(device.path))`") {
+            fchownat(parentFD, name, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW)
+        }
+    }
+
+    func createSymlinks() throws(RuntimeError) {
+        for (target, path) in DeviceMaker.symlinks {
+            let (parent, name) = RootResolver.split(path)
+            let parentFD = try resolver.ensure(parent, directory: true)
+            defer { Sys.close(parentFD) }
+            if name == "ptmx" { _ = unlinkat(parentFD, name, 0) }
+            if Glibc.symlinkat(target, parentFD, name) != 0 && Glibc.errno != EEXIST {
+                throw RuntimeError("symlink `\(resolver.display(path))` to `\(target)`", errno: Glibc.errno)
+            }
+        }
+    }
+
+    /// The kernel's dev_t encoding (glibc's `makedev` is a macro).
+    static func makedev(_ major: UInt64, _ minor: UInt64) -> dev_t {
+        dev_t(((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff))
+    }
+}

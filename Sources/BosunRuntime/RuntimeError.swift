@@ -1,0 +1,34 @@
+import Glibc
+
+/// A failure of one runtime step: what was being done to which object, the errno when a system call failed,
+/// and a hint on how it may be remedied. Printed as ``mount `proc` on `/…/rootfs/proc`: permission denied``.
+public struct RuntimeError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The action and its object, e.g. ``mount `proc` on `/rootfs/proc` ``.
+    public var step: String
+    /// The errno of the failed system call, when one failed.
+    public var errno: Int32?
+    /// Extra detail when there is no errno (or in addition to it).
+    public var detail: String?
+    public var hint: String?
+
+    public init(_ step: String, errno: Int32? = nil, detail: String? = nil, hint: String? = nil) {
+        self.step = step
+        self.errno = errno
+        self.detail = detail
+        self.hint = hint
+    }
+
+    public var description: String {
+        var text = step
+        if let errno { text += ": " + RuntimeError.errnoText(errno) }
+        if let detail { text += ": " + detail }
+        if let hint { text += " (\(hint))" }
+        return text
+    }
+
+    /// `strerror` in lower case, as messages are written ("no such file or directory").
+    public static func errnoText(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text).lowercased()
+    }
+}

@@ -1,0 +1,139 @@
+import CBosunSys
+import Glibc
+
+/// The system calls the runtime makes, in one place: each retries on EINTR and throws a `RuntimeError`
+/// naming the step and carrying errno.
+enum Sys {
+    /// Runs `call` until it stops failing with EINTR; throws `step` with errno when it returns -1.
+    @discardableResult
+    static func check<T: BinaryInteger>(_ step: @autoclosure () -> String, _ call: () -> T) throws(RuntimeError) -> T {
+        while true {
+            let result = call()
+            if result != -1 { return result }
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            throw RuntimeError(step(), errno: code)
+        }
+    }
+
+    static func mount(source: String?, target: String, type: String?, flags: UInt, data: String?, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { Glibc.mount(source, target, type, flags, data) }
+    }
+
+    static func umount(_ target: String, flags: Int32, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { Glibc.umount2(target, flags) }
+    }
+
+    static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, resolve: UInt64, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
+        try check(step()) { bosun_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags)), UInt64(mode), resolve) }
+    }
+
+    static func open(_ path: String, flags: Int32, mode: mode_t = 0, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
+        try check(step()) { Glibc.open(path, flags, mode) }
+    }
+
+    static func openat(_ dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
+        try check(step()) { Glibc.openat(dirfd, path, flags, mode) }
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    /// Writes all of `bytes`.
+    static func write(_ fd: Int32, _ bytes: [UInt8], step: @autoclosure () -> String) throws(RuntimeError) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = try check(step()) { bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) } }
+            offset += written
+        }
+    }
+
+    /// Reads until end of file.
+    static func readAll(_ fd: Int32, step: @autoclosure () -> String) throws(RuntimeError) -> [UInt8] {
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = try check(step()) { buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            if count == 0 { return result }
+            result.append(contentsOf: buffer[0..<count])
+        }
+    }
+
+    static func readFile(_ path: String) -> String? {
+        guard let fd = try? open(path, flags: O_RDONLY | O_CLOEXEC, step: "open `\(path)`") else { return nil }
+        defer { close(fd) }
+        guard let bytes = try? readAll(fd, step: "read `\(path)`") else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func writeFile(_ path: String, _ text: String, step: @autoclosure () -> String) throws(RuntimeError) {
+        let fd = try open(path, flags: O_WRONLY | O_CLOEXEC | O_TRUNC, step: step())
+        defer { close(fd) }
+        try write(fd, Array(text.utf8), step: step())
+    }
+
+    static func mkdirat(_ dirfd: Int32, _ name: String, mode: mode_t, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { Glibc.mkdirat(dirfd, name, mode) }
+    }
+
+    static func mknodat(_ dirfd: Int32, _ name: String, mode: mode_t, device: dev_t, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { Glibc.mknodat(dirfd, name, mode, device) }
+    }
+
+    static func symlinkat(_ target: String, _ dirfd: Int32, _ name: String, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { Glibc.symlinkat(target, dirfd, name) }
+    }
+
+    static func readlinkat(_ dirfd: Int32, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = Glibc.readlinkat(dirfd, name, &buffer, 4096)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func fstat(_ fd: Int32, step: @autoclosure () -> String) throws(RuntimeError) -> stat {
+        var info = stat()
+        try check(step()) { Glibc.fstat(fd, &info) }
+        return info
+    }
+
+    static func unshare(_ flags: UInt64, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { bosun_unshare(Int32(truncatingIfNeeded: flags)) }
+    }
+
+    static func setns(_ fd: Int32, _ type: UInt64, step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { bosun_setns(fd, Int32(truncatingIfNeeded: type)) }
+    }
+
+    static func waitpid(_ pid: pid_t) -> Int32? {
+        var status: Int32 = 0
+        while true {
+            let result = Glibc.waitpid(pid, &status, 0)
+            if result == pid { return status }
+            if result == -1 && Glibc.errno == EINTR { continue }
+            return nil
+        }
+    }
+
+    /// Sends one datagram on a SOCK_SEQPACKET socket.
+    static func send(_ fd: Int32, _ bytes: [UInt8], step: @autoclosure () -> String) throws(RuntimeError) {
+        try check(step()) { bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+    }
+
+    /// Receives one datagram (nil at end of stream).
+    static func receive(_ fd: Int32, step: @autoclosure () -> String) throws(RuntimeError) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let count = try check(step()) { buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) } }
+        return count == 0 ? nil : Array(buffer[0..<count])
+    }
+}
+
+/// Wait-status decoding (the macros are not imported).
+enum WaitStatus {
+    static func exited(_ status: Int32) -> Bool { status & 0x7f == 0 }
+    static func exitCode(_ status: Int32) -> Int32 { (status >> 8) & 0xff }
+    static func signal(_ status: Int32) -> Int32 { status & 0x7f }
+    /// The shell convention: the exit code, or 128 + the signal.
+    static func shellCode(_ status: Int32) -> Int32 { exited(status) ? exitCode(status) : 128 + signal(status) }
+}

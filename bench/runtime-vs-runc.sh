@@ -1,0 +1,25 @@
+#!/bin/sh
+# Paired benchmark: `bosun runtime run` vs `runc run` of /bin/true (busybox) on the same bundle and config.json.
+# Usage (as root, after `swift build -c release`): bench/runtime-vs-runc.sh [RUNS]
+set -eu
+runs="${1:-50}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+export BOSUN="${BOSUN:-$here/.build/release/bosun}"
+work="$(mktemp -d /tmp/bosun-bench-XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bundle/rootfs/bin" "$work/bundle/rootfs/proc" "$work/bundle/rootfs/dev" "$work/bundle/rootfs/sys" \
+    "$work/bosun-state" "$work/runc-state"
+cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
+ln -s busybox "$work/bundle/rootfs/bin/true"
+"$BOSUN" runtime spec --bundle "$work/bundle" -- /bin/true
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
+    -n bosun "$here/bench/runtime-run-one.sh bosun $work/bundle $work/bosun-state" \
+    -n runc "$here/bench/runtime-run-one.sh runc $work/bundle $work/runc-state"
+python3 - "$work/result.json" <<'PY'
+import json, statistics, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+b, r = results["bosun"]["times"], results["runc"]["times"]
+ratios = sorted(x / y for x, y in zip(b, r))
+print(f"median bosun {statistics.median(b)*1000:.1f} ms, runc {statistics.median(r)*1000:.1f} ms, "
+      f"ratio of medians {statistics.median(b)/statistics.median(r):.2f}, median paired ratio {statistics.median(ratios):.2f}")
+PY
