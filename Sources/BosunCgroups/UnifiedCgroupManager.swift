@@ -1,9 +1,14 @@
+import Glibc
+
 /// A container's cgroup on cgroup v2: one directory `<base>/<path>`, controllers enabled in
 /// `cgroup.subtree_control` of every ancestor from the base down.
 public struct UnifiedCgroupManager: CgroupManager {
     public let hierarchy: UnifiedHierarchy
     public let path: CgroupPath
     let fileSystem: any CgroupFileSystem
+
+    /// `O_PATH` (Glibc's Swift module is built without `_GNU_SOURCE`).
+    static let openPath: Int32 = 0o10_000_000
 
     /// Controllers bosun enables for containers, when the base offers them.
     public static let wantedControllers = ["cpu", "cpuset", "io", "memory", "pids"]
@@ -18,6 +23,14 @@ public struct UnifiedCgroupManager: CgroupManager {
     public var directory: String { hierarchy.baseDirectory + "/" + path.description }
 
     public var cloneIntoDirectory: String? { directory }
+
+    /// Opens the cgroup directory for `clone3`'s `cgroup` field with `CLONE_INTO_CGROUP` (Linux 5.7+): the child
+    /// starts inside the cgroup, so no process ever runs unlimited. The caller closes the descriptor.
+    public func openForCloneInto() throws(CgroupError) -> Int32 {
+        let fd = retrying { open(directory, Self.openPath | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .system("open", directory, errno: errno) }
+        return fd
+    }
 
     @discardableResult
     public func create(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
