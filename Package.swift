@@ -7,6 +7,7 @@
 //   BosunYAML             libyaml node tree with positions
 //   BosunOCI              pure OCI runtime-spec model (config.json, state) and bosun's default spec
 //   BosunSeccomp          pure seccomp compiler (OCI policy → classic BPF), syscall tables, Docker's profile
+//   BosunCgroups          effects: per-container cgroups (v2, delegated v2, v1/hybrid), limits, stats, kill
 //   BosunImageSpec        pure OCI image-spec model: digests, descriptors, manifests, index, config, platforms
 //   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
 //   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
@@ -56,6 +57,8 @@ let package = Package(
             dependencies: ["BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
+        .target(name: "BosunCgroups", dependencies: ["BosunModel", "CBosunSys"], swiftSettings: strict),
+        .testTarget(name: "BosunCgroupsTests", dependencies: ["BosunCgroups", "BosunModel"], swiftSettings: strict),
         .testTarget(
             name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(
