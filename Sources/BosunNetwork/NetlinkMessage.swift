@@ -42,9 +42,9 @@ struct NetlinkRequest: Sendable, Hashable {
         body += [family, prefixLength, 0, 0] + le(UInt32(bitPattern: index))
     }
 
-    /// Appends `struct rtmsg` (table main, protocol boot, scope universe, unicast).
+    /// Appends `struct rtmsg`, 12 bytes (table main, protocol boot, scope universe, unicast).
     mutating func rtmsg(family: UInt8, dstLength: UInt8 = 0) {
-        body += [family, dstLength, 0, 0, 254, 3, 0, 1]
+        body += [family, dstLength, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0]
     }
 
     mutating func attribute(_ type: UInt16, _ payload: [UInt8]) {

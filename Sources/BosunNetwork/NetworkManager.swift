@@ -55,6 +55,9 @@ public final class NetworkManager: Sendable {
         state.withLock { s in s.networks.values.compactMap { Self.networkState($0, s.ipam) }.sorted { $0.name < $1.name } }
     }
 
+    /// The ids of the recorded containers.
+    public var attachedContainers: [String] { state.withLock { $0.containers.keys.sorted() } }
+
     // MARK: networks
 
     /// Creates (or repairs) the bridge, gateway address and NAT rules of `network`, allocating its subnet on

@@ -40,7 +40,7 @@ struct NftRuleset: Sendable, Hashable {
         var base = [
             Chain(name: "prerouting", definition: "type nat hook prerouting priority dstnat; policy accept;",
                   rules: ["fib daddr type local jump publish"]),
-            Chain(name: "output", definition: "type nat hook output priority dstnat; policy accept;",
+            Chain(name: "output", definition: "type nat hook output priority -100; policy accept;",
                   rules: ["fib daddr type local jump publish"]),
             Chain(name: "postrouting", definition: "type nat hook postrouting priority srcnat; policy accept;",
                   rules: sortedNetworks.map { "jump n-\($0.bridge)-post" }),
