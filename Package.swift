@@ -18,6 +18,8 @@
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
 //   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
 //   BosunSource           a source spec (repo or directory) -> files + revision
+//   CNftables             system library (libnftables)
+//   BosunNetwork          effects: bridges, veth, IPAM, nftables NAT and published ports, hosts/resolv.conf
 //   BosunCLI              subcommands
 //   bosun                 @main only
 import PackageDescription
@@ -44,6 +46,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "CBosunSys"),
+        .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
         .target(
             name: "BosunModel",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -90,6 +93,8 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
+        .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
+        .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),

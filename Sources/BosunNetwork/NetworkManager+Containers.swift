@@ -1,0 +1,173 @@
+public import BosunModel
+import Foundation
+
+extension NetworkManager {
+    /// Connects the network namespace at `netnsPath` to the networks of `attachments` (each `network` is a
+    /// network's host name, or its project key when that is unambiguous): a veth pair per network with the
+    /// peer `eth0`, `eth1`, … inside, an address (static `ipv4_address` or allocated, kept across restarts),
+    /// hairpin on the bridge port, `lo` up and a default route; DNAT rules for `ports` to the first
+    /// interface's address; and the hosts and resolv.conf files (see `hostsPath(containerID:)`), refreshing
+    /// those of peers. `names` are what peers resolve to this container (service, container name, hostname);
+    /// aliases are added per network. Calling it again with the same arguments changes nothing.
+    @discardableResult
+    public func attach(containerID: String, netnsPath: String, attachments: [NetworkAttachment], ports: [PortMapping] = [],
+                       names: [String] = [], dns: DNSSettings = DNSSettings()) throws(NetworkError) -> [InterfaceState] {
+        try state.withLock { s throws(NetworkError) -> [InterfaceState] in
+            var resolved: [(NetworkRecord, NetworkAttachment)] = []
+            for attachment in attachments {
+                resolved.append((try Self.resolve(attachment.network, in: s), attachment))
+            }
+            var interfaces: [InterfaceState] = []
+            for (index, (record, attachment)) in resolved.enumerated() {
+                let name = record.network.name
+                let requested = try attachment.ipv4Address.map { text throws(NetworkError) in try IPv4Address(parsing: text) }
+                let address = try s.ipam.allocate(network: name, owner: containerID, requested: requested)
+                let allocation = s.ipam.networks[name]!
+                interfaces.append(InterfaceState(
+                    network: name, interface: "eth\(index)", hostVeth: "vb" + stableHash(containerID + "\u{0}" + name),
+                    address: address, prefixLength: allocation.subnet.prefixLength, gateway: allocation.gateway,
+                    names: Self.unique(names + attachment.aliases)))
+            }
+            let previous = s.containers[containerID]
+            let stale = (previous?.interfaces ?? []).filter { old in !interfaces.contains { $0.hostVeth == old.hostVeth } }
+            for old in stale where !interfaces.contains(where: { $0.network == old.network }) {
+                s.ipam.release(owner: containerID, network: old.network)
+            }
+            s.containers[containerID] = ContainerRecord(
+                id: containerID, netnsPath: netnsPath, names: names, attachments: attachments, ports: ports,
+                dnsSettings: dns, interfaces: interfaces, phase: .creating)
+            try save(s)
+
+            let host = LinkClient(transport: env.host)
+            for old in stale { try host.deleteLink(old.hostVeth) }
+            let inside = LinkClient(transport: try env.namespace(netnsPath))
+            if let lo = try inside.link(named: "lo") { try inside.setUp(lo.index, name: "lo in \(netnsPath)") }
+            let defaultIndex = resolved.firstIndex { !$0.0.network.isInternal } ?? 0
+            for (index, interface) in interfaces.enumerated() {
+                let bridge = resolved[index].0.bridge
+                try plug(interface, bridge: bridge, netnsPath: netnsPath, host: host, inside: inside, defaultRoute: index == defaultIndex)
+            }
+            try applyRules(s, removing: [], what: "add published ports of container \(containerID)")
+            s.containers[containerID]!.phase = .ready
+            try save(s)
+            try writeNameFiles(s, changed: containerID)
+            return interfaces
+        }
+    }
+
+    /// Brings up only `lo` in a namespace (`network_mode: none`).
+    public func attachLoopbackOnly(netnsPath: String) throws(NetworkError) {
+        let inside = LinkClient(transport: try env.namespace(netnsPath))
+        guard let lo = try inside.link(named: "lo") else { throw NetworkError(.notFound, "find lo in \(netnsPath)") }
+        try inside.setUp(lo.index, name: "lo in \(netnsPath)")
+    }
+
+    /// The namespace to join for `network_mode: container:ID` / `service:…`: the recorded namespace path of
+    /// that container.
+    public func netnsPath(ofContainer id: String) throws(NetworkError) -> String {
+        guard let path = state.withLock({ $0.containers[id]?.netnsPath }) else {
+            throw NetworkError(.notFound, "join the network namespace of container \(id): it is not attached")
+        }
+        return path
+    }
+
+    /// Removes a container's veth pairs, published ports, addresses and name files, and drops its names from
+    /// its peers' hosts files. An unknown container is not an error.
+    public func detach(containerID: String) throws(NetworkError) {
+        try state.withLock { s throws(NetworkError) in
+            guard s.containers[containerID] != nil else { return }
+            s.containers[containerID]!.phase = .removing
+            try save(s)
+            try finishDetaching(&s, containerID)
+        }
+    }
+
+    /// The file to bind-mount at `/etc/hosts` in the container (rewritten in place as peers change).
+    public func hostsPath(containerID: String) -> String { "\(stateDirectory)/containers/\(stableHash(containerID))/hosts" }
+    /// The file to bind-mount at `/etc/resolv.conf` in the container.
+    public func resolvConfPath(containerID: String) -> String { "\(stateDirectory)/containers/\(stableHash(containerID))/resolv.conf" }
+
+    // MARK: internals
+
+    func finishDetaching(_ s: inout NetworkStateFile, _ id: String) throws(NetworkError) {
+        guard let record = s.containers[id] else { return }
+        let host = LinkClient(transport: env.host)
+        for interface in record.interfaces { try host.deleteLink(interface.hostVeth) }
+        s.containers[id] = nil
+        s.ipam.release(owner: id)
+        try applyRules(s, removing: [NftRuleset.containerChain(id)], what: "remove published ports of container \(id)")
+        try save(s)
+        try? FileManager.default.removeItem(atPath: (hostsPath(containerID: id) as NSString).deletingLastPathComponent)
+        try writeNameFiles(s, changed: nil, networks: Set(record.interfaces.map(\.network)))
+    }
+
+    private func plug(_ interface: InterfaceState, bridge: String, netnsPath: String, host: LinkClient, inside: LinkClient,
+                      defaultRoute: Bool) throws(NetworkError) {
+        guard let bridgeLink = try host.link(named: bridge) else {
+            throw NetworkError(.notFound, "attach to network \(interface.network): bridge \(bridge) is missing", hint: "ensure the network first")
+        }
+        let existing = try host.link(named: interface.hostVeth)
+        var peer = try inside.link(named: interface.interface)
+        if existing == nil || existing?.master != bridgeLink.index || peer == nil {
+            try host.deleteLink(interface.hostVeth)
+            if peer != nil { try inside.deleteLink(interface.interface) }
+            let fd = open(netnsPath, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw NetworkError(.notFound, "open network namespace \(netnsPath)", errno: errno) }
+            defer { close(fd) }
+            try host.createVeth(host: interface.hostVeth, peer: interface.interface, peerNamespaceFD: fd, master: bridgeLink.index, mtu: nil)
+            peer = try inside.link(named: interface.interface)
+        }
+        guard let hostLink = try host.link(named: interface.hostVeth), let peer else {
+            throw NetworkError(.netlink, "create veth \(interface.hostVeth): a side is missing after creation")
+        }
+        try host.setHairpin(hostLink.index, name: interface.hostVeth)
+        if !hostLink.isUp { try host.setUp(hostLink.index, name: interface.hostVeth) }
+        let where_ = "\(interface.interface) in \(netnsPath)"
+        try inside.addAddress(interface.address, prefixLength: interface.prefixLength, index: peer.index, name: where_)
+        if !peer.isUp { try inside.setUp(peer.index, name: where_) }
+        if defaultRoute { try inside.addDefaultRoute(via: interface.gateway, index: peer.index, name: where_) }
+    }
+
+    static func resolve(_ reference: String, in s: NetworkStateFile) throws(NetworkError) -> NetworkRecord {
+        if let record = s.networks[reference] { return record }
+        let byKey = s.networks.values.filter { $0.network.key == reference }
+        guard byKey.count == 1 else {
+            throw NetworkError(byKey.isEmpty ? .notFound : .invalidConfig,
+                               byKey.isEmpty ? "attach to network \(reference): no such network" : "attach to network \(reference): the key names several networks; use the host name",
+                               hint: byKey.isEmpty ? "ensure the network first" : nil)
+        }
+        return byKey[0]
+    }
+
+    static func unique(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Rewrites the hosts files of `changed` and of every container sharing a network with it (or attached
+    /// to one of `networks`), and `changed`'s resolv.conf.
+    func writeNameFiles(_ s: NetworkStateFile, changed: String?, networks: Set<String> = []) throws(NetworkError) {
+        var affected = networks
+        if let changed, let record = s.containers[changed] { affected.formUnion(record.interfaces.map(\.network)) }
+        for record in s.containers.values.sorted(by: { $0.id < $1.id }) {
+            let mine = Set(record.interfaces.map(\.network))
+            guard record.id == changed || !mine.isDisjoint(with: affected) else { continue }
+            let own = record.interfaces.map { ContainerDNSFiles.Entry(address: $0.address.description, names: $0.names) }
+            var peers: [ContainerDNSFiles.Entry] = []
+            for other in s.containers.values where other.id != record.id {
+                for interface in other.interfaces where mine.contains(interface.network) {
+                    peers.append(ContainerDNSFiles.Entry(address: interface.address.description, names: interface.names))
+                }
+            }
+            let hosts = try ContainerDNSFiles.hosts(own: own, peers: peers, extraHosts: record.dnsSettings.extraHosts)
+            let path = hostsPath(containerID: record.id)
+            try FileWriter.makeDirectory((path as NSString).deletingLastPathComponent)
+            try FileWriter.inPlace(Array(hosts.utf8), to: path)
+            if record.id == changed {
+                let resolv = ContainerDNSFiles.resolvConf(dns: record.dnsSettings.dns, dnsSearch: record.dnsSettings.dnsSearch,
+                                                          hostResolvConf: env.hostResolvConf())
+                try FileWriter.inPlace(Array(resolv.utf8), to: resolvConfPath(containerID: record.id))
+            }
+        }
+    }
+}

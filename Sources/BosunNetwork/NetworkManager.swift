@@ -1,0 +1,163 @@
+public import BosunModel
+import Foundation
+import Synchronization
+
+/// The network layer's facade: bridges with NAT for networks, veth pairs with addresses and published ports
+/// for containers, hosts/resolv.conf files for name resolution. Every operation is idempotent and recorded
+/// in `<stateDirectory>/network.json` before the kernel is touched; `recover()` finishes or undoes what a
+/// crash interrupted. Operations are serialised; they block the calling thread for a few milliseconds.
+public final class NetworkManager: Sendable {
+    /// The kernel boundaries, replaceable by fakes in tests.
+    struct Environment: Sendable {
+        var host: any NetlinkTransport
+        var namespace: @Sendable (String) throws(NetworkError) -> any NetlinkTransport
+        var nft: any NftablesRunner
+        var sysctl: any SysctlWriter
+        var hostResolvConf: @Sendable () -> String
+    }
+
+    let stateDirectory: String
+    let env: Environment
+    let state: Mutex<NetworkStateFile>
+
+    /// A manager for the real kernel, keeping its state in `stateDirectory`.
+    public convenience init(stateDirectory: String) throws(NetworkError) {
+        let env = Environment(
+            host: try NetlinkSocket(),
+            namespace: { path throws(NetworkError) in try NetlinkSocket.inNamespace(path) },
+            nft: try LibNftables(),
+            sysctl: ProcSysctl(),
+            hostResolvConf: { (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? "" })
+        try self.init(stateDirectory: stateDirectory, environment: env)
+    }
+
+    init(stateDirectory: String, environment: Environment) throws(NetworkError) {
+        self.stateDirectory = stateDirectory
+        self.env = environment
+        try FileWriter.makeDirectory(stateDirectory + "/containers")
+        let path = stateDirectory + "/network.json"
+        var loaded = NetworkStateFile()
+        if let data = FileManager.default.contents(atPath: path) {
+            do {
+                loaded = try JSONDecoder().decode(NetworkStateFile.self, from: data)
+            } catch {
+                throw NetworkError(.state, "read network state \(path): \(error)", hint: "move the file away to start afresh")
+            }
+        }
+        state = Mutex(loaded)
+    }
+
+    /// The bridge name for a network name: `bsn-` and 8 hex digits (interface names are at most 15 bytes).
+    public static func bridgeName(for network: String) -> String { "bsn-" + stableHash(network) }
+
+    /// The recorded networks.
+    public var networks: [NetworkState] {
+        state.withLock { s in s.networks.values.compactMap { Self.networkState($0, s.ipam) }.sorted { $0.name < $1.name } }
+    }
+
+    /// The ids of the recorded containers.
+    public var attachedContainers: [String] { state.withLock { $0.containers.keys.sorted() } }
+
+    // MARK: networks
+
+    /// Creates (or repairs) the bridge, gateway address and NAT rules of `network`, allocating its subnet on
+    /// first use. An external network must already be known.
+    public func ensureNetwork(_ network: Network) throws(NetworkError) -> NetworkState {
+        try state.withLock { s throws(NetworkError) -> NetworkState in
+            if network.external {
+                guard let record = s.networks[network.name], let result = Self.networkState(record, s.ipam) else {
+                    throw NetworkError(.notFound, "use external network \(network.name): bosun has not created it",
+                                       hint: "declare it in the project that owns it, or drop external: true")
+                }
+                return result
+            }
+            let bridge = Self.bridgeName(for: network.name)
+            let links = LinkClient(transport: env.host)
+            let routes = try links.routeDestinations()
+            _ = try s.ipam.ensureNetwork(network, hostRoutes: routes)
+            s.networks[network.name] = NetworkRecord(network: network, bridge: bridge, phase: .creating)
+            try save(s)
+            let allocation = s.ipam.networks[network.name]!
+            try links.createBridge(bridge, mtu: nil)
+            guard let link = try links.link(named: bridge) else {
+                throw NetworkError(.netlink, "create bridge \(bridge): it vanished after creation")
+            }
+            try links.addAddress(allocation.gateway, prefixLength: allocation.subnet.prefixLength, index: link.index, name: bridge)
+            try env.sysctl.write("net.ipv4.conf.\(bridge).route_localnet", "1")
+            try links.setUp(link.index, name: bridge)
+            if env.sysctl.read("net.ipv4.ip_forward") != "1" { try env.sysctl.write("net.ipv4.ip_forward", "1") }
+            try applyRules(s, removing: [], what: "add nftables rules of network \(network.name)")
+            s.networks[network.name]!.phase = .ready
+            try save(s)
+            return Self.networkState(s.networks[network.name]!, s.ipam)!
+        }
+    }
+
+    /// Deletes a network's bridge and rules and releases its subnet. Missing networks are not an error;
+    /// a network with attached containers is.
+    public func removeNetwork(named name: String) throws(NetworkError) {
+        try state.withLock { s throws(NetworkError) in
+            guard var record = s.networks[name] else { return }
+            let users = s.containers.values.filter { c in c.interfaces.contains { $0.network == name } }.map(\.id).sorted()
+            guard users.isEmpty else {
+                throw NetworkError(.invalidConfig, "remove network \(name): containers \(users.joined(separator: ", ")) are attached",
+                                   hint: "detach them first")
+            }
+            record.phase = .removing
+            s.networks[name] = record
+            try save(s)
+            try finishRemovingNetwork(&s, name)
+        }
+    }
+
+    func finishRemovingNetwork(_ s: inout NetworkStateFile, _ name: String) throws(NetworkError) {
+        guard let record = s.networks[name] else { return }
+        try LinkClient(transport: env.host).deleteLink(record.bridge)
+        s.networks[name] = nil
+        s.ipam.releaseNetwork(name)
+        try applyRules(s, removing: NftRuleset.networkChains(record.bridge), what: "remove nftables rules of network \(name)")
+        try save(s)
+    }
+
+    // MARK: shared helpers
+
+    static func networkState(_ record: NetworkRecord, _ ipam: IPAM) -> NetworkState? {
+        guard let allocation = ipam.networks[record.network.name] else { return nil }
+        return NetworkState(name: record.network.name, bridge: record.bridge, subnet: allocation.subnet,
+                            gateway: allocation.gateway, isInternal: record.network.isInternal)
+    }
+
+    func ruleset(_ s: NetworkStateFile) -> NftRuleset {
+        let networks = s.networks.values.compactMap { record -> NftRuleset.NetworkRules? in
+            guard let allocation = s.ipam.networks[record.network.name] else { return nil }
+            return NftRuleset.NetworkRules(bridge: record.bridge, subnet: allocation.subnet, isInternal: record.network.isInternal)
+        }
+        var containers: [String: [NftRuleset.Publish]] = [:]
+        for record in s.containers.values {
+            guard let primary = record.interfaces.first else { continue }
+            containers[record.id] = record.ports.compactMap { port in
+                guard let hostPort = port.hostPort else { return nil }
+                var hostIP: IPv4Address?
+                if let text = port.hostIP {
+                    guard let parsed = try? IPv4Address(parsing: text) else { return nil }  // IPv6: not yet
+                    if parsed.value != 0 { hostIP = parsed }
+                }
+                return NftRuleset.Publish(hostIP: hostIP, hostPort: hostPort, transport: port.transport.rawValue,
+                                          containerIP: primary.address, containerPort: port.containerPort)
+            }
+        }
+        return NftRuleset(networks: networks, containers: containers)
+    }
+
+    func applyRules(_ s: NetworkStateFile, removing: [String], what: String) throws(NetworkError) {
+        try env.nft.run(ruleset(s).script(removing: removing), what: what)
+    }
+
+    func save(_ s: NetworkStateFile) throws(NetworkError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(s) } catch { throw NetworkError(.state, "encode network state: \(error)") }
+        try FileWriter.atomically(Array(data), to: stateDirectory + "/network.json")
+    }
+}

@@ -1,0 +1,168 @@
+import BosunModel
+import Foundation
+import Testing
+@testable import BosunNetwork
+
+/// End-to-end on this machine's kernel, in network namespaces the tests create; only loopback and those
+/// namespaces carry traffic.
+@Suite(.serialized, .enabled(if: RootGate.enabled)) struct HostNetworkTests {
+    @Test func containersOnOneNetworkReachEachOtherByAddressAndName() throws {
+        let f = try HostFixture("a")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let net = try m.ensureNetwork(network("\(f.tag)-front"))
+        let other = try m.ensureNetwork(network("\(f.tag)-back"))
+        #expect(net.subnet != other.subnet)
+        let web = try f.namespace("web"), client = try f.namespace("cli"), stranger = try f.namespace("str")
+        let webIf = try m.attach(containerID: "web1", netnsPath: web,
+                                 attachments: [NetworkAttachment(network: net.name, aliases: ["www"])], names: ["web", "proj-web-1"],
+                                 dns: DNSSettings(extraHosts: ["extra.test:10.1.2.3"], dns: ["10.0.0.53"]))
+        try m.attach(containerID: "cli1", netnsPath: client, attachments: [NetworkAttachment(network: net.name)], names: ["cli"])
+        let strangerIf = try m.attach(containerID: "str1", netnsPath: stranger,
+                                      attachments: [NetworkAttachment(network: other.name)], names: ["stranger"])
+        try f.httpServer(web, body: "hello-web")
+        try f.httpServer(stranger, body: "hello-stranger")
+        let webIP = webIf[0].address
+        #expect(webIf[0].interface == "eth0")
+        #expect(f.fetch(client, "http://\(webIP)/") == "hello-web")
+        let hosts = m.hostsPath(containerID: "cli1")
+        #expect(f.fetch(client, "http://web/", hosts: hosts) == "hello-web")
+        #expect(f.fetch(client, "http://www/", hosts: hosts) == "hello-web")
+        #expect(f.fetch(client, "http://proj-web-1/", hosts: hosts) == "hello-web")
+        // the web container's own files: its names, extra_hosts and dns
+        let webHosts = try String(contentsOfFile: m.hostsPath(containerID: "web1"), encoding: .utf8)
+        #expect(webHosts.contains("\(webIP)\tweb proj-web-1 www"))
+        #expect(webHosts.contains("10.1.2.3\textra.test"))
+        #expect(webHosts.contains("\tcli\n"))
+        #expect(!webHosts.contains("stranger"))
+        #expect(try String(contentsOfFile: m.resolvConfPath(containerID: "web1"), encoding: .utf8).contains("nameserver 10.0.0.53"))
+        // different networks are isolated
+        #expect(f.fetch(client, "http://\(strangerIf[0].address)/") == nil)
+        #expect(f.fetch(stranger, "http://\(webIP)/") == nil)
+        // attaching again changes nothing
+        let again = try m.attach(containerID: "web1", netnsPath: web,
+                                 attachments: [NetworkAttachment(network: net.name, aliases: ["www"])], names: ["web", "proj-web-1"],
+                                 dns: DNSSettings(extraHosts: ["extra.test:10.1.2.3"], dns: ["10.0.0.53"]))
+        #expect(again == webIf)
+        #expect(try m.observe() == [])
+        // detaching removes the peer from hosts files
+        try m.detach(containerID: "cli1")
+        #expect(try !String(contentsOfFile: m.hostsPath(containerID: "web1"), encoding: .utf8).contains("cli"))
+    }
+
+    @Test func publishedPortsAnswerOnLoopbackHostAddressAndHairpin() throws {
+        let f = try HostFixture("p")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let net = try m.ensureNetwork(network("\(f.tag)-pub"))
+        let web = try f.namespace("web"), peer = try f.namespace("peer")
+        let ports = try PortMapping.parseShort("18080:80") + PortMapping.parseShort("127.0.0.1:18081:80")
+            + PortMapping.parseShort("18090-18091:80-81")
+        try m.attach(containerID: "web", netnsPath: web, attachments: [NetworkAttachment(network: net.name)], ports: ports)
+        try m.attach(containerID: "peer", netnsPath: peer, attachments: [NetworkAttachment(network: net.name)])
+        try f.httpServer(web, body: "hello-80")
+        try f.httpServer(web, port: 81, body: "hello-81")
+        #expect(f.fetch(nil, "http://127.0.0.1:18080/") == "hello-80")
+        #expect(f.fetch(nil, "http://127.0.0.1:18081/") == "hello-80")
+        #expect(f.fetch(nil, "http://\(net.gateway):18080/") == "hello-80")
+        #expect(f.fetch(nil, "http://\(net.gateway):18081/") == nil, "bound to 127.0.0.1 only")
+        #expect(f.fetch(nil, "http://127.0.0.1:18091/") == "hello-81")
+        #expect(f.fetch(peer, "http://\(net.gateway):18080/") == "hello-80", "another container via the host address")
+        #expect(f.fetch(web, "http://\(net.gateway):18080/") == "hello-80", "hairpin to its own port")
+        try m.detach(containerID: "web")
+        #expect(f.fetch(nil, "http://127.0.0.1:18080/") == nil)
+        #expect(!sh("nft list table ip bosun").output.contains("18080"))
+    }
+
+    @Test func internalNetworkHasNoEgressAndNoneHasOnlyLoopback() throws {
+        let f = try HostFixture("i")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let outside = try f.outside()
+        try f.httpServer(outside, body: "outside")
+        let open = try m.ensureNetwork(network("\(f.tag)-open"))
+        let closed = try m.ensureNetwork(network("\(f.tag)-closed", internal: true))
+        let a = try f.namespace("a"), b = try f.namespace("b"), c = try f.namespace("c")
+        try m.attach(containerID: "a", netnsPath: a, attachments: [NetworkAttachment(network: open.name)])
+        try m.attach(containerID: "b", netnsPath: b, attachments: [NetworkAttachment(network: closed.name)])
+        #expect(f.fetch(a, "http://172.31.254.2/") == "outside")
+        #expect(f.fetch(b, "http://172.31.254.2/") == nil)
+        try m.attachLoopbackOnly(netnsPath: c)
+        let links = sh("ip -n \(f.nsName(c)) -o link").output.split(separator: "\n")
+        #expect(links.count == 1)
+        #expect(links.first?.contains("lo: <LOOPBACK,UP") == true)
+        #expect(try m.netnsPath(ofContainer: "a") == a)
+    }
+
+    @Test func removingEverythingLeavesNothingBehind() throws {
+        let f = try HostFixture("r")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let net = try m.ensureNetwork(network("\(f.tag)-gone", subnet: "10.231.7.0/24"))
+        let ns = try f.namespace("x")
+        let interfaces = try m.attach(containerID: "x", netnsPath: ns, attachments: [NetworkAttachment(network: net.name)],
+                                      ports: try PortMapping.parseShort("18100:80/udp"))
+        #expect(sh("ip link show \(interfaces[0].hostVeth)").status == 0)
+        #expect(throws: NetworkError.self) { try m.removeNetwork(named: net.name) }
+        try m.detach(containerID: "x")
+        try m.detach(containerID: "x")
+        try m.removeNetwork(named: net.name)
+        try m.removeNetwork(named: net.name)
+        #expect(sh("ip link show \(net.bridge)").status != 0)
+        #expect(sh("ip link show \(interfaces[0].hostVeth)").status != 0)
+        #expect(sh("ip -n \(f.nsName(ns)) link show eth0").status != 0)
+        #expect(!sh("ip route").output.contains("10.231.7."))
+        let table = sh("nft list table ip bosun").output
+        #expect(!table.contains(net.bridge))
+        #expect(!table.contains("18100"))
+        #expect(!table.contains("dnat to"))
+    }
+
+    @Test func restartKeepsAddressesAndDriftIsDetectedAndRepaired() throws {
+        let f = try HostFixture("d")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let first = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = first
+        let spec = network("\(f.tag)-keep")
+        let net = try first.ensureNetwork(spec)
+        let ns = try f.namespace("k")
+        _ = try first.ensureNetwork(network("\(f.tag)-filler"))
+        let attachment = [NetworkAttachment(network: net.name)]
+        try first.attach(containerID: "other", netnsPath: try f.namespace("o"), attachments: attachment)
+        let before = try first.attach(containerID: "k", netnsPath: ns, attachments: attachment, ports: try PortMapping.parseShort("18200:80"))
+        // a restarted agent reads the state file
+        let second = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = second
+        #expect(try second.ensureNetwork(spec) == net)
+        #expect(try second.attach(containerID: "k", netnsPath: ns, attachments: attachment, ports: try PortMapping.parseShort("18200:80")) == before)
+        #expect(try second.observe() == [])
+        // drift: flushed table, deleted veth, deleted bridge
+        sh("nft flush table ip bosun")
+        let drift = try second.observe()
+        #expect(drift.contains(.nftChainDiffers(chain: "publish", expectedRules: 1, actualRules: 0)))
+        _ = try second.ensureNetwork(spec)
+        #expect(try second.observe() == [])
+        sh("nft delete table ip bosun")
+        #expect(try second.observe() == [.nftTableMissing])
+        _ = try second.ensureNetwork(spec)
+        sh("ip link del \(before[0].hostVeth)")
+        #expect(try second.observe() == [.vethMissing(container: "k", network: net.name, veth: before[0].hostVeth)])
+        #expect(try second.attach(containerID: "k", netnsPath: ns, attachments: attachment, ports: try PortMapping.parseShort("18200:80")) == before)
+        sh("ip link del \(net.bridge)")
+        let gone = try second.observe()
+        #expect(gone.contains(.bridgeMissing(network: net.name, bridge: net.bridge)))
+        _ = try second.ensureNetwork(spec)
+        try second.attach(containerID: "k", netnsPath: ns, attachments: attachment, ports: try PortMapping.parseShort("18200:80"))
+        try second.attach(containerID: "other", netnsPath: try #require(try? second.netnsPath(ofContainer: "other")), attachments: attachment)
+        #expect(try second.observe() == [])
+    }
+}
