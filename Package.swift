@@ -12,6 +12,7 @@
 //   BosunArchive          pure tar reading (ustar, GNU, PAX) and the layer-unpacking plan (whiteouts, safety)
 //   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
 //   BosunRegistry         effects: OCI distribution pull (auth, TLS, mirrors, resumable verified blobs)
+//   BosunBundle           pure: image config + run request → config.json with Docker's default isolation
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -54,6 +55,7 @@ let package = Package(
         .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(name: "BosunImageSpec", swiftSettings: strict),
+        .target(name: "BosunBundle", dependencies: ["BosunOCI", "BosunImageSpec", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunArchive", swiftSettings: strict),
         .target(
             name: "BosunImageStore",
@@ -88,7 +90,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -96,7 +98,7 @@ let package = Package(
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
-        .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
         .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
         .testTarget(
             name: "BosunRegistryTests",

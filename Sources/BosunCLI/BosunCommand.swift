@@ -12,7 +12,7 @@ public struct BosunCommand: AsyncParsableCommand {
         """,
         version: BosunVersion.current,
         subcommands: [ValidateCommand.self, RenderCommand.self, HistoryCommand.self, JournalCommand.self, ImageCommand.self, ImagesCommand.self,
-                      PullCommand.self, RuntimeCommand.self])
+                      PullCommand.self, RunCommand.self, RuntimeCommand.self])
 
     public init() {}
 
@@ -26,6 +26,8 @@ public struct BosunCommand: AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(0)
+        } catch let passthrough as PassthroughExit {
+            Foundation.exit(passthrough.status)
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data((failure.message.isEmpty ? "" : "bosun: \(failure.message)\n").utf8))
             Foundation.exit(failure.code.rawValue)
@@ -55,6 +57,12 @@ public struct CommandFailure: Error, Sendable {
         self.code = code
         self.message = message
     }
+}
+
+/// Ends the command with a status that is not one of bosun's own codes: a container's exit status.
+public struct PassthroughExit: Error, Sendable {
+    public var status: Int32
+    public init(_ status: Int32) { self.status = status }
 }
 
 /// The version bosun reports in `--version` and records in the journal.

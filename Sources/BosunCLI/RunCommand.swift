@@ -1,0 +1,121 @@
+import ArgumentParser
+import BosunBundle
+import BosunImageSpec
+import BosunImageStore
+import BosunModel
+import BosunOCI
+import BosunRuntime
+import BosunSeccomp
+import Foundation
+
+/// `bosun run IMAGE [CMD…]`: like `docker run` in the foreground — pulls the image if missing, builds the
+/// bundle from the image's config with Docker's default isolation on an overlay of its layers, runs it and
+/// exits with its status. The container is removed when it exits.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a command in a new container from an image (foreground; removed on exit).",
+        discussion: "Exits with the container's status (128+signal when killed); 125 when bosun itself failed.")
+
+    @OptionGroup var state: StateOptions
+    @Option(help: "The container's name (default: a random one).") var name: String?
+    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
+    @Option(name: [.customShort("v"), .long], help: "Bind a host path: SRC:DST[:ro].") var volume: [String] = []
+    @Option(name: [.customShort("u"), .long], help: "User (uid[:gid] or a name in the image).") var user: String?
+    @Option(name: [.customShort("w"), .long], help: "Working directory in the container.") var workdir: String?
+    @Option(help: "Replace the image's entrypoint.") var entrypoint: String?
+    @Option(help: "Network: none (loopback only) or host.") var network = "none"
+    @Option(help: "Memory limit, e.g. 64m.") var memory: String?
+    @Option(help: "CPUs, e.g. 0.5.") var cpus: Double?
+    @Option(help: "Maximum number of processes.") var pidsLimit: Int64?
+    @Option(help: "Add a capability.") var capAdd: [String] = []
+    @Option(help: "Drop a capability (ALL for every one).") var capDrop: [String] = []
+    @Option(help: "seccomp=unconfined to run without the default seccomp profile.") var securityOpt: [String] = []
+    @Flag(help: "Mount the root filesystem read-only.") var readOnly = false
+    @Flag(help: "Remove the container when it exits (always the case for now; accepted for compatibility).") var rm = false
+    @Argument(help: "The image.") var image: String
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).") var command: [String] = []
+
+    func validate() throws {
+        guard ["none", "host"].contains(network) else { throw ValidationError("--network takes none or host (bosun networks arrive with the agent)") }
+        for spec in volume where spec.split(separator: ":").count < 2 || !spec.hasPrefix("/") {
+            throw ValidationError("-v \(spec): write an absolute host path and a container path, SRC:DST[:ro]")
+        }
+        if let name, !name.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) {
+            throw ValidationError("--name \(name): use letters, digits, '_', '.' and '-'")
+        }
+    }
+
+    func run() async throws {
+        let reference = try ImageStateOptions.parse(image)
+        let store = try state.imageStore()
+        var record = try store.record(reference.description)
+        if record == nil {
+            var pull = PullCommand()
+            pull.state = state
+            pull.reference = image
+            pull.quiet = true
+            try await pull.run()
+            record = try store.record(reference.description)
+        }
+        guard let record else { throw CommandFailure(.checkFailed, "image \(reference) is not on this host after pulling it") }
+        let container = ContainerDirectory(state: state.resolvedStateDir, name: name ?? "bosun-" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
+        var request = try makeRequest(record: record, store: store, hostname: String(container.name.prefix(63)))
+        let status: Int32
+        do {
+            let snapshots = try store.ensureSnapshots(record)
+            try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
+            defer { container.cleanUp() }
+            try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
+            request.mounts += try bindMounts()
+            let spec = try BundleBuilder.spec(for: request, files: container.files)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+            let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", seccompCompiler: BPFSeccompCompiler())
+            status = try runtime.run(id: container.name, bundle: container.bundle)
+        } catch let error as CommandFailure {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("bosun: \(error)\n".utf8))
+            throw PassthroughExit(125)
+        }
+        throw PassthroughExit(status)
+    }
+
+    func makeRequest(record: ImageRecord, store: ImageStore, hostname: String) throws -> RunRequest {
+        let config = try JSONDecoder().decode(ImageConfig.self, from: Data(try store.blobs.read(record.manifest.config.digest)))
+        var request = RunRequest(imageConfig: config, hostname: hostname)
+        request.command = command.isEmpty ? nil : command
+        request.entrypoint = entrypoint.map { [$0] }
+        request.environment = env
+        request.user = user
+        request.workingDirectory = workdir
+        request.readOnlyRootfs = readOnly
+        request.network = network == "host" ? .host : .none
+        request.capabilitiesAdded = capAdd
+        request.capabilitiesDropped = capDrop
+        request.seccomp = securityOpt.contains("seccomp=unconfined") ? nil : DockerDefaultProfile.policy(capabilities: DefaultSpec.capabilities + capAdd.map { $0.uppercased().hasPrefix("CAP_") ? $0.uppercased() : "CAP_" + $0.uppercased() })
+        var resources = JSONResources()
+        if let memory {
+            do { resources.memoryLimit = try ByteSize(parsing: memory).bytes } catch { throw CommandFailure(.usage, "--memory: \(error.message)") }
+        }
+        if let cpus {
+            resources.cpuPeriod = 100_000
+            resources.cpuQuota = Int64(cpus * 100_000)
+        }
+        resources.pidsLimit = pidsLimit
+        if memory != nil || cpus != nil || pidsLimit != nil { request.resources = resources }
+        return request
+    }
+
+    func bindMounts() throws -> [RuntimeSpec.Mount] {
+        try volume.map { spec in
+            let parts = spec.split(separator: ":").map(String.init)
+            guard FileManager.default.fileExists(atPath: parts[0]) else { throw CommandFailure(.usage, "-v \(spec): \(parts[0]) does not exist") }
+            var options = ["rbind", "rprivate"]
+            if parts.count > 2 && parts[2] == "ro" { options.append("ro") }
+            return RuntimeSpec.Mount(destination: parts[1], type: "bind", source: parts[0], options: options)
+        }
+    }
+}

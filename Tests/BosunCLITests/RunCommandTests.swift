@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+@Suite("bosun run", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
+struct RunCommandTests {
+    @Test("runs a command from an imported image with Docker's isolation, passes its status through, leaves nothing behind")
+    func run() throws {
+        try #require(getuid() == 0, "bosun run needs root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ImageCommandTests.layout(in: dir)
+        let state = dir + "/state"
+        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
+        let image = "localhost:5000/bosun/busybox:1.35"
+
+        let first = try BosunBinary.run(["run", "--state-dir", state, "--name", "t1", image, "/bin/busybox", "sh", "-c",
+                                         "echo $(/bin/busybox hostname); /bin/busybox grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status; exit 7"])
+        #expect(first.status == 7, "\(first.stderr)")
+        #expect(first.stdout == "t1\nNoNewPrivs:\t1\nSeccomp:\t2\n")
+
+        let user = try BosunBinary.run(["run", "--state-dir", state, "-e", "GREETING=hi", "-u", "1000:1000", "--read-only", image,
+                                        "/bin/busybox", "sh", "-c", "echo $GREETING $(/bin/busybox id -u); /bin/busybox touch /x 2>&1"])
+        #expect(user.status == 1)
+        #expect(user.stdout == "hi 1000\ntouch: /x: Read-only file system\n")
+
+        let missing = try BosunBinary.run(["run", "--state-dir", state, image, "/nonexistent"])
+        #expect(missing.status == 125)
+        #expect(missing.stderr.contains("exec `/nonexistent`: no such file or directory"))
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/containers").isEmpty)
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(dir))
+    }
+}
