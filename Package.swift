@@ -13,6 +13,7 @@
 //   BosunImageStore       effects: decompression, safe layer unpacking into snapshots, blobs by digest
 //   BosunRegistry         effects: OCI distribution pull (auth, TLS, mirrors, resumable verified blobs)
 //   BosunBundle           pure: image config + run request → config.json with Docker's default isolation
+//   BosunPlanner          pure: (desired, observed) → plan with causes and field-level diffs
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -75,6 +76,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
+        .target(name: "BosunPlanner", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(
             name: "BosunJournal",
             dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
@@ -90,7 +92,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp", "BosunBundle",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -107,6 +109,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        .testTarget(name: "BosunPlannerTests", dependencies: ["BosunPlanner", "BosunModel", "BosunManifest"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),

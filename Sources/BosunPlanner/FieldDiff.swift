@@ -1,0 +1,71 @@
+import BosunModel
+
+/// Field-level differences between two specs of a service, by flattened JSON path, excluding what does
+/// not shape the container (depends_on, profiles, pull_policy — as the config hash does).
+enum FieldDiff {
+    static func changes(from old: Service, to new: Service) -> [PlannedChange] {
+        var before: [String: String] = [:], after: [String: String] = [:]
+        flatten(JSONValue.encoding(old), "", into: &before)
+        flatten(JSONValue.encoding(new), "", into: &after)
+        let ignored = ["depends_on", "profiles", "pull_policy"]
+        return Set(before.keys).union(after.keys)
+            .filter { path in before[path] != after[path] && !ignored.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") } }
+            .sorted(by: JSONValue.byteOrder)
+            .map { PlannedChange(field: $0, old: before[$0], new: after[$0], sensitive: $0.hasPrefix("environment.")) }
+    }
+
+    /// "memory limit 256m → 512m", "image nginx:1.26 → nginx:1.27", "3 fields changed: …".
+    static func summary(_ changes: [PlannedChange]) -> String {
+        func describe(_ change: PlannedChange) -> String {
+            if change.sensitive { return "\(change.field) changed" }
+            let name = change.field == "resources.memory" ? "memory limit" : change.field
+            var old = change.old ?? "(none)", new = change.new ?? "(none)"
+            if change.field.hasPrefix("resources.memory"), let o = change.old.flatMap(Int64.init), let n = change.new.flatMap(Int64.init) {
+                old = ByteSize(bytes: o).description
+                new = ByteSize(bytes: n).description
+            }
+            return "\(name) \(old) → \(new)"
+        }
+        if changes.count <= 2 { return changes.map(describe).joined(separator: ", ") }
+        return "\(changes.count) fields changed: " + changes.prefix(2).map(describe).joined(separator: ", ") + ", …"
+    }
+
+    static func flatten(_ value: JSONValue, _ path: String, into out: inout [String: String]) {
+        switch value {
+        case .object(let fields):
+            if fields.isEmpty && !path.isEmpty { out[path] = "{}" }
+            for (key, child) in fields { flatten(child, path.isEmpty ? key : "\(path).\(key)", into: &out) }
+        case .array(let items):
+            if items.isEmpty { out[path] = "[]" }
+            for (index, child) in items.enumerated() { flatten(child, "\(path)[\(index)]", into: &out) }
+        case .string(let s): out[path] = s
+        case .int(let i): out[path] = String(i)
+        case .double(let d): out[path] = String(d)
+        case .bool(let b): out[path] = b ? "true" : "false"
+        case .null: out[path] = "null"
+        }
+    }
+}
+
+/// Services in an order where each comes after what it depends on (ties by project and name).
+enum ServiceOrder {
+    static func sorted(_ state: DesiredState) -> [(Project, Service)] {
+        var result: [(Project, Service)] = []
+        for project in state.projects {
+            var done: Set<String> = []
+            var remaining = project.services.sorted { $0.name < $1.name }
+            while !remaining.isEmpty {
+                // The first (by name) whose dependencies are all placed; a cycle cannot reach here (validation refuses it).
+                let next = remaining.first { service in
+                    service.dependsOn.allSatisfy { dependency in
+                        done.contains(dependency.service) || !project.services.contains { $0.name == dependency.service }
+                    }
+                } ?? remaining[0]
+                result.append((project, next))
+                done.insert(next.name)
+                remaining.removeAll { $0.name == next.name }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,46 @@
+public import BosunModel
+
+/// One snapshot of what runs on the host, taken once before planning: what the planner compares the
+/// desired state with. Only what bosun created appears here (it never touches anything else).
+public struct ObservedState: Sendable, Hashable, Codable {
+    public var containers: [ObservedContainer]
+    /// Host names of the networks bosun created.
+    public var networks: [String]
+    /// Host names of the volumes bosun created.
+    public var volumes: [String]
+    /// Image references present in the image store.
+    public var images: Set<String>
+
+    public init(containers: [ObservedContainer] = [], networks: [String] = [], volumes: [String] = [], images: Set<String> = []) {
+        self.containers = containers
+        self.networks = networks
+        self.volumes = volumes
+        self.images = images
+    }
+
+    /// Nothing: a fresh host.
+    public static let empty = ObservedState()
+}
+
+/// A container bosun created, as observed: the spec it was created from, and how it is doing.
+public struct ObservedContainer: Sendable, Hashable, Codable {
+    /// What a container is doing.
+    public enum Status: Sendable, Hashable, Codable {
+        case created, running, exited(code: Int32), missing
+    }
+
+    public var project: String
+    public var service: String
+    public var name: String
+    /// The normalised service it was created from (its config hash is recomputed from it).
+    public var spec: Service
+    public var status: Status
+
+    public init(project: String, service: String, name: String, spec: Service, status: Status) {
+        self.project = project
+        self.service = service
+        self.name = name
+        self.spec = spec
+        self.status = status
+    }
+}

@@ -1,0 +1,115 @@
+public import BosunModel
+
+/// The pure function at bosun's heart: (desired, observed) → plan. Deterministic: the same inputs give the
+/// same operations in the same order.
+public enum Planner {
+    /// Field paths (flattened JSON of a service) that change in place, without restarting the container.
+    static let inPlaceFields = ["resources."]
+
+    public static func plan(desired: DesiredState, observed: ObservedState) -> Plan {
+        var builder = PlanBuilder()
+        let desiredServices = desired.projects.flatMap { project in project.services.map { (project, $0) } }
+        var observedByName = Dictionary(observed.containers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+        // Images first: every later step on a container waits for its image.
+        var imageOps: [String: Int] = [:]
+        for image in Set(desiredServices.map { $0.1.image.description }).sorted() {
+            let pullAlways = desiredServices.contains { $0.1.image.description == image && $0.1.pullPolicy == .always }
+            if !observed.images.contains(image) || pullAlways {
+                imageOps[image] = builder.add(.pullImage, "image:\(image)", observed.images.contains(image) ? "pull_policy: always" : "image not present")
+            }
+        }
+        // Networks and volumes the containers need.
+        var networkOps: [String: Int] = [:]
+        var volumeOps: [String: Int] = [:]
+        for project in desired.projects {
+            for network in project.networks where !network.external && !observed.networks.contains(network.name) {
+                networkOps[network.name] = builder.add(.createNetwork, "network:\(network.name)", "network does not exist")
+            }
+            for volume in project.volumes where !volume.external && !observed.volumes.contains(volume.name) {
+                volumeOps[volume.name] = builder.add(.createVolume, "volume:\(volume.name)", "volume does not exist")
+            }
+        }
+        // Containers, in depends_on order.
+        var containerOps: [String: Int] = [:]  // "project/service" → the op others wait for
+        for (project, service) in ServiceOrder.sorted(desired) {
+            let key = "\(project.name)/\(service.name)"
+            let name = service.containerName ?? "\(project.name)-\(service.name)-1"
+            var waits: [Int] = []
+            if let op = imageOps[service.image.description] { waits.append(op) }
+            for attachment in service.networks {
+                if let network = project.networks.first(where: { $0.key == attachment.network }), let op = networkOps[network.name] { waits.append(op) }
+            }
+            for mount in service.volumes where mount.kind == .volume {
+                if let source = mount.source, let volume = project.volumes.first(where: { $0.key == source }), let op = volumeOps[volume.name] { waits.append(op) }
+            }
+            for dependency in service.dependsOn {
+                if let op = containerOps["\(project.name)/\(dependency.service)"] { waits.append(op) }
+            }
+            let desiredHash = ConfigHash.of(service)
+            guard let existing = observedByName.removeValue(forKey: name) else {
+                let create = builder.add(.createContainer, key, "no existing container", dependsOn: waits, target: desiredHash)
+                containerOps[key] = builder.add(.startContainer, key, "new container", dependsOn: [create], target: desiredHash)
+                continue
+            }
+            let changes = FieldDiff.changes(from: existing.spec, to: service)
+            if changes.isEmpty {
+                if case .running = existing.status {} else if service.restart != .no || existing.status == .created {
+                    containerOps[key] = builder.add(.startContainer, key, "container is \(existing.status.word)", dependsOn: waits, target: desiredHash)
+                }
+                continue
+            }
+            let inPlace = changes.allSatisfy { change in inPlaceFields.contains { change.field.hasPrefix($0) } }
+            if inPlace {
+                containerOps[key] = builder.add(.updateLimits, key, FieldDiff.summary(changes), changes: changes, dependsOn: waits, target: desiredHash)
+            } else {
+                containerOps[key] = builder.add(.recreateContainer, key, FieldDiff.summary(changes), changes: changes, dependsOn: waits, target: desiredHash)
+            }
+        }
+        // What disappeared from git: containers first (dependents before what they depend on), then networks
+        // and, only when the project opts in, volumes.
+        let leftovers = observedByName.values.sorted { $0.name > $1.name }
+        var removals: [Int] = []
+        for container in leftovers {
+            var waits: [Int] = []
+            if case .running = container.status {
+                waits.append(builder.add(.stopContainer, "\(container.project)/\(container.service)", "no longer in the desired state"))
+            }
+            removals.append(builder.add(.removeContainer, "\(container.project)/\(container.service)", "no longer in the desired state", dependsOn: waits))
+        }
+        let desiredNetworks = Set(desired.projects.flatMap { $0.networks.map(\.name) })
+        for network in observed.networks.sorted() where !desiredNetworks.contains(network) {
+            _ = builder.add(.removeNetwork, "network:\(network)", "no longer in the desired state", dependsOn: removals)
+        }
+        let desiredVolumes = Set(desired.projects.flatMap { $0.volumes.map(\.name) })
+        let pruning = desired.projects.contains { $0.pruneVolumes }
+        for volume in observed.volumes.sorted() where !desiredVolumes.contains(volume) && pruning {
+            _ = builder.add(.removeVolume, "volume:\(volume)", "no longer in the desired state (x-bosun prune_volumes)", dependsOn: removals)
+        }
+        return Plan(operations: builder.operations)
+    }
+}
+
+/// Accumulates operations with consecutive ids.
+struct PlanBuilder {
+    var operations: [PlannedOperation] = []
+
+    mutating func add(_ kind: OperationKind, _ resource: String, _ cause: String, changes: [PlannedChange] = [],
+                      dependsOn: [Int] = [], target: String? = nil) -> Int {
+        let id = operations.count
+        operations.append(PlannedOperation(id: id, kind: kind, resource: resource, cause: cause, changes: changes,
+                                           dependsOn: Array(Set(dependsOn)).sorted(), targetHash: target))
+        return id
+    }
+}
+
+extension ObservedContainer.Status {
+    var word: String {
+        switch self {
+        case .created: return "created"
+        case .running: return "running"
+        case .exited(let code): return "exited (\(code))"
+        case .missing: return "missing"
+        }
+    }
+}
