@@ -7,10 +7,11 @@ public enum PlanRenderer {
         func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         if plan.isEmpty { return "No changes: the host matches the desired state.\nplan \(plan.hash)" }
         let creates = plan.count([.pullImage, .createNetwork, .createVolume, .createContainer])
-        let updates = plan.count([.updateLimits, .startContainer])
+        let starts = plan.count([.startContainer])
+        let updates = plan.count([.updateLimits])
         let recreates = plan.count([.recreateContainer])
         let removes = plan.count([.removeContainer, .removeNetwork, .removeVolume])
-        var lines = ["Plan: \(creates) to create, \(updates) to update in place, \(recreates) to recreate, \(removes) to remove.",
+        var lines = ["Plan: \(creates) to create, \(starts) to start, \(updates) to update in place, \(recreates) to recreate, \(removes) to remove.",
                      "plan \(plan.hash)", ""]
         for operation in plan.operations {
             let (symbol, code): (String, String)

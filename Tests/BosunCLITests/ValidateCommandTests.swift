@@ -83,3 +83,20 @@ struct ValidateCommandTests {
         #expect(rendered.stdout.contains("first deploy"))
     }
 }
+
+@Suite("bosun plan")
+struct PlanCommandTests {
+    @Test("the example on a fresh host: every image pulled, networks and volumes made, containers in order")
+    func plan() throws {
+        let state = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let outcome = try BosunBinary.run(["plan", "--path", "manifests", "--state-dir", state])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "Plan: 8 to create, 4 to start, 0 to update in place, 0 to recreate, 0 to remove.")
+        #expect(lines.contains("#0 +   pull image:localhost:5000/bosun/busybox:1.35  (image not present)"))
+        #expect(lines.last == "#11 ~   start demo/web  (new container)  after #10")
+        let json = try BosunBinary.run(["plan", "--path", "manifests", "--state-dir", state, "--json"])
+        #expect(json.stdout.hasPrefix("{\"hash\":\"sha256:"))
+    }
+}
