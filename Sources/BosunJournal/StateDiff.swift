@@ -24,9 +24,7 @@ public struct StateDiff: Sendable {
         removed = before.keys.filter { after[$0] == nil }.sorted()
         for name in after.keys.sorted() {
             guard let a = before[name], let b = after[name], a != b else { continue }
-            var oldFields: [String: String] = [:], newFields: [String: String] = [:]
-            StateDiff.flatten(a, "", into: &oldFields)
-            StateDiff.flatten(b, "", into: &newFields)
+            let oldFields = a.flattened(), newFields = b.flattened()
             for field in Set(oldFields.keys).union(newFields.keys).sorted(by: JSONValue.byteOrder) where oldFields[field] != newFields[field] {
                 changes.append(Change(service: name, field: field, old: oldFields[field], new: newFields[field]))
             }
@@ -43,21 +41,5 @@ public struct StateDiff: Sendable {
             }
         }
         return result
-    }
-
-    static func flatten(_ value: JSONValue, _ path: String, into out: inout [String: String]) {
-        switch value {
-        case .object(let fields):
-            if fields.isEmpty { out[path] = "{}" }
-            for (key, child) in fields { flatten(child, path.isEmpty ? key : "\(path).\(key)", into: &out) }
-        case .array(let items):
-            if items.isEmpty { out[path] = "[]" }
-            for (index, child) in items.enumerated() { flatten(child, "\(path)[\(index)]", into: &out) }
-        case .string(let s): out[path] = s
-        case .int(let i): out[path] = String(i)
-        case .double(let d): out[path] = String(d)
-        case .bool(let b): out[path] = b ? "true" : "false"
-        case .null: out[path] = "null"
-        }
     }
 }

@@ -109,3 +109,29 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
 
 }
+
+extension JSONValue {
+    /// Every leaf as a dotted path (`environment.MODE`, `ports[0].published`) → its text; empty containers
+    /// as `{}`/`[]`. For field-level diffs.
+    public func flattened() -> [String: String] {
+        var out: [String: String] = [:]
+        flatten("", into: &out)
+        return out
+    }
+
+    private func flatten(_ path: String, into out: inout [String: String]) {
+        switch self {
+        case .object(let fields):
+            if fields.isEmpty && !path.isEmpty { out[path] = "{}" }
+            for (key, child) in fields { child.flatten(path.isEmpty ? key : "\(path).\(key)", into: &out) }
+        case .array(let items):
+            if items.isEmpty { out[path] = "[]" }
+            for (index, child) in items.enumerated() { child.flatten("\(path)[\(index)]", into: &out) }
+        case .string(let s): out[path] = s
+        case .int(let i): out[path] = String(i)
+        case .double(let d): out[path] = String(d)
+        case .bool(let b): out[path] = b ? "true" : "false"
+        case .null: out[path] = "null"
+        }
+    }
+}

@@ -4,9 +4,8 @@ import BosunModel
 /// not shape the container (depends_on, profiles, pull_policy — as the config hash does).
 enum FieldDiff {
     static func changes(from old: Service, to new: Service) -> [PlannedChange] {
-        var before: [String: String] = [:], after: [String: String] = [:]
-        flatten(JSONValue.encoding(old), "", into: &before)
-        flatten(JSONValue.encoding(new), "", into: &after)
+        let before = JSONValue.encoding(old).flattened()
+        let after = JSONValue.encoding(new).flattened()
         let ignored = ["depends_on", "profiles", "pull_policy"]
         return Set(before.keys).union(after.keys)
             .filter { path in before[path] != after[path] && !ignored.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") } }
@@ -28,22 +27,6 @@ enum FieldDiff {
         }
         if changes.count <= 2 { return changes.map(describe).joined(separator: ", ") }
         return "\(changes.count) fields changed: " + changes.prefix(2).map(describe).joined(separator: ", ") + ", …"
-    }
-
-    static func flatten(_ value: JSONValue, _ path: String, into out: inout [String: String]) {
-        switch value {
-        case .object(let fields):
-            if fields.isEmpty && !path.isEmpty { out[path] = "{}" }
-            for (key, child) in fields { flatten(child, path.isEmpty ? key : "\(path).\(key)", into: &out) }
-        case .array(let items):
-            if items.isEmpty { out[path] = "[]" }
-            for (index, child) in items.enumerated() { flatten(child, "\(path)[\(index)]", into: &out) }
-        case .string(let s): out[path] = s
-        case .int(let i): out[path] = String(i)
-        case .double(let d): out[path] = String(d)
-        case .bool(let b): out[path] = b ? "true" : "false"
-        case .null: out[path] = "null"
-        }
     }
 }
 
