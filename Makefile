@@ -20,10 +20,18 @@ test:
 
 check: test
 
-# bosun's main job on the embedded example: validate and render the desired state in manifests/.
+# bosun's main job on the embedded example, offline, as far as it goes today: validate and render the desired
+# state in manifests/, import the busybox image it uses (built from busybox-static), show the plan, and run
+# one container from that image. (`bosun apply` converges it once the agent lands.)
+DEMO_STATE ?= /var/lib/bosun
 demo: build
 	$(SWIFT) run --skip-build bosun validate --path manifests
-	$(SWIFT) run --skip-build bosun render --path manifests
+	$(SWIFT) run --skip-build bosun render --path manifests --format yaml | head -n 40
+	rm -rf .build/demo-image && scripts/make-busybox-image .build/demo-image
+	$(SWIFT) run --skip-build bosun image import .build/demo-image --state-dir $(DEMO_STATE)
+	$(SWIFT) run --skip-build bosun plan --path manifests --state-dir $(DEMO_STATE)
+	$(SWIFT) run --skip-build bosun run --state-dir $(DEMO_STATE) localhost:5000/bosun/busybox:1.35 \
+		/bin/sh -c 'echo "hello from $$(hostname), a bosun container: $$(grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr "\n\t" "  ")"'
 
 # Figures printed side by side with a peer (see bench/README.md).
 bench: release

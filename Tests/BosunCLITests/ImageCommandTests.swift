@@ -3,22 +3,9 @@ import Testing
 
 @Suite("bosun image", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct ImageCommandTests {
-    /// An OCI layout of one gzip layer holding busybox, made with tar, gzip and sha256sum.
+    /// An OCI layout of one gzip layer holding busybox (scripts/make-busybox-image).
     static func layout(in dir: String) throws {
-        try BosunBinary.shell("""
-            set -e
-            mkdir -p rootfs/bin oci/blobs/sha256 && cp /bin/busybox rootfs/bin/ && ln -s busybox rootfs/bin/sh
-            tar -C rootfs --numeric-owner -cf layer.tar . && gzip -n -k layer.tar
-            blob() { d=$(sha256sum "$1" | cut -d' ' -f1); cp "$1" oci/blobs/sha256/$d; echo $d; }
-            size() { stat -c %s "$1"; }
-            diff=$(sha256sum layer.tar | cut -d' ' -f1); layer=$(blob layer.tar.gz)
-            printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' $diff > config.json
-            config=$(blob config.json)
-            printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' $config $(size config.json) $layer $(size layer.tar.gz) > manifest.json
-            manifest=$(blob manifest.json)
-            echo '{"imageLayoutVersion":"1.0.0"}' > oci/oci-layout
-            printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"localhost:5000/bosun/busybox:1.35"}}]}' $manifest $(size manifest.json) > oci/index.json
-            """, in: dir)
+        try BosunBinary.shell("\(BosunBinary.repositoryRoot)/scripts/make-busybox-image oci", in: dir)
     }
 
     @Test("import, list, inspect, remove and prune")
