@@ -16,14 +16,19 @@ enum CgroupOperations {
                     throw CgroupError(
                         .controllerUnavailable, action: "write", file: file ?? write.file, value: write.value,
                         hint: "the \(write.controller) controller (or this file) is not available on this host")
-                case .bestEffort:
+                case .bestEffort, .ifAccepted:
                     report.skipped.append("\(write.file)=\(write.value): no such file on this host")
                 case .reset:
                     break
                 }
                 continue
             }
-            try fileSystem.write(file, write.value)
+            do {
+                try fileSystem.write(file, write.value)
+            } catch where write.need == .ifAccepted && error.code != .busy {
+                report.skipped.append("\(write.file)=\(write.value): \(error.errno.map { String(cString: strerror($0)) } ?? "refused")")
+                continue
+            }
             report.written.append(write)
         }
         return report

@@ -11,7 +11,7 @@ public struct UnifiedCgroupManager: CgroupManager {
     static let openPath: Int32 = 0o10_000_000
 
     /// Controllers bosun enables for containers, when the base offers them.
-    public static let wantedControllers = ["cpu", "cpuset", "io", "memory", "pids"]
+    public static let wantedControllers = ["cpu", "cpuset", "io", "memory", "pids", "hugetlb"]
 
     public init(hierarchy: UnifiedHierarchy, path: CgroupPath, fileSystem: any CgroupFileSystem = HostCgroupFileSystem()) {
         self.hierarchy = hierarchy
@@ -35,6 +35,29 @@ public struct UnifiedCgroupManager: CgroupManager {
     @discardableResult
     public func create(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
         let settings = try CgroupSettings.unified(limits)
+        try makeDirectories()
+        return try apply(settings, limits: limits)
+    }
+
+    @discardableResult
+    public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try makeDirectories()
+        return try update(settings: settings)
+    }
+
+    @discardableResult
+    public func update(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        let parent = String(directory.prefix(upTo: directory.lastIndex(of: "/") ?? directory.endIndex))
+        try CgroupOperations.checkCPUs(settings.cpuset, parentFile: parent + "/cpuset.cpus.effective",
+                                       fileSystem: fileSystem)
+        var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
+        report.skipped += settings.notApplied
+        return report
+    }
+
+    public var processFiles: [String] { [directory + "/cgroup.procs"] }
+
+    func makeDirectories() throws(CgroupError) {
         var parent = hierarchy.baseDirectory
         for name in path.components {
             try enableControllers(in: parent)
@@ -42,7 +65,6 @@ public struct UnifiedCgroupManager: CgroupManager {
             try fileSystem.makeDirectory(child)
             parent = child
         }
-        return try apply(settings, limits: limits)
     }
 
     @discardableResult
