@@ -57,6 +57,20 @@ enum CgroupOperations {
         return result
     }
 
+    /// Runs `body` (making a cgroup and its parents) again when a parent vanished under it (ENOENT): another
+    /// container's `delete` may prune a shared empty parent between our `mkdir`s.
+    static func retryingVanishedParents(_ body: () throws(CgroupError) -> Void) throws(CgroupError) {
+        var attempt = 0
+        while true {
+            do {
+                try body()
+                return
+            } catch where error.errno == ENOENT && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
     /// Polls `condition` every 10 ms until it holds or `seconds` pass.
     static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = monotonicSeconds() + seconds

@@ -68,6 +68,10 @@ public struct LegacyCgroupManager: CgroupManager {
     }
 
     func makeDirectories() throws(CgroupError) {
+        try CgroupOperations.retryingVanishedParents { () throws(CgroupError) in try makeDirectoriesOnce() }
+    }
+
+    func makeDirectoriesOnce() throws(CgroupError) {
         let cpusetRoot = hierarchies.mounts["cpuset"]
         for root in hierarchies.hierarchies {
             var parent = root

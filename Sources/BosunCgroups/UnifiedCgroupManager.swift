@@ -11,7 +11,7 @@ public struct UnifiedCgroupManager: CgroupManager {
     static let openPath: Int32 = 0o10_000_000
 
     /// Controllers bosun enables for containers, when the base offers them.
-    public static let wantedControllers = ["cpu", "cpuset", "io", "memory", "pids", "hugetlb"]
+    public static let wantedControllers = ["cpu", "cpuset", "io", "memory", "pids"]
 
     public init(hierarchy: UnifiedHierarchy, path: CgroupPath, fileSystem: any CgroupFileSystem = HostCgroupFileSystem()) {
         self.hierarchy = hierarchy
@@ -41,7 +41,7 @@ public struct UnifiedCgroupManager: CgroupManager {
 
     @discardableResult
     public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
-        try makeDirectories()
+        try makeDirectories(extra: Set(settings.writes.map(\.controller)))
         return try update(settings: settings)
     }
 
@@ -57,10 +57,16 @@ public struct UnifiedCgroupManager: CgroupManager {
 
     public var processFiles: [String] { [directory + "/cgroup.procs"] }
 
-    func makeDirectories() throws(CgroupError) {
+    /// `extra`: controllers the settings write to beyond the wanted ones (hugetlb, say), enabled when offered.
+    func makeDirectories(extra: Set<String> = []) throws(CgroupError) {
+        try CgroupOperations.retryingVanishedParents { () throws(CgroupError) in try makeDirectoriesOnce(extra: extra) }
+    }
+
+    func makeDirectoriesOnce(extra: Set<String>) throws(CgroupError) {
+        let controllers = Self.wantedControllers + extra.subtracting(Self.wantedControllers).sorted()
         var parent = hierarchy.baseDirectory
         for name in path.components {
-            try enableControllers(in: parent)
+            try enableControllers(in: parent, controllers)
             let child = parent + "/" + name
             try fileSystem.makeDirectory(child)
             parent = child
@@ -74,10 +80,10 @@ public struct UnifiedCgroupManager: CgroupManager {
 
     /// Adds to `parent`'s `cgroup.subtree_control` each wanted controller it offers and has not enabled yet,
     /// one write each so that a refusal names the controller.
-    func enableControllers(in parent: String) throws(CgroupError) {
+    func enableControllers(in parent: String, _ wanted: [String] = wantedControllers) throws(CgroupError) {
         let available = words(try fileSystem.read(parent + "/cgroup.controllers"))
         let enabled = words(try fileSystem.read(parent + "/cgroup.subtree_control"))
-        for controller in Self.wantedControllers where available.contains(controller) && !enabled.contains(controller) {
+        for controller in wanted where available.contains(controller) && !enabled.contains(controller) {
             do {
                 try fileSystem.write(parent + "/cgroup.subtree_control", "+" + controller)
             } catch where error.code == .busy {
