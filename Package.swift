@@ -86,7 +86,7 @@ let package = Package(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunRuntime", dependencies: ["BosunOCI", "CBosunSys", "BosunModel"], swiftSettings: strict),
+        .target(name: "BosunRuntime", dependencies: ["BosunOCI", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
             name: "BosunCLI",
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "BosunPlannerTests", dependencies: ["BosunPlanner", "BosunModel", "BosunManifest"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
+        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
         .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

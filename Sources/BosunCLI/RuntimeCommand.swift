@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunRuntime
+import Foundation
 
 /// `bosun runtime …`: bosun's own OCI runtime, with runc's command-line surface.
 struct RuntimeCommand: ParsableCommand {
@@ -20,7 +21,11 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Directory for container state.")
     var root: String = ContainerRuntime.defaultRoot
 
-    var runtime: ContainerRuntime { ContainerRuntime(root: root, seccompCompiler: BPFSeccompCompiler()) }
+    var runtime: ContainerRuntime {
+        ContainerRuntime(root: root, seccompCompiler: BPFSeccompCompiler()) { warning in
+            FileHandle.standardError.write(Data("bosun: warning: \(warning)\n".utf8))
+        }
+    }
 }
 
 extension RuntimeError {

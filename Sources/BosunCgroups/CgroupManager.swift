@@ -9,8 +9,20 @@ public protocol CgroupManager: Sendable {
     @discardableResult
     func create(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport
 
+    /// Creates the cgroup like `create(limits:)` but applies `settings` as given (the runtime's translation of
+    /// OCI `linux.resources`): only the files listed are written.
+    @discardableResult
+    func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport
+
+    /// Applies `settings` to the existing cgroup (`bosun runtime update`).
+    @discardableResult
+    func update(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport
+
     /// Moves a process (all its threads) into the cgroup.
     func addProcess(_ pid: Int32) throws(CgroupError)
+
+    /// The `cgroup.procs` files a process writes `0` into to join the cgroup itself (every hierarchy on v1).
+    var processFiles: [String] { get }
 
     /// The directory to open (`O_PATH | O_DIRECTORY`) for `clone3(CLONE_INTO_CGROUP)`; nil on v1.
     var cloneIntoDirectory: String? { get }

@@ -16,14 +16,19 @@ enum CgroupOperations {
                     throw CgroupError(
                         .controllerUnavailable, action: "write", file: file ?? write.file, value: write.value,
                         hint: "the \(write.controller) controller (or this file) is not available on this host")
-                case .bestEffort:
+                case .bestEffort, .ifAccepted:
                     report.skipped.append("\(write.file)=\(write.value): no such file on this host")
                 case .reset:
                     break
                 }
                 continue
             }
-            try fileSystem.write(file, write.value)
+            do {
+                try fileSystem.write(file, write.value)
+            } catch where write.need == .ifAccepted && error.code != .busy {
+                report.skipped.append("\(write.file)=\(write.value): \(error.errno.map { String(cString: strerror($0)) } ?? "refused")")
+                continue
+            }
             report.written.append(write)
         }
         return report
@@ -50,6 +55,20 @@ enum CgroupOperations {
             if bounds.count == 2, bounds[0] <= bounds[1] { result.formUnion(bounds[0]...bounds[1]) }
         }
         return result
+    }
+
+    /// Runs `body` (making a cgroup and its parents) again when a parent vanished under it (ENOENT): another
+    /// container's `delete` may prune a shared empty parent between our `mkdir`s.
+    static func retryingVanishedParents(_ body: () throws(CgroupError) -> Void) throws(CgroupError) {
+        var attempt = 0
+        while true {
+            do {
+                try body()
+                return
+            } catch where error.errno == ENOENT && attempt < 5 {
+                attempt += 1
+            }
+        }
     }
 
     /// Polls `condition` every 10 ms until it holds or `seconds` pass.

@@ -8,6 +8,9 @@ public struct CgroupWrite: Sendable, Hashable, CustomStringConvertible {
         case bestEffort
         /// A reset to the kernel default for a limit the manifest does not set: skipped silently when missing.
         case reset
+        /// Applied where the file exists and the kernel takes the value; reported as skipped otherwise (OCI
+        /// resources the spec does not require, such as kernel memory on a kernel without it).
+        case ifAccepted
     }
 
     public var controller: String
@@ -32,6 +35,15 @@ public struct CgroupSettings: Sendable, Hashable {
     public var writes: [CgroupWrite]
     /// Limits that are deliberately not applied, with the reason.
     public var notApplied: [String]
+
+    /// Writes built elsewhere (the runtime's translation of OCI `linux.resources`), applied in this order.
+    public init(writes: [CgroupWrite], notApplied: [String] = []) {
+        self.writes = writes
+        self.notApplied = notApplied
+    }
+
+    /// The CPU list the settings ask for (`cpuset.cpus`), if any.
+    var cpuset: String? { writes.last { $0.file == "cpuset.cpus" }?.value }
 
     /// cgroup v2 files.
     public static func unified(_ limits: CgroupLimits) throws(CgroupError) -> CgroupSettings {

@@ -16,9 +16,45 @@ public struct LegacyCgroupManager: CgroupManager {
     /// The cgroup's directory in every hierarchy.
     public var directories: [String] { hierarchies.hierarchies.map { $0 + "/" + path.description } }
 
-    /// The cgroup's directory in the hierarchy of `controller`, when it is mounted.
+    /// The cgroup's directory in the hierarchy of `controller`, when it is mounted: a v1 hierarchy, or on a hybrid
+    /// host the cgroup2 beside them for the controllers only it has (hugetlb on the development VMs).
     public func directory(_ controller: String) -> String? {
-        hierarchies.mounts[controller].map { $0 + "/" + path.description }
+        if let mount = hierarchies.mounts[controller] { return mount + "/" + path.description }
+        if hierarchies.unifiedControllers.contains(controller) { return unifiedDirectory }
+        return nil
+    }
+
+    /// The cgroup's directory in the hybrid host's cgroup2 hierarchy; only made when a setting needs it.
+    var unifiedDirectory: String? { hierarchies.unified.map { $0 + "/" + path.description } }
+
+    public var processFiles: [String] {
+        var files = directories.map { $0 + "/cgroup.procs" }
+        if let unifiedDirectory, fileSystem.exists(unifiedDirectory) { files.append(unifiedDirectory + "/cgroup.procs") }
+        return files
+    }
+
+    @discardableResult
+    public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try makeDirectories()
+        let unifiedOnly = Set(settings.writes.map(\.controller)).filter {
+            hierarchies.mounts[$0] == nil && hierarchies.unifiedControllers.contains($0)
+        }
+        if let root = hierarchies.unified, !unifiedOnly.isEmpty {
+            var parent = root
+            for name in path.components {
+                for controller in unifiedOnly.sorted() {
+                    try fileSystem.write(parent + "/cgroup.subtree_control", "+" + controller)
+                }
+                parent += "/" + name
+                try fileSystem.makeDirectory(parent)
+            }
+        }
+        return try update(settings: settings)
+    }
+
+    @discardableResult
+    public func update(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try apply(settings, cpuset: settings.cpuset, resetCPUs: false)
     }
 
     /// v1 has no `CLONE_INTO_CGROUP`: spawn, then `addProcess` before the container's process runs user code.
@@ -27,6 +63,15 @@ public struct LegacyCgroupManager: CgroupManager {
     @discardableResult
     public func create(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
         let settings = try CgroupSettings.legacy(limits)
+        try makeDirectories()
+        return try apply(settings, cpuset: limits.cpuset, resetCPUs: true)
+    }
+
+    func makeDirectories() throws(CgroupError) {
+        try CgroupOperations.retryingVanishedParents { () throws(CgroupError) in try makeDirectoriesOnce() }
+    }
+
+    func makeDirectoriesOnce() throws(CgroupError) {
         let cpusetRoot = hierarchies.mounts["cpuset"]
         for root in hierarchies.hierarchies {
             var parent = root
@@ -41,12 +86,11 @@ public struct LegacyCgroupManager: CgroupManager {
                 parent = child
             }
         }
-        return try apply(settings, limits: limits)
     }
 
     @discardableResult
     public func update(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
-        try apply(try CgroupSettings.legacy(limits), limits: limits)
+        try apply(try CgroupSettings.legacy(limits), cpuset: limits.cpuset, resetCPUs: true)
     }
 
     func inherit(_ file: String, from parent: String, to child: String, onlyIfEmpty: Bool) throws(CgroupError) {
@@ -56,18 +100,19 @@ public struct LegacyCgroupManager: CgroupManager {
         try fileSystem.write(child + "/" + file, value.isEmpty ? "\n" : value)
     }
 
-    func apply(_ settings: CgroupSettings, limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
+    /// `resetCPUs`: with no cpuset asked for, copy the parent's CPUs (bosun's limits write every file).
+    func apply(_ settings: CgroupSettings, cpuset: String?, resetCPUs: Bool) throws(CgroupError) -> CgroupApplyReport {
         let cpusetDirectory = directory("cpuset")
         let cpusetParent = cpusetDirectory.map { String($0.prefix(upTo: $0.lastIndex(of: "/") ?? $0.endIndex)) }
         if let cpusetParent {
-            try CgroupOperations.checkCPUs(limits.cpuset, parentFile: cpusetParent + "/cpuset.cpus",
+            try CgroupOperations.checkCPUs(cpuset, parentFile: cpusetParent + "/cpuset.cpus",
                                            fileSystem: fileSystem)
         }
         var report = try CgroupOperations.apply(try ordered(settings.writes), fileSystem: fileSystem) { controller in
             directory(controller)
         }
         // No cpuset asked for: the parent's CPUs (this resets a cpuset removed from the manifest).
-        if limits.cpuset == nil, let cpusetDirectory, let cpusetParent {
+        if resetCPUs, cpuset == nil, let cpusetDirectory, let cpusetParent {
             try inherit("cpuset.cpus", from: cpusetParent, to: cpusetDirectory, onlyIfEmpty: false)
         }
         report.skipped += settings.notApplied
@@ -92,7 +137,7 @@ public struct LegacyCgroupManager: CgroupManager {
     }
 
     public func addProcess(_ pid: Int32) throws(CgroupError) {
-        for directory in directories { try fileSystem.write(directory + "/cgroup.procs", String(pid)) }
+        for file in processFiles { try fileSystem.write(file, String(pid)) }
     }
 
     /// The hierarchy whose `cgroup.procs` is read: freezer, memory, or the first mounted.
@@ -157,7 +202,7 @@ public struct LegacyCgroupManager: CgroupManager {
             throw CgroupError(.busy, action: "rmdir", file: directories.first,
                               hint: "\(remaining.count) processes remain: call kill() first")
         }
-        for root in hierarchies.hierarchies {
+        for root in hierarchies.hierarchies + (hierarchies.unified.map { [$0] } ?? []) {
             guard fileSystem.exists(root + "/" + path.description) else { continue }
             try CgroupOperations.remove(root + "/" + path.description, fileSystem: fileSystem)
             CgroupOperations.pruneParents(of: path, under: root, fileSystem: fileSystem)

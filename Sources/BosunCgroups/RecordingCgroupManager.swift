@@ -6,6 +6,8 @@ public final class RecordingCgroupManager: CgroupManager {
     /// A call made, with its arguments.
     public enum Call: Sendable, Equatable {
         case create(CgroupLimits)
+        case createSettings(CgroupSettings)
+        case updateSettings(CgroupSettings)
         case addProcess(Int32)
         case update(CgroupLimits)
         case stats
@@ -54,6 +56,20 @@ public final class RecordingCgroupManager: CgroupManager {
         try record(.create(limits), "create")
         return CgroupApplyReport()
     }
+
+    @discardableResult
+    public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try record(.createSettings(settings), "create")
+        return CgroupApplyReport(written: settings.writes)
+    }
+
+    @discardableResult
+    public func update(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try record(.updateSettings(settings), "update")
+        return CgroupApplyReport(written: settings.writes)
+    }
+
+    public var processFiles: [String] { [] }
 
     public func addProcess(_ pid: Int32) throws(CgroupError) {
         try record(.addProcess(pid), "addProcess")

@@ -35,14 +35,42 @@ public struct UnifiedCgroupManager: CgroupManager {
     @discardableResult
     public func create(limits: CgroupLimits) throws(CgroupError) -> CgroupApplyReport {
         let settings = try CgroupSettings.unified(limits)
+        try makeDirectories()
+        return try apply(settings, limits: limits)
+    }
+
+    @discardableResult
+    public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        try makeDirectories(extra: Set(settings.writes.map(\.controller)))
+        return try update(settings: settings)
+    }
+
+    @discardableResult
+    public func update(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
+        let parent = String(directory.prefix(upTo: directory.lastIndex(of: "/") ?? directory.endIndex))
+        try CgroupOperations.checkCPUs(settings.cpuset, parentFile: parent + "/cpuset.cpus.effective",
+                                       fileSystem: fileSystem)
+        var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
+        report.skipped += settings.notApplied
+        return report
+    }
+
+    public var processFiles: [String] { [directory + "/cgroup.procs"] }
+
+    /// `extra`: controllers the settings write to beyond the wanted ones (hugetlb, say), enabled when offered.
+    func makeDirectories(extra: Set<String> = []) throws(CgroupError) {
+        try CgroupOperations.retryingVanishedParents { () throws(CgroupError) in try makeDirectoriesOnce(extra: extra) }
+    }
+
+    func makeDirectoriesOnce(extra: Set<String>) throws(CgroupError) {
+        let controllers = Self.wantedControllers + extra.subtracting(Self.wantedControllers).sorted()
         var parent = hierarchy.baseDirectory
         for name in path.components {
-            try enableControllers(in: parent)
+            try enableControllers(in: parent, controllers)
             let child = parent + "/" + name
             try fileSystem.makeDirectory(child)
             parent = child
         }
-        return try apply(settings, limits: limits)
     }
 
     @discardableResult
@@ -52,10 +80,10 @@ public struct UnifiedCgroupManager: CgroupManager {
 
     /// Adds to `parent`'s `cgroup.subtree_control` each wanted controller it offers and has not enabled yet,
     /// one write each so that a refusal names the controller.
-    func enableControllers(in parent: String) throws(CgroupError) {
+    func enableControllers(in parent: String, _ wanted: [String] = wantedControllers) throws(CgroupError) {
         let available = words(try fileSystem.read(parent + "/cgroup.controllers"))
         let enabled = words(try fileSystem.read(parent + "/cgroup.subtree_control"))
-        for controller in Self.wantedControllers where available.contains(controller) && !enabled.contains(controller) {
+        for controller in wanted where available.contains(controller) && !enabled.contains(controller) {
             do {
                 try fileSystem.write(parent + "/cgroup.subtree_control", "+" + controller)
             } catch where error.code == .busy {

@@ -8,8 +8,8 @@ extension RuntimeSpec {
         public var gidMappings: [IDMapping]?
         public var devices: [Device]?
         public var cgroupsPath: String?
-        /// Resource limits; read by the cgroup manager (a later issue), carried as JSON until then.
-        public var resources: JSONValue?
+        /// Resource limits, applied through the container's cgroup.
+        public var resources: LinuxResources?
         public var sysctl: [String: String]?
         public var seccomp: Seccomp?
         public var maskedPaths: [String]?

@@ -30,13 +30,19 @@ public struct ContainerRuntime: Sendable {
     public var root: String
     public var helperExecutable: String
     public var seccompCompiler: (any SeccompCompiler)?
+    /// Receives warnings, such as cgroup limits this host cannot apply (the CLI prints them to stderr).
+    public var warn: @Sendable (String) -> Void
 
     public static let defaultRoot = "/run/bosun/runtime"
 
-    public init(root: String = ContainerRuntime.defaultRoot, helperExecutable: String = "/proc/self/exe", seccompCompiler: (any SeccompCompiler)? = nil) {
+    public init(
+        root: String = ContainerRuntime.defaultRoot, helperExecutable: String = "/proc/self/exe",
+        seccompCompiler: (any SeccompCompiler)? = nil, warn: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.root = root
         self.helperExecutable = helperExecutable
         self.seccompCompiler = seccompCompiler
+        self.warn = warn
     }
 
     var store: ContainerStore { ContainerStore(root: root) }
@@ -81,13 +87,16 @@ public struct ContainerRuntime: Sendable {
         }
         let hooks = spec.hooks
         let pauseForHooks = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
-        let config = InitConfig(id: id, bundle: bundle, rootfs: rootfs, spec: spec, fifoPath: store.fifo(id),
+        var config = InitConfig(id: id, bundle: bundle, rootfs: rootfs, spec: spec, fifoPath: store.fifo(id),
                                 consoleSocket: options.consoleSocket.map(ContainerRuntime.absolute), seccomp: seccomp,
                                 pauseForRuntimeHooks: pauseForHooks)
         try store.prepare(id)
         var pid: Int32?
         var channelFD: Int32 = -1
+        var cgroup: ContainerCgroup?
         do throws(RuntimeError) {
+            cgroup = try ContainerCgroup.create(spec: spec, id: id, warn: warn)
+            config.cgroupProcs = cgroup?.manager.processFiles ?? []
             let (callerEnd, helperEnd) = try InitChannel.pair()
             channelFD = callerEnd
             let helper: pid_t
@@ -135,7 +144,7 @@ public struct ContainerRuntime: Sendable {
                 throw RuntimeError("start the container", detail: "the container init is gone")
             }
             try store.save(ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
-                                           annotations: spec.annotations, hooks: hooks))
+                                           annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath))
             if let pidFile = options.pidFile {
                 do {
                     try "\(pid)".write(toFile: pidFile, atomically: true, encoding: .utf8)
@@ -150,6 +159,7 @@ public struct ContainerRuntime: Sendable {
                 _ = waitpid(pid, nil, WNOHANG)
             }
             if channelFD >= 0 { Sys.close(channelFD) }
+            try? cgroup?.remove()
             store.remove(id)
             throw error
         }
@@ -220,10 +230,17 @@ public struct ContainerRuntime: Sendable {
             ContainerRuntime.waitForExit(pid: record.pid, startTime: record.startTime)
         }
         var failure: RuntimeError?
+        if let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path) {
+            do {
+                try cgroup.remove()
+            } catch {
+                failure = error
+            }
+        }
         do {
             try HookRunner.run(record.hooks?.poststop, phase: "poststop", state: ContainerRuntime.state(record, status: "stopped"))
         } catch {
-            failure = error
+            if failure == nil { failure = error }
         }
         store.remove(id)
         if let failure { throw failure }

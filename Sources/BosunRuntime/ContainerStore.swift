@@ -14,6 +14,8 @@ struct ContainerRecord: Codable, Sendable {
     var annotations: [String: String]?
     /// The hooks as they were at create time (poststart and poststop run from here).
     var hooks: RuntimeSpec.Hooks?
+    /// The container's cgroup relative to each hierarchy (`bosun/web`); nil on a host without cgroups.
+    var cgroupPath: String?
 }
 
 /// Container state directories under the runtime root (`/run/bosun/runtime` by default).

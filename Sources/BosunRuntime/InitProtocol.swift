@@ -16,6 +16,8 @@ struct InitConfig: Codable, Sendable {
     var seccomp: SeccompProgram?
     /// Whether the init must stop before pivot_root so the caller can run prestart/createRuntime hooks.
     var pauseForRuntimeHooks: Bool
+    /// The container cgroup's `cgroup.procs` files: the helper joins them before anything else.
+    var cgroupProcs: [String] = []
 }
 
 /// A message from the helper or the init to the caller, or the caller's go-ahead after hooks.

@@ -1,0 +1,82 @@
+import BosunCgroups
+import BosunOCI
+
+/// The container's cgroup on this host: created with the spec's `linux.resources` before the runtime helper
+/// starts, joined by the helper (it writes `0` into every `cgroup.procs`) before it enters namespaces and
+/// clones the init, so the init and everything it forks run limited from the first instruction, and the
+/// cgroup namespace the helper unshares has the container's cgroup as its root. Killed and removed by `delete`.
+struct ContainerCgroup {
+    let manager: any CgroupManager
+
+    /// The cgroup path as recorded in state.json (`bosun/web`, `testdir/cgrouptest/container`).
+    var recordedPath: String { manager.path.description }
+
+    /// Creates the cgroup for `spec`; nil when the host has no cgroup filesystem and the spec asks for nothing.
+    static func create(spec: RuntimeSpec, id: String, warn: (String) -> Void) throws(RuntimeError) -> ContainerCgroup? {
+        let linux = spec.linux
+        let path = try CgroupResources.path(linux?.cgroupsPath, id: id)
+        let layout: CgroupLayout
+        do {
+            layout = try CgroupLayout.detect()
+        } catch {
+            if linux?.resources == nil && linux?.cgroupsPath == nil { return nil }
+            throw RuntimeError("find the cgroup hierarchies", detail: "\(error)")
+        }
+        let resources = linux?.resources ?? RuntimeSpec.LinuxResources()
+        let settings = switch layout {
+        case .unified: try CgroupResources.unified(resources)
+        case .legacy(let hierarchies):
+            try CgroupResources.legacy(resources, devices: linux?.devices ?? [],
+                                       hugetlbOnUnified: hierarchies.mounts["hugetlb"] == nil
+                                           && hierarchies.unifiedControllers.contains("hugetlb"))
+        }
+        let cgroup = ContainerCgroup(manager: layout.manager(for: path))
+        do {
+            let report = try cgroup.manager.create(settings: settings)
+            for skipped in report.skipped { warn("cgroup `\(path)`: not applied: \(skipped)") }
+        } catch {
+            try? cgroup.manager.delete()
+            throw RuntimeError("create cgroup `\(path)`", detail: "\(error)")
+        }
+        return cgroup
+    }
+
+    /// The cgroup recorded for a container, when the host still has the hierarchies.
+    static func open(recordedPath: String) -> ContainerCgroup? {
+        guard let layout = try? CgroupLayout.detect(),
+              let path = try? CgroupPath(components: recordedPath.split(separator: "/").map(String.init))
+        else { return nil }
+        return ContainerCgroup(manager: layout.manager(for: path))
+    }
+
+    /// Applies `resources` to the running container's cgroup (`bosun runtime update`).
+    func update(_ resources: RuntimeSpec.LinuxResources, devices: [RuntimeSpec.Device], warn: (String) -> Void)
+        throws(RuntimeError)
+    {
+        let settings: CgroupSettings
+        if let legacy = manager as? LegacyCgroupManager {
+            settings = try CgroupResources.legacy(
+                resources, devices: devices,
+                hugetlbOnUnified: legacy.hierarchies.mounts["hugetlb"] == nil
+                    && legacy.hierarchies.unifiedControllers.contains("hugetlb"))
+        } else {
+            settings = try CgroupResources.unified(resources)
+        }
+        do {
+            let report = try manager.update(settings: settings)
+            for skipped in report.skipped { warn("cgroup `\(manager.path)`: not applied: \(skipped)") }
+        } catch {
+            throw RuntimeError("update cgroup `\(manager.path)`", detail: "\(error)")
+        }
+    }
+
+    /// Kills whatever is left in the cgroup and removes it (and parents no other cgroup uses).
+    func remove() throws(RuntimeError) {
+        do {
+            try manager.kill()
+            try manager.delete()
+        } catch {
+            throw RuntimeError("remove cgroup `\(manager.path)`", detail: "\(error)")
+        }
+    }
+}
