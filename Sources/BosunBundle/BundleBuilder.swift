@@ -47,16 +47,11 @@ public enum BundleBuilder {
         }
         linux.seccomp = request.seccomp
         if let resources = request.resources {
-            var memory: [String: JSONValue] = [:], cpu: [String: JSONValue] = [:], pids: [String: JSONValue] = [:]
-            if let limit = resources.memoryLimit { memory["limit"] = .int(limit) }
-            if let quota = resources.cpuQuota { cpu["quota"] = .int(quota) }
-            if let period = resources.cpuPeriod { cpu["period"] = .int(Int64(period)) }
-            if let limit = resources.pidsLimit { pids["limit"] = .int(limit) }
-            var fields: [String: JSONValue] = [:]
-            if !memory.isEmpty { fields["memory"] = .object(memory) }
-            if !cpu.isEmpty { fields["cpu"] = .object(cpu) }
-            if !pids.isEmpty { fields["pids"] = .object(pids) }
-            linux.resources = .object(fields)
+            var oci = RuntimeSpec.LinuxResources()
+            if let limit = resources.memoryLimit { oci.memory = .init(limit: limit) }
+            if resources.cpuQuota != nil || resources.cpuPeriod != nil { oci.cpu = .init(quota: resources.cpuQuota, period: resources.cpuPeriod) }
+            if let limit = resources.pidsLimit { oci.pids = .init(limit: limit) }
+            linux.resources = oci
         }
         spec.linux = linux
         return spec

@@ -27,6 +27,13 @@ struct RunCommandTests {
         #expect(missing.status == 125)
         #expect(missing.stderr.contains("exec `/nonexistent`: no such file or directory"))
 
+        let oom = try BosunBinary.run(["run", "--state-dir", state, "--memory", "16m", image, "/bin/busybox", "sh", "-c",
+                                       "x=$(/bin/busybox head -c 60000000 /dev/zero | /bin/busybox tr '\\0' a); echo survived"])
+        #expect(oom.status == 137 && !oom.stdout.contains("survived"))
+        let pids = try BosunBinary.run(["run", "--state-dir", state, "--pids-limit", "4", image, "/bin/busybox", "sh", "-c",
+                                        "for i in 1 2 3 4 5 6; do /bin/busybox sleep 1 & done; wait"])
+        #expect(pids.stderr.contains("can't fork"))
+
         #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/containers").isEmpty)
         let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         #expect(!mounts.contains(dir))
