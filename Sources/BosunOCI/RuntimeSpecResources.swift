@@ -50,6 +50,8 @@ extension RuntimeSpec {
             }
         }
 
+        /// CPU shares, quota and period, realtime limits and cpuset.
+
         public struct CPU: Sendable, Hashable, Codable {
             public var shares: UInt64?
             /// Microseconds per `period`; `-1` unlimited.
@@ -70,11 +72,15 @@ extension RuntimeSpec {
             }
         }
 
+        /// The maximum number of processes.
+
         public struct Pids: Sendable, Hashable, Codable {
             /// Zero or negative is unlimited.
             public var limit: Int64?
             public init(limit: Int64?) { self.limit = limit }
         }
+
+        /// Block I/O weights and throttles.
 
         public struct BlockIO: Sendable, Hashable, Codable {
             public var weight: UInt16?
@@ -85,6 +91,8 @@ extension RuntimeSpec {
             public var throttleReadIOPSDevice: [ThrottleDevice]?
             public var throttleWriteIOPSDevice: [ThrottleDevice]?
             public init() {}
+
+            /// A per-device block I/O weight.
 
             public struct WeightDevice: Sendable, Hashable, Codable {
                 public var major: Int64
@@ -99,6 +107,8 @@ extension RuntimeSpec {
                 }
             }
 
+            /// A per-device block I/O rate limit.
+
             public struct ThrottleDevice: Sendable, Hashable, Codable {
                 public var major: Int64
                 public var minor: Int64
@@ -111,6 +121,8 @@ extension RuntimeSpec {
             }
         }
 
+        /// A limit on huge pages of one size.
+
         public struct HugepageLimit: Sendable, Hashable, Codable {
             /// `2MB`, `1GB`.
             public var pageSize: String
@@ -121,10 +133,14 @@ extension RuntimeSpec {
             }
         }
 
+        /// net_cls class ID and net_prio priorities.
+
         public struct Network: Sendable, Hashable, Codable {
             public var classID: UInt32?
             public var priorities: [Priority]?
             public init() {}
+
+            /// A net_prio priority for one interface.
 
             public struct Priority: Sendable, Hashable, Codable {
                 public var name: String

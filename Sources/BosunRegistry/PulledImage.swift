@@ -34,6 +34,7 @@ public struct PulledImage: Sendable, Hashable {
 
 /// Progress of one blob of a pull, for a progress display.
 public struct PullProgress: Sendable, Hashable {
+    /// Where a blob's transfer is.
     public enum Phase: Sendable, Hashable {
         /// Already in the store; nothing downloaded.
         case cached

@@ -50,6 +50,7 @@ public struct RegistryResponse: Sendable {
 
 /// A response body: chunks of bytes, read once.
 public struct ResponseBody: AsyncSequence, Sendable {
+    /// Chunks of the body.
     public typealias Element = [UInt8]
 
     /// Yields the next chunk; nil at the end.

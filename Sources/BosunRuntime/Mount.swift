@@ -4,6 +4,7 @@ import CBosunSys
 /// One mount as plain data: a serialised mount(2) call (and the remount a read-only bind needs), with its
 /// target relative to the container's root. `MountExecutor` performs it.
 public struct Mount: Sendable, Hashable {
+    /// What kind of mount this is.
     public enum Kind: Sendable, Hashable {
         /// A filesystem (`proc`, `tmpfs`, `sysfs`, …) with its mount data (`size=65536k,mode=755`).
         case filesystem(type: String, data: String)
