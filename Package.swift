@@ -36,6 +36,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "bosun", targets: ["bosun"]),
+        .executable(name: "bosun-init", targets: ["bosun-init"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -97,6 +98,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
+        .executableTarget(name: "bosun-init", dependencies: ["BosunRuntime"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),

@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
-            let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", seccompCompiler: BPFSeccompCompiler())
+            let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler())
             status = try runtime.run(id: container.name, bundle: container.bundle)
         } catch let error as CommandFailure {
             throw error

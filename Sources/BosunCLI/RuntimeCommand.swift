@@ -22,7 +22,7 @@ struct RuntimeOptions: ParsableArguments {
     var root: String = ContainerRuntime.defaultRoot
 
     var runtime: ContainerRuntime {
-        ContainerRuntime(root: root, seccompCompiler: BPFSeccompCompiler()) { warning in
+        ContainerRuntime(root: root, helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler()) { warning in
             FileHandle.standardError.write(Data("bosun: warning: \(warning)\n".utf8))
         }
     }

@@ -71,13 +71,16 @@ enum CgroupOperations {
         }
     }
 
-    /// Polls `condition` every 10 ms until it holds or `seconds` pass.
+    /// Polls `condition` until it holds or `seconds` pass: every 0.5 ms at first, backing off to 10 ms
+    /// (a container that just exited leaves its cgroup within a millisecond or two).
     static func wait(seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = monotonicSeconds() + seconds
+        var pause: UInt32 = 500
         while true {
             if condition() { return true }
             if monotonicSeconds() > deadline { return false }
-            usleep(10_000)
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
         }
     }
 
@@ -102,12 +105,14 @@ enum CgroupOperations {
     /// `rmdir`, retrying EBUSY for up to 2 s (exiting tasks leave the cgroup a moment after the signal).
     static func remove(_ directory: String, fileSystem: any CgroupFileSystem) throws(CgroupError) {
         let deadline = monotonicSeconds() + 2
+        var pause: UInt32 = 500
         while true {
             do {
                 try fileSystem.removeDirectory(directory)
                 return
             } catch where error.code == .busy && monotonicSeconds() < deadline {
-                usleep(10_000)
+                usleep(pause)
+                pause = min(pause * 2, 10_000)
             }
         }
     }

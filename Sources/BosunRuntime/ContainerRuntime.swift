@@ -248,10 +248,12 @@ public struct ContainerRuntime: Sendable {
 
     /// Waits (up to 10 s) until the process is gone or a zombie; reaps it when it is our child.
     static func waitForExit(pid: Int32, startTime: UInt64) {
-        for _ in 0..<1000 {
+        var pause: UInt32 = 500
+        for _ in 0..<1100 {
             _ = waitpid(pid, nil, WNOHANG)
             guard let info = ProcStat(pid: pid), info.startTime == startTime, info.state != "Z" else { return }
-            usleep(10_000)
+            usleep(pause)
+            pause = min(pause * 2, 10_000)
         }
     }
 
