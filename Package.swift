@@ -93,7 +93,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

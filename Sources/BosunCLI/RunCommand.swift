@@ -24,7 +24,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("u"), .long], help: "User (uid[:gid] or a name in the image).") var user: String?
     @Option(name: [.customShort("w"), .long], help: "Working directory in the container.") var workdir: String?
     @Option(help: "Replace the image's entrypoint.") var entrypoint: String?
-    @Option(help: "Network: none (loopback only) or host.") var network = "none"
+    @Option(help: "Network: none (loopback only), host, or the name of a bosun bridge network (created when missing).") var network = "none"
+    @Option(name: [.customShort("p"), .long], help: "Publish a port: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/udp] (bridge networks).") var publish: [String] = []
+    @Option(help: "Another name for the container on its network.") var networkAlias: [String] = []
+    @Option(help: "A DNS server for the container.") var dns: [String] = []
+    @Option(help: "An /etc/hosts entry, host:ip.") var addHost: [String] = []
     @Option(help: "Memory limit, e.g. 64m.") var memory: String?
     @Option(help: "CPUs, e.g. 0.5.") var cpus: Double?
     @Option(help: "Maximum number of processes.") var pidsLimit: Int64?
@@ -37,7 +41,15 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).") var command: [String] = []
 
     func validate() throws {
-        guard ["none", "host"].contains(network) else { throw ValidationError("--network takes none or host (bosun networks arrive with the agent)") }
+        guard network.first.map({ $0.isLetter || $0.isNumber }) == true, network.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) else {
+            throw ValidationError("--network \(network): use none, host, or a network name of letters, digits, '_', '.', '-'")
+        }
+        if !publish.isEmpty && ["none", "host"].contains(network) {
+            throw ValidationError("-p needs a bridge network: add --network NAME")
+        }
+        for spec in publish where (try? PortMapping.parseShort(spec)) == nil {
+            throw ValidationError("-p \(spec): write [HOST_IP:]HOST_PORT:CONTAINER_PORT[/udp]")
+        }
         for spec in volume where spec.split(separator: ":").count < 2 || !spec.hasPrefix("/") {
             throw ValidationError("-v \(spec): write an absolute host path and a container path, SRC:DST[:ro]")
         }
@@ -73,7 +85,9 @@ struct RunCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
             let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler())
-            status = try runtime.run(id: container.name, bundle: container.bundle)
+            let networking = try RunNetworking(command: self, state: state.resolvedStateDir, container: container)
+            defer { networking.detach() }
+            status = try runtime.run(id: container.name, bundle: container.bundle) { pid in try networking.attach(pid: pid) }
         } catch let error as CommandFailure {
             throw error
         } catch {
@@ -92,7 +106,7 @@ struct RunCommand: AsyncParsableCommand {
         request.user = user
         request.workingDirectory = workdir
         request.readOnlyRootfs = readOnly
-        request.network = network == "host" ? .host : .none
+        request.network = network == "host" ? .host : .none  // a bridge network is attached to the new namespace before start
         request.capabilitiesAdded = capAdd
         request.capabilitiesDropped = capDrop
         request.seccomp = securityOpt.contains("seccomp=unconfined") ? nil : DockerDefaultProfile.policy(capabilities: DefaultSpec.capabilities + capAdd.map { $0.uppercased().hasPrefix("CAP_") ? $0.uppercased() : "CAP_" + $0.uppercased() })

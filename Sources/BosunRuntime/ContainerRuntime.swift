@@ -268,11 +268,19 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// create + start + wait + delete; returns the container's exit code (128 + signal when killed).
-    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> Int32 {
+    /// `beforeStart` runs with the container's pid once it is created and waiting (e.g. to attach its network
+    /// namespace to a bridge); a failure there deletes the container.
+    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions(),
+                    beforeStart: ((Int32) throws -> Void)? = nil) throws(RuntimeError) -> Int32 {
         // The init is reparented to us when the helper exits, so that we can wait for it.
         try Sys.check("become a child subreaper") { bosun_set_child_subreaper(1) }
         let launched = try launch(id: id, bundle: bundle, options: options)
-        do {
+        do throws(RuntimeError) {
+            if let beforeStart {
+                do { try beforeStart(launched.pid) } catch {
+                    throw RuntimeError("prepare container `\(id)` before start", detail: "\(error)")
+                }
+            }
             try start(id: id)
         } catch {
             Sys.close(launched.channel)

@@ -39,3 +39,24 @@ struct RunCommandTests {
         #expect(!mounts.contains(dir))
     }
 }
+
+@Suite("bosun run networking", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
+struct RunNetworkingTests {
+    // Bridge attachment itself is tested in BosunNetworkTests: bosun's nftables table is one per host, so a
+    // second network state directory in a parallel test would rewrite the network tests' rules.
+    @Test("--network none brings loopback up; -p needs a bridge network")
+    func loopback() throws {
+        try #require(getuid() == 0, "bosun run needs root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state"
+        try ImageCommandTests.layout(in: dir)
+        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
+        let image = "localhost:5000/bosun/busybox:1.35"
+        let loopback = try BosunBinary.run(["run", "--state-dir", state, image, "/bin/busybox", "sh", "-c", "/bin/busybox ip -o link show lo"])
+        #expect(loopback.status == 0, "\(loopback.stderr)")
+        #expect(loopback.stdout.contains("UP"))
+        let noBridge = try BosunBinary.run(["run", "--state-dir", state, "-p", "8080:80", image, "/bin/true"])
+        #expect(noBridge.status == 2 && noBridge.stderr.contains("-p needs a bridge network"))
+    }
+}
