@@ -13,9 +13,7 @@ enum ImageStateOptions {
     }
 
     static func normalise(_ reference: String) throws -> String {
-        do { return try ImageReference(parsing: reference).description } catch {
-            throw CommandFailure(.usage, error.message)
-        }
+        try parse(reference).description
     }
 }
 

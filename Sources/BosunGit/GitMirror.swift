@@ -39,7 +39,7 @@ public final class GitMirror: GitSource {
     /// credential-free URL, e.g. `github.com-org-repo.git-3f2a9c1b0d4e5f67`.
     public static func directoryName(for url: String) -> String {
         let redacted = (try? GitRemoteURL(url).redacted) ?? GitRemoteURL.redact(url)
-        let hash = SHA256.hash(data: Data(redacted.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(SHA256.hash(data: Data(redacted.utf8)).prefix(8))
         var slug = redacted
         if let range = slug.range(of: "://") { slug = String(slug[range.upperBound...]) }
         if let at = slug.firstIndex(of: "@") { slug = String(slug[slug.index(after: at)...]) }

@@ -1,4 +1,5 @@
 public import BosunImageSpec
+import BosunModel
 import Crypto
 import Foundation
 
@@ -118,7 +119,7 @@ public struct BlobWriter {
     /// Checks and stores the blob; returns its path. On a mismatch the partial file is removed and nothing is stored.
     public mutating func commit() throws -> String {
         defer { close(fd) }
-        let actual = "sha256:" + hasher.finalize().map { String(UInt8($0), radix: 16).leftPadded(2) }.joined()
+        let actual = "sha256:" + Hex.encode(hasher.finalize())
         guard actual == digest.description, expectedSize.map({ $0 == written }) ?? true else {
             unlink(temporary)
             throw UnpackError(message: "blob \(digest.short) does not match: got \(actual.prefix(19))… and \(written) bytes; not stored")
@@ -138,8 +139,4 @@ public struct BlobWriter {
     public func discard() {
         unlink(temporary)
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -1,4 +1,5 @@
 public import BosunArchive
+import BosunModel
 import Crypto
 import Foundation
 
@@ -35,12 +36,6 @@ public struct DigestingByteSource<Upstream: ByteSource>: ByteSource {
 
     /// `sha256:<hex>` of everything read so far.
     public func digest() -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = Array("sha256:".utf8)
-        for byte in hasher.finalize() {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        "sha256:" + Hex.encode(hasher.finalize())
     }
 }

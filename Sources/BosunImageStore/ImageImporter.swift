@@ -147,6 +147,6 @@ public struct ImageImporter {
     }
 
     static func digest(_ bytes: [UInt8]) throws -> ContentDigest {
-        try ContentDigest(parsing: "sha256:" + SHA256.hash(data: bytes).map { String(UInt8($0), radix: 16).leftPadded(2) }.joined())
+        try ContentDigest(parsing: "sha256:" + Hex.encode(SHA256.hash(data: bytes)))
     }
 }

@@ -15,13 +15,7 @@ public struct SecretRedactor: Sendable {
     /// `hmac-sha256:<hex>` of `value`.
     public func hash(_ value: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: SymmetricKey(data: salt))
-        let digits = Array("0123456789abcdef".utf8)
-        var out = Array("hmac-sha256:".utf8)
-        for byte in mac {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return "hmac-sha256:" + Hex.encode(mac)
     }
 
     /// A value as recorded: redacted when `sensitive`.

@@ -31,13 +31,6 @@ public enum ConfigHash {
 
     /// `sha256:` and the lower-case hex SHA-256 of `bytes`.
     public static func digest(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = Array("sha256:".utf8)
-        out.reserveCapacity(71)
-        for byte in SHA256.hash(data: bytes) {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        "sha256:" + Hex.encode(SHA256.hash(data: bytes))
     }
 }

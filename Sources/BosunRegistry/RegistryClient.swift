@@ -132,7 +132,7 @@ public final class RegistryClient: ImagePuller {
             guard let body else { throw RegistryError(.tooLarge, object: object, reason: "the manifest is larger than \(limit) bytes") }
             return (body, response.header("content-type"), response.header("docker-content-digest"))
         }
-        let digest = try ContentDigest(parsing: "sha256:" + SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+        let digest = try ContentDigest(parsing: "sha256:" + Hex.encode(SHA256.hash(data: bytes)))
         if let expected = pinned ?? headerDigest, expected.hasPrefix("sha256:"), expected != digest.description {
             throw RegistryError(.digestMismatch, object: object, reason: "the manifest from \(endpoint) has digest \(digest.short), not \(expected.prefix(19))",
                                 hint: pinned != nil ? "the registry served other content for a pinned digest" : "the registry or a proxy altered the manifest")
