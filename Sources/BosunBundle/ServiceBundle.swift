@@ -1,0 +1,163 @@
+public import BosunImageSpec
+public import BosunModel
+public import BosunOCI
+
+/// Builds the `config.json` of a service's container: the image's defaults, the service's overrides and
+/// Docker's default isolation. Pure: host paths (volumes, the commit's files, secrets) come resolved in the
+/// `ServiceHostPaths` the caller passes.
+public enum ServiceBundle {
+    /// The spec for `service`, created from `imageConfig`, named `containerName`.
+    public static func spec(
+        for service: Service, imageConfig: ImageConfig, containerName: String, paths: ServiceHostPaths
+    ) throws(ModelValueError) -> RuntimeSpec {
+        let hostname = service.hostname ?? String(containerName.prefix(63))
+        var request = RunRequest(imageConfig: imageConfig, hostname: hostname)
+        request.command = service.command
+        request.entrypoint = service.entrypoint
+        request.environment = service.environment.keys.sorted().map { "\($0)=\(service.environment[$0]!)" }
+        request.user = service.user
+        request.workingDirectory = service.workingDir
+        request.readOnlyRootfs = service.readOnly
+        request.network = paths.network
+        request.capabilitiesAdded = service.privileged ? ["ALL"] : service.capAdd
+        request.capabilitiesDropped = service.privileged ? [] : service.capDrop
+        request.terminal = false
+        request.seccomp = paths.seccomp
+        request.mounts = try mounts(of: service, paths: paths)
+        var spec = try BundleBuilder.spec(for: request, files: paths.files)
+        if let initPath = paths.initBinary, service.initProcess {
+            spec.mounts = (spec.mounts ?? []) + [.init(destination: ServiceBundle.initTarget, type: "bind", source: initPath, options: ["bind", "ro", "nosuid", "nodev"])]
+            let command = spec.process?.args ?? []
+            spec.process?.args = [ServiceBundle.initTarget, "init", "--"] + command
+        } else if service.initProcess {
+            throw ModelValueError("service \(service.name): init: true needs bosun's init binary (bosun-monitor), which this installation lacks")
+        }
+        spec.domainname = service.domainname
+        spec.process?.noNewPrivileges = service.noNewPrivileges
+        if !service.groupAdd.isEmpty {
+            spec.process?.user.additionalGids = try service.groupAdd.map { group throws(ModelValueError) in
+                guard let gid = UInt32(group) else {
+                    throw ModelValueError("service \(service.name): group_add \"\(group)\": use a numeric gid (group names are not resolved yet)")
+                }
+                return gid
+            }
+        }
+        if !service.ulimits.isEmpty {
+            var limits = spec.process?.rlimits ?? []
+            for ulimit in service.ulimits {
+                let type = "RLIMIT_" + ulimit.name.uppercased()
+                guard ServiceBundle.rlimitNames.contains(type) else {
+                    throw ModelValueError("service \(service.name): ulimits.\(ulimit.name) is not a limit Linux knows")
+                }
+                guard ulimit.soft >= 0, ulimit.hard >= 0, ulimit.soft <= ulimit.hard else {
+                    throw ModelValueError("service \(service.name): ulimits.\(ulimit.name): soft \(ulimit.soft) must be at most hard \(ulimit.hard)")
+                }
+                limits.removeAll { $0.type == type }
+                limits.append(RuntimeSpec.Rlimit(type: type, hard: UInt64(ulimit.hard), soft: UInt64(ulimit.soft)))
+            }
+            spec.process?.rlimits = limits
+        }
+        var linux = spec.linux ?? RuntimeSpec.Linux()
+        if !service.sysctls.isEmpty { linux.sysctl = service.sysctls }
+        if service.privileged {
+            linux.maskedPaths = []
+            linux.readonlyPaths = []
+        }
+        linux.resources = resources(service.resources)
+        spec.linux = linux
+        if let shm = service.shmSize {
+            spec.mounts = spec.mounts?.map { mount in
+                guard mount.destination == "/dev/shm", mount.type == "tmpfs" else { return mount }
+                var sized = mount
+                sized.options = (mount.options ?? []).filter { !$0.hasPrefix("size=") } + ["size=\(shm.bytes)"]
+                return sized
+            }
+        }
+        spec.annotations = paths.annotations.isEmpty ? nil : paths.annotations
+        return spec
+    }
+
+    /// Where `init: true` puts bosun's static init in the container.
+    public static let initTarget = "/.bosun/init"
+
+    /// A service's limits as OCI `linux.resources` (nil when it sets none). `cpus` becomes a CFS quota over a
+    /// 100 ms period; a memory reservation becomes the soft limit; `memswap_limit` the memory+swap limit.
+    public static func resources(_ limits: ResourceLimits) -> RuntimeSpec.LinuxResources? {
+        var oci = RuntimeSpec.LinuxResources()
+        if limits.memoryLimit != nil || limits.memoryReservation != nil || limits.memorySwap != nil {
+            var memory = RuntimeSpec.LinuxResources.Memory(
+                limit: limits.memoryLimit?.bytes, reservation: limits.memoryReservation?.bytes, swap: limits.memorySwap?.bytes)
+            // Compose's -1 (unlimited swap) arrives as a negative size.
+            if let swap = memory.swap, swap < 0 { memory.swap = -1 }
+            oci.memory = memory
+        }
+        if limits.cpuMillis != nil || limits.cpuShares != nil || limits.cpuset != nil {
+            var cpu = RuntimeSpec.LinuxResources.CPU()
+            if let millis = limits.cpuMillis, millis > 0 {
+                cpu.period = 100_000
+                cpu.quota = Int64(millis) * 100
+            }
+            cpu.shares = limits.cpuShares.map { UInt64(max(2, $0)) }
+            cpu.cpus = limits.cpuset
+            oci.cpu = cpu
+        }
+        if let pids = limits.pidsLimit { oci.pids = .init(limit: Int64(pids)) }
+        return oci == RuntimeSpec.LinuxResources() ? nil : oci
+    }
+
+    static func mounts(of service: Service, paths: ServiceHostPaths) throws(ModelValueError) -> [RuntimeSpec.Mount] {
+        var mounts: [RuntimeSpec.Mount] = []
+        for volume in service.volumes {
+            guard volume.target.hasPrefix("/") else {
+                throw ModelValueError("service \(service.name): volume target \"\(volume.target)\" must be an absolute path")
+            }
+            var options = ["rbind", volume.propagation ?? "rprivate"]
+            if volume.readOnly { options.append("ro") }
+            switch volume.kind {
+            case .volume:
+                guard let key = volume.source else {
+                    throw ModelValueError("service \(service.name): anonymous volume at \(volume.target) is not supported; name it")
+                }
+                guard let host = paths.volumes[key] else {
+                    throw ModelValueError("service \(service.name): volume \"\(key)\" has no directory on this host")
+                }
+                mounts.append(.init(destination: volume.target, type: "bind", source: host, options: options))
+            case .bind:
+                guard let source = volume.source else {
+                    throw ModelValueError("service \(service.name): bind mount at \(volume.target) has no source")
+                }
+                guard source.hasPrefix("/") || !source.split(separator: "/").contains("..") else {
+                    throw ModelValueError("service \(service.name): bind source \"\(source)\" leaves the repository; use a path inside it or an absolute host path")
+                }
+                mounts.append(.init(destination: volume.target, type: "bind", source: paths.bindSource(source), options: options))
+            case .tmpfs:
+                var tmpfsOptions = ["nosuid", "nodev"]
+                if let size = volume.tmpfsSize { tmpfsOptions.append("size=\(size.bytes)") }
+                if let mode = volume.tmpfsMode { tmpfsOptions.append("mode=" + String(mode, radix: 8)) }
+                if volume.readOnly { tmpfsOptions.append("ro") }
+                mounts.append(.init(destination: volume.target, type: "tmpfs", source: "tmpfs", options: tmpfsOptions))
+            }
+        }
+        for entry in service.tmpfs {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let target = parts.first, target.hasPrefix("/") else {
+                throw ModelValueError("service \(service.name): tmpfs \"\(entry)\" must start with an absolute path")
+            }
+            let extra = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
+            mounts.append(.init(destination: target, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + extra))
+        }
+        for secret in service.secrets {
+            guard let host = paths.secrets[secret.source] else {
+                throw ModelValueError("service \(service.name): secret \"\(secret.source)\" has no file on this host")
+            }
+            mounts.append(.init(destination: secret.target, type: "bind", source: host, options: ["rbind", "rprivate", "ro", "nosuid", "nodev", "noexec"]))
+        }
+        return mounts
+    }
+
+    static let rlimitNames: Set<String> = [
+        "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+        "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+    ]
+}
