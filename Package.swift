@@ -14,6 +14,7 @@
 //   BosunRegistry         effects: OCI distribution pull (auth, TLS, mirrors, resumable verified blobs)
 //   BosunBundle           pure: image config + run request → config.json with Docker's default isolation
 //   BosunPlanner          pure: (desired, observed) → plan with causes and field-level diffs
+//   BosunAgent            pure: the agent's config, poll schedule, webhook verification, restart decisions
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
@@ -78,6 +79,11 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
         .target(name: "BosunPlanner", dependencies: ["BosunModel"], swiftSettings: strict),
+        .target(
+            name: "BosunAgent",
+            dependencies: ["BosunModel", "BosunYAML", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .testTarget(name: "BosunAgentTests", dependencies: ["BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BosunJournal",
             dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
