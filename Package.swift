@@ -14,6 +14,7 @@
 //   BosunRegistry         effects: OCI distribution pull (auth, TLS, mirrors, resumable verified blobs)
 //   BosunBundle           pure: image config + run request → config.json with Docker's default isolation
 //   BosunPlanner          pure: (desired, observed) → plan with causes and field-level diffs
+//   BosunDaemon           effects: the agent's webhook endpoint, control socket, systemd notifications
 //   BosunAgent            pure: the agent's config, poll schedule, webhook verification, restart decisions
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
@@ -43,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
@@ -83,6 +85,15 @@ let package = Package(
             name: "BosunAgent",
             dependencies: ["BosunModel", "BosunYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
+        .target(
+            name: "BosunDaemon",
+            dependencies: [
+                "BosunAgent", "BosunModel",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "BosunDaemonTests", dependencies: ["BosunDaemon", "BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "BosunAgentTests", dependencies: ["BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BosunJournal",
