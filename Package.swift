@@ -88,12 +88,12 @@ let package = Package(
         .target(
             name: "BosunDaemon",
             dependencies: [
-                "BosunAgent", "BosunModel",
+                "BosunAgent", "BosunModel", "BosunJournal",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "BosunDaemonTests", dependencies: ["BosunDaemon", "BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "BosunDaemonTests", dependencies: ["BosunDaemon", "BosunAgent", "BosunModel", "BosunJournal", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "BosunAgentTests", dependencies: ["BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BosunJournal",

@@ -1,0 +1,36 @@
+public import BosunJournal
+public import BosunModel
+
+/// What the agent's loop asks of the rest of bosun. The real implementation fetches, plans and applies; tests
+/// use a recording one. Each call may be cancelled when the agent stops: it must then finish or safely abandon
+/// the operation in flight and journal the outcome.
+public protocol AgentWork: Sendable {
+    /// Fetches the desired state, plans and applies it; journals begin and end.
+    func converge(trigger: ConvergenceTrigger) async -> AgentReport
+    /// Compares the live state with the last applied desired state: restarts containers per their restart
+    /// policy, corrects drift in enforce mode, reports it in observe mode. Nil when nothing needed attention.
+    func checkDrift() async -> AgentReport?
+    /// The state `bosun status` shows through the control socket.
+    func status() async -> JSONValue
+}
+
+/// The outcome of one convergence or drift check, as the loop logs it and systemd's STATUS shows it.
+public struct AgentReport: Sendable, Hashable {
+    public var commit: String?
+    public var outcome: String
+    /// A one-line summary (`3 operations, 0 failed`).
+    public var summary: String
+    public var failed: Bool
+
+    public init(commit: String?, outcome: String, summary: String, failed: Bool) {
+        self.commit = commit
+        self.outcome = outcome
+        self.summary = summary
+        self.failed = failed
+    }
+
+    /// `commit=abc1234 outcome=converged summary="…"`, one line for journald.
+    public var logFields: String {
+        "commit=\(commit.map { String($0.prefix(12)) } ?? "-") outcome=\(outcome) summary=\"\(summary)\""
+    }
+}

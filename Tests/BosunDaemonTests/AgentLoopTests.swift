@@ -1,0 +1,106 @@
+import BosunAgent
+import BosunDaemon
+import BosunJournal
+import BosunModel
+import Foundation
+import Testing
+
+/// Records the loop's calls; a convergence can be held until released, to prove coalescing and cancellation.
+final class RecordingWork: AgentWork, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [String] = []
+    private var holdNext = false
+    private var held: CheckedContinuation<Void, Never>?
+
+    var log: [String] { lock.withLock { calls } }
+
+    func hold() { lock.withLock { holdNext = true } }
+    func release() {
+        let continuation = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            defer { held = nil }
+            return held
+        }
+        continuation?.resume()
+    }
+    var isHolding: Bool { lock.withLock { held != nil } }
+
+    func converge(trigger: ConvergenceTrigger) async -> AgentReport {
+        let shouldHold = lock.withLock { () -> Bool in
+            calls.append("converge \(trigger.rawValue)")
+            defer { holdNext = false }
+            return holdNext
+        }
+        if shouldHold {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in lock.withLock { held = continuation } }
+            } onCancel: {
+                self.release()
+            }
+            if Task.isCancelled {
+                lock.withLock { calls.append("cancelled") }
+                return AgentReport(commit: "abc", outcome: "interrupted", summary: "stopped", failed: true)
+            }
+        }
+        return AgentReport(commit: "abc", outcome: "converged", summary: "0 operations", failed: false)
+    }
+
+    func checkDrift() async -> AgentReport? {
+        lock.withLock { calls.append("drift") }
+        return nil
+    }
+
+    func status() async -> JSONValue { .object([:]) }
+}
+
+@Suite("The agent's loop")
+struct AgentLoopTests {
+    func eventually(_ condition: () -> Bool) async {
+        for _ in 0..<1000 where !condition() { try? await Task.sleep(nanoseconds: 5_000_000) }
+    }
+
+    @Test("converges at start, then on a trigger; triggers during a convergence coalesce into one follow-up")
+    func triggers() async {
+        let work = RecordingWork()
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+        let running = Task { await loop.run() }
+        await eventually { work.log == ["converge startup"] }
+        work.hold()
+        loop.trigger(.webhook)
+        await eventually { work.isHolding }
+        loop.trigger(.webhook)
+        loop.trigger(.manual)
+        loop.trigger(.webhook)
+        work.release()
+        await eventually { work.log.count == 3 }
+        loop.stop()
+        await running.value
+        #expect(work.log == ["converge startup", "converge webhook", "converge webhook"])
+        #expect(loop.lastReport?.outcome == "converged")
+    }
+
+    @Test("stop cancels the convergence in flight and ends the loop")
+    func stopInFlight() async {
+        let work = RecordingWork()
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+        work.hold()
+        let running = Task { await loop.run() }
+        await eventually { work.isHolding }
+        loop.stop()
+        await running.value
+        #expect(work.log == ["converge startup", "cancelled"])
+    }
+
+    @Test("the poll timer converges and the drift timer checks drift")
+    func timers() async {
+        let work = RecordingWork()
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: ComposeDuration(nanoseconds: 20_000_000), jitter: 0),
+                             driftInterval: 7_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in })
+        let running = Task { await loop.run() }
+        await eventually { work.log.contains("converge poll") && work.log.contains("drift") }
+        loop.stop()
+        await running.value
+        #expect(work.log.first == "converge startup" && work.log.contains("converge poll") && work.log.contains("drift"))
+    }
+}
