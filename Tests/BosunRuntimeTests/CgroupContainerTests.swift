@@ -58,6 +58,33 @@ struct CgroupContainerTests {
         #expect(leftovers(top) == [])
     }
 
+    @Test func limitsOfARunningContainerChangeInPlace() throws {
+        try #require(isLegacy(), "these checks read cgroup v1 files")
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        let top = "bosun-test-\(UUID().uuidString.prefix(8))"
+        try fixture.writeSpec("sleep 30") { spec in
+            spec.linux?.cgroupsPath = "/" + top
+            var resources = RuntimeSpec.LinuxResources()
+            resources.memory = .init(limit: 64 << 20)
+            resources.pids = .init(limit: 16)
+            spec.linux?.resources = resources
+        }
+        #expect(try create(fixture, "cg-update") == 0)
+        #expect(try fixture.bosun(["start", "cg-update"]).status == 0)
+        let before = try fixture.bosun(["state", "cg-update"]).stdout
+        let update = try fixture.bosun(["update", "--memory", "96m", "--pids-limit", "32", "--cpu-quota", "20000", "--cpu-period", "100000", "cg-update"])
+        #expect(update.status == 0, "\(update.stderr)")
+        #expect(read("memory", top, "memory.limit_in_bytes") == "100663296")
+        #expect(read("pids", top, "pids.max") == "32")
+        #expect(read("cpu", top, "cpu.cfs_quota_us") == "20000")
+        // Same process: nothing was restarted.
+        #expect(try fixture.bosun(["state", "cg-update"]).stdout == before)
+        #expect(try fixture.bosun(["update", "cg-update"]).status != 0)
+        #expect(try fixture.bosun(["delete", "--force", "cg-update"]).status == 0)
+        #expect(leftovers(top) == [])
+    }
+
     @Test func theCgroupNamespaceIsRootedAtTheContainersCgroup() throws {
         let fixture = try RuntimeFixture()
         defer { fixture.tearDown() }
