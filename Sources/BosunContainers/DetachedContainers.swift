@@ -70,7 +70,9 @@ public struct DetachedContainers: Sendable {
         let state: ContainerStatus.State
         if let record = ExitRecord.read(monitor.exitPath) {
             state = .exited(record)
-        } else if let runtimeState = try? runtime.state(id: name), runtimeState.status != "stopped" {
+        } else if let runtimeState = try? runtime.state(id: name), runtimeState.status != "stopped" || monitorPid != nil {
+            // A stopped process whose monitor still runs is being drained: it counts as running until the
+            // exit record is on disk, so a reader never sees an exit without its record.
             state = .running(pid: runtimeState.pid ?? 0, monitored: monitorPid != nil)
         } else {
             state = .unknown(monitorPid == nil ? "its monitor is gone and left no exit record" : "starting")
