@@ -72,6 +72,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        do {
+            try await runContainer()
+        } catch let failure as CommandFailure where detach {
+            // Docker's convention for `run -d`: 125 whenever bosun itself failed.
+            FileHandle.standardError.write(Data("bosun: \(failure.message)\n".utf8))
+            throw PassthroughExit(125)
+        }
+    }
+
+    func runContainer() async throws {
         let reference = try ImageStateOptions.parse(image)
         let store = try state.imageStore()
         var record = try store.record(reference.description)

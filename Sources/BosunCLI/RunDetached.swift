@@ -10,12 +10,10 @@ import Foundation
 extension RunCommand {
     func startDetached(record: ImageRecord, store: ImageStore, container: ContainerDirectory, request: RunRequest) throws {
         var request = request
-        var prepared = false
         var started = false
         do {
             let snapshots = try store.ensureSnapshots(record)
             try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
-            prepared = true
             defer { if !started { container.cleanUp() } }
             try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
             request.mounts += try bindMounts()
@@ -38,7 +36,7 @@ extension RunCommand {
             }
             started = true
         } catch {
-            let message = prepared || !(error is CommandFailure) ? "\(error)" : (error as? CommandFailure)?.message ?? "\(error)"
+            let message = (error as? CommandFailure)?.message ?? "\(error)"
             FileHandle.standardError.write(Data("bosun: \(message)\n".utf8))
             throw PassthroughExit(125)
         }

@@ -55,6 +55,29 @@ struct DetachedContainerTests {
         #expect(try fixture.bosun(["logs", "--tail", "25", name]).stdout == (276...300).map { "line \($0)\n" }.joined())
     }
 
+    @Test("a failed start exits 125 with the failing step, leaves no container and no monitor behind")
+    func failures() throws {
+        let fixture = try DetachedFixture()
+        defer { fixture.cleanUp() }
+        let name = fixture.name("broken")
+        let missing = try BosunBinary.run(["run", "-d", "--state-dir", fixture.state, "--name", name, fixture.image, "/nonexistent"])
+        #expect(missing.status == 125 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("exec `/nonexistent`: no such file or directory"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.state + "/containers/" + name))
+        #expect(!FileManager.default.fileExists(atPath: fixture.state + "/runtime/" + name))
+        var monitors = ""
+        for _ in 0..<50 where monitors != "0\n" {  // the abandoned monitor exits right after the failed start
+            monitors = try BosunBinary.shell("ps -eo args | grep -c '[b]osun-monitor --log \(fixture.state)' || true", in: fixture.directory)
+            if monitors != "0\n" { usleep(100_000) }
+        }
+        #expect(monitors == "0\n")
+        let taken = fixture.name("taken")
+        try fixture.start(taken, script: "sleep 100")
+        let duplicate = try BosunBinary.run(["run", "-d", "--state-dir", fixture.state, "--name", taken, fixture.image, "/bin/true"])
+        #expect(duplicate.status == 125 && duplicate.stderr.contains("already exists"))
+        #expect(try fixture.inspect(taken)?["state"] as? String == "running")
+    }
+
     @Test("an OOM kill is recorded as OOM with 137")
     func oom() throws {
         let fixture = try DetachedFixture()
