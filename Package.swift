@@ -21,6 +21,9 @@
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
 //   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
+//   BosunLogFormat        pure, Glibc-free: json-file log lines, RFC 3339 stamps, exit records (shared with the monitor)
+//   bosun-monitor         static executable: the per-container monitor (logs, exit status) and the minimal init
+//   BosunContainers       effects: detached containers — start through the monitor, stop, remove, list, logs
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   CNftables             system library (libnftables)
 //   BosunNetwork          effects: bridges, veth, IPAM, nftables NAT and published ports, hosts/resolv.conf
@@ -39,6 +42,7 @@ let package = Package(
     products: [
         .executable(name: "bosun", targets: ["bosun"]),
         .executable(name: "bosun-init", targets: ["bosun-init"]),
+        .executable(name: "bosun-monitor", targets: ["bosun-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -110,12 +114,22 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
         .executableTarget(name: "bosun-init", dependencies: ["BosunRuntime"], swiftSettings: strict),
+        // The container monitor and minimal init: Glibc only, linked fully static so it runs in any image.
+        .target(name: "BosunLogFormat", swiftSettings: strict),
+        .executableTarget(
+            name: "bosun-monitor", dependencies: ["BosunLogFormat", "CBosunSys"], swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-static-executable"])]),
+        .target(
+            name: "BosunContainers",
+            dependencies: ["BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "CBosunSys"],
+            swiftSettings: strict),
+        .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),

@@ -10,10 +10,11 @@ public enum BundleBuilder {
         let entrypoint = request.entrypoint ?? config?.entrypoint ?? []
         // Docker: a new entrypoint drops the image's CMD; a new command replaces it.
         let command = request.command ?? (request.entrypoint == nil ? config?.cmd ?? [] : [])
-        let args = entrypoint + command
+        var args = entrypoint + command
         guard !args.isEmpty else {
             throw ModelValueError("the image has no entrypoint or command; give a command to run")
         }
+        if request.initPath != nil { args = [initDestination, "--"] + args }
         var spec = DefaultSpec.make(args: args, hostname: request.hostname, terminal: request.terminal)
         var process = spec.process!
         process.env = environment(image: config?.env ?? [], overrides: request.environment, hostname: request.hostname)
@@ -38,6 +39,9 @@ public enum BundleBuilder {
             .init(destination: "/etc/hostname", type: "bind", source: files.hostname, options: ["rbind", "rprivate"]),
             .init(destination: "/etc/resolv.conf", type: "bind", source: files.resolvConf, options: ["rbind", "rprivate"]),
         ] + request.mounts
+        if let initPath = request.initPath {
+            spec.mounts?.append(.init(destination: initDestination, type: "bind", source: initPath, options: ["bind", "rprivate", "ro", "nosuid", "nodev"]))
+        }
         var linux = spec.linux ?? RuntimeSpec.Linux()
         switch request.network {
         case .none: break
@@ -56,6 +60,9 @@ public enum BundleBuilder {
         spec.linux = linux
         return spec
     }
+
+    /// Where `init: true` binds the init in the container.
+    public static let initDestination = "/.bosun/init"
 
     /// The image's environment with overrides applied by key, PATH defaulted, HOSTNAME set (as Docker does).
     static func environment(image: [String], overrides: [String], hostname: String) -> [String] {

@@ -34,6 +34,9 @@ public struct RunRequest: Sendable, Hashable {
     public var seccomp: RuntimeSpec.Seccomp?
     /// `linux.resources` as OCI JSON, applied by the runtime's cgroup layer.
     public var resources: JSONResources?
+    /// `init: true`: a static init (`bosun-monitor`) bound read-only at `/.bosun/init` and run as PID 1 in
+    /// front of the command, to reap zombies and forward signals (Docker's docker-init).
+    public var initPath: String?
 
     public init(imageConfig: ImageConfig, hostname: String) {
         self.imageConfig = imageConfig

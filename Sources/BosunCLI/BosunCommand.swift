@@ -12,7 +12,8 @@ public struct BosunCommand: AsyncParsableCommand {
         """,
         version: BosunVersion.current,
         subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, HistoryCommand.self, JournalCommand.self, ImageCommand.self, ImagesCommand.self,
-                      PullCommand.self, RunCommand.self, NetworkCommand.self, RuntimeCommand.self])
+                      PullCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, RmCommand.self, LogsCommand.self, NetworkCommand.self,
+                      RuntimeCommand.self])
 
     public init() {}
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunBundle
+import BosunContainers
 import BosunImageSpec
 import BosunImageStore
 import BosunModel
@@ -14,8 +15,11 @@ import Foundation
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a command in a new container from an image (foreground; removed on exit).",
-        discussion: "Exits with the container's status (128+signal when killed); 125 when bosun itself failed.")
+        abstract: "Run a command in a new container from an image (foreground and removed on exit, or detached with -d).",
+        discussion: """
+        In the foreground, exits with the container's status (128+signal when killed). With -d, prints the container's \
+        name and leaves it running under its monitor (logs: bosun logs; bosun stop, bosun rm). 125 when bosun itself failed.
+        """)
 
     @OptionGroup var state: StateOptions
     @Option(help: "The container's name (default: a random one).") var name: String?
@@ -36,7 +40,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Drop a capability (ALL for every one).") var capDrop: [String] = []
     @Option(help: "seccomp=unconfined to run without the default seccomp profile.") var securityOpt: [String] = []
     @Flag(help: "Mount the root filesystem read-only.") var readOnly = false
-    @Flag(help: "Remove the container when it exits (always the case for now; accepted for compatibility).") var rm = false
+    @Flag(help: "Remove the container when it exits (always the case in the foreground; accepted for compatibility).") var rm = false
+    @Flag(name: [.customShort("d"), .long], help: "Run in the background under a monitor; print the container's name.") var detach = false
+    @Flag(name: .customLong("init"), help: "Run a minimal init as PID 1 that reaps zombies and forwards signals.") var useInit = false
+    @Option(help: "The signal bosun stop sends first (default: the image's StopSignal, else SIGTERM).") var stopSignal: String?
+    @Option(help: "json-file log rotation with -d: max-size=SIZE, max-file=N (default max-size=10m, max-file=3).") var logOpt: [String] = []
     @Argument(help: "The image.") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).") var command: [String] = []
 
@@ -53,12 +61,27 @@ struct RunCommand: AsyncParsableCommand {
         for spec in volume where spec.split(separator: ":").count < 2 || !spec.hasPrefix("/") {
             throw ValidationError("-v \(spec): write an absolute host path and a container path, SRC:DST[:ro]")
         }
+        if let stopSignal, SignalName.number(stopSignal) == nil {
+            throw ValidationError("--stop-signal \(stopSignal): not a signal name or number")
+        }
+        do { _ = try LogOptions(options: logOpt) } catch { throw ValidationError("--log-opt: \(error)") }
+        if !logOpt.isEmpty && !detach { throw ValidationError("--log-opt needs -d: a foreground container's output goes to the terminal") }
         if let name, !name.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) {
             throw ValidationError("--name \(name): use letters, digits, '_', '.' and '-'")
         }
     }
 
     func run() async throws {
+        do {
+            try await runContainer()
+        } catch let failure as CommandFailure where detach {
+            // Docker's convention for `run -d`: 125 whenever bosun itself failed.
+            FileHandle.standardError.write(Data("bosun: \(failure.message)\n".utf8))
+            throw PassthroughExit(125)
+        }
+    }
+
+    func runContainer() async throws {
         let reference = try ImageStateOptions.parse(image)
         let store = try state.imageStore()
         var record = try store.record(reference.description)
@@ -73,6 +96,8 @@ struct RunCommand: AsyncParsableCommand {
         guard let record else { throw CommandFailure(.checkFailed, "image \(reference) is not on this host after pulling it") }
         let container = ContainerDirectory(state: state.resolvedStateDir, name: name ?? "bosun-" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
         var request = try makeRequest(record: record, store: store, hostname: String(container.name.prefix(63)))
+        if useInit { request.initPath = RuntimeHelperLocation.monitorPath }
+        if detach { return try startDetached(record: record, store: store, container: container, request: request) }
         let status: Int32
         do {
             let snapshots = try store.ensureSnapshots(record)

@@ -57,4 +57,14 @@ struct RunNetworking {
         guard let manager, mode != "none" else { return }
         try? manager.detach(containerID: container.name)
     }
+
+    /// Detaches a detached container's bridge attachment when it is removed (`bosun rm`).
+    static func detach(state: String, name: String, network: String?) throws {
+        guard let network, !["none", "host"].contains(network) else { return }
+        do {
+            try NetworkManager(stateDirectory: state + "/network").detach(containerID: name)
+        } catch {
+            throw CommandFailure(.internalError, "detach container \(name) from network \(network): \(error)")
+        }
+    }
 }

@@ -8,4 +8,11 @@ enum RuntimeHelperLocation {
         let beside = (executable as NSString).deletingLastPathComponent + "/bosun-init"
         return FileManager.default.isExecutableFile(atPath: beside) ? beside : "/proc/self/exe"
     }()
+
+    /// The static `bosun-monitor` (container monitor and `--init`), installed next to `bosun`: there is no
+    /// fallback, since it must be a static binary to run inside images.
+    static let monitorPath: String = {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return (executable as NSString).deletingLastPathComponent + "/bosun-monitor"
+    }()
 }

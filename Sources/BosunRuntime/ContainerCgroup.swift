@@ -11,6 +11,13 @@ struct ContainerCgroup {
     /// The cgroup path as recorded in state.json (`bosun/web`, `testdir/cgrouptest/container`).
     var recordedPath: String { manager.path.description }
 
+    /// The file with the cgroup's `oom_kill` counter: `memory.oom_control` on v1, `memory.events` on v2.
+    var oomCounterFile: String? {
+        if let legacy = manager as? LegacyCgroupManager { return legacy.directory("memory").map { $0 + "/memory.oom_control" } }
+        if let unified = manager as? UnifiedCgroupManager { return unified.directory + "/memory.events" }
+        return nil
+    }
+
     /// Creates the cgroup for `spec`; nil when the host has no cgroup filesystem and the spec asks for nothing.
     static func create(spec: RuntimeSpec, id: String, warn: (String) -> Void) throws(RuntimeError) -> ContainerCgroup? {
         let linux = spec.linux

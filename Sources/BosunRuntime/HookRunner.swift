@@ -31,10 +31,16 @@ enum HookRunner {
 enum Spawn {
     /// Starts `path` with `fds` placed at the given numbers (others are closed on exec) and returns its pid.
     static func start(_ path: String, arguments: [String], environment: [String], fds: [(Int32, Int32)], step: String) throws(RuntimeError) -> pid_t {
+        // Copy the sources above every target first: a dup2 onto 3 must not clobber a source still to be placed.
+        var copies: [Int32] = []
+        defer { copies.forEach(Sys.close) }
+        for (from, _) in fds {
+            copies.append(try Sys.check(step) { fcntl(from, F_DUPFD_CLOEXEC, 64) })
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for (from, to) in fds { posix_spawn_file_actions_adddup2(&actions, from, to) }
+        for (index, (_, to)) in fds.enumerated() { posix_spawn_file_actions_adddup2(&actions, copies[index], to) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

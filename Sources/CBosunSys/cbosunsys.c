@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
@@ -204,3 +205,5 @@ const unsigned long BOSUN_MS_BIND = MS_BIND, BOSUN_MS_REC = MS_REC, BOSUN_MS_PRI
     BOSUN_MS_NOATIME = MS_NOATIME, BOSUN_MS_STRICTATIME = MS_STRICTATIME, BOSUN_MS_SYNCHRONOUS = MS_SYNCHRONOUS,
     BOSUN_MS_DIRSYNC = MS_DIRSYNC, BOSUN_MS_MANDLOCK = MS_MANDLOCK, BOSUN_MS_NODIRATIME = MS_NODIRATIME, BOSUN_MS_MOVE = MS_MOVE,
     BOSUN_MS_SILENT = MS_SILENT, BOSUN_MS_LAZYTIME = MS_LAZYTIME, BOSUN_MNT_DETACH = MNT_DETACH;
+
+int bosun_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK); }

@@ -29,6 +29,16 @@ struct BundleBuilderTests {
         #expect(spec.mounts?.suffix(3).map(\.destination) == ["/etc/hosts", "/etc/hostname", "/etc/resolv.conf"])
     }
 
+    @Test("init: true binds the static init read-only at /.bosun/init and runs it in front of the command")
+    func initProcess() throws {
+        var request = RunRequest(imageConfig: try config(#"{"config":{"Entrypoint":["/entry"],"Cmd":["--serve"]}}"#), hostname: "web")
+        request.initPath = "/usr/local/bin/bosun-monitor"
+        let spec = try BundleBuilder.spec(for: request, files: files)
+        #expect(spec.process?.args == ["/.bosun/init", "--", "/entry", "--serve"])
+        let mount = try #require(spec.mounts?.last)
+        #expect(mount.destination == "/.bosun/init" && mount.source == "/usr/local/bin/bosun-monitor" && mount.options?.contains("ro") == true)
+    }
+
     @Test("an image with nothing to run is an error; capabilities and networks adjust the defaults")
     func adjustments() throws {
         #expect(throws: (any Error).self) { try BundleBuilder.spec(for: RunRequest(imageConfig: try config("{}"), hostname: "x"), files: files) }

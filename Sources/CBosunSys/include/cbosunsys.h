@@ -3,6 +3,7 @@
 #ifndef CBOSUNSYS_H
 #define CBOSUNSYS_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -94,5 +95,9 @@ extern const unsigned long BOSUN_MS_BIND, BOSUN_MS_REC, BOSUN_MS_PRIVATE, BOSUN_
     BOSUN_MS_RDONLY, BOSUN_MS_NOSUID, BOSUN_MS_NODEV, BOSUN_MS_NOEXEC, BOSUN_MS_REMOUNT, BOSUN_MS_RELATIME, BOSUN_MS_NOATIME,
     BOSUN_MS_STRICTATIME, BOSUN_MS_SYNCHRONOUS, BOSUN_MS_DIRSYNC, BOSUN_MS_MANDLOCK, BOSUN_MS_NODIRATIME, BOSUN_MS_MOVE,
     BOSUN_MS_SILENT, BOSUN_MS_LAZYTIME, BOSUN_MNT_DETACH;
+
+// A descriptor that reads the signals in `mask` (<sys/signalfd.h> is not in Swift's Glibc module), close-on-exec and
+// non-blocking. The caller blocks the signals first (sigprocmask).
+int bosun_signalfd(const sigset_t *mask);
 
 #endif

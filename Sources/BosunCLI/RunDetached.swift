@@ -1,0 +1,53 @@
+import BosunBundle
+import BosunContainers
+import BosunImageStore
+import BosunModel
+import BosunRuntime
+import Foundation
+
+/// `bosun run -d`: the same bundle as in the foreground, started under a `bosun-monitor` that outlives this
+/// process. The network attachment, overlay and directory stay until `bosun rm`.
+extension RunCommand {
+    func startDetached(record: ImageRecord, store: ImageStore, container: ContainerDirectory, request: RunRequest) throws {
+        var request = request
+        var started = false
+        do {
+            let snapshots = try store.ensureSnapshots(record)
+            try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
+            defer { if !started { container.cleanUp() } }
+            try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
+            request.mounts += try bindMounts()
+            let spec = try BundleBuilder.spec(for: request, files: container.files)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+            let containers = state.detachedContainers()
+            let ports = publish.flatMap { (try? PortMapping.parseShort($0)) ?? [] }.map(RunDetached.portText)
+            let metadata = ContainerMetadata(
+                name: container.name, image: .init(reference: record.reference, digest: record.manifestDigest.description),
+                command: spec.process?.args ?? [], stopSignal: stopSignal ?? request.imageConfig.config?.stopSignal,
+                log: try LogOptions(options: logOpt, over: .recommended), network: network, ports: ports, bundle: container.bundle)
+            let networking = try RunNetworking(command: self, state: state.resolvedStateDir, container: container)
+            do {
+                try containers.create(metadata) { pid in try networking.attach(pid: pid) }
+            } catch {
+                networking.detach()
+                throw error
+            }
+            started = true
+        } catch {
+            let message = (error as? CommandFailure)?.message ?? "\(error)"
+            FileHandle.standardError.write(Data("bosun: \(message)\n".utf8))
+            throw PassthroughExit(125)
+        }
+        print(container.name)
+    }
+}
+
+/// Formatting for detached containers' published ports.
+enum RunDetached {
+    /// `0.0.0.0:8080->80/tcp`, as `docker ps` shows a published port.
+    static func portText(_ port: PortMapping) -> String {
+        "\(port.hostIP ?? "0.0.0.0"):\(port.hostPort.map(String.init) ?? "")->\(port.containerPort)/\(port.transport.rawValue)"
+    }
+}

@@ -1,0 +1,11 @@
+import BosunContainers
+import BosunRuntime
+
+extension StateOptions {
+    /// The detached containers under this state directory (runtime state in `<state>/runtime`).
+    func detachedContainers() -> DetachedContainers {
+        let runtime = ContainerRuntime(root: resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path,
+                                       seccompCompiler: BPFSeccompCompiler())
+        return DetachedContainers(stateDirectory: resolvedStateDir, runtime: runtime, monitorExecutable: RuntimeHelperLocation.monitorPath)
+    }
+}

@@ -1,0 +1,160 @@
+import BosunCgroups
+public import BosunRuntime
+import BosunImageStore
+import CBosunSys
+import Foundation
+import Glibc
+
+/// Detached containers: started under a `bosun-monitor` that outlives the caller, stopped, removed, listed,
+/// their logs read. Each lives in `<state>/containers/<name>/` (`container.json`, `ctr.log*`, `exit.json`,
+/// `monitor.pid`, `monitor.err`, and whatever the caller keeps there, such as the bundle), with the runtime's
+/// state under the runtime's root. Every call blocks: call it off the cooperative thread pool.
+public struct DetachedContainers: Sendable {
+    /// bosun's state directory (`/var/lib/bosun`).
+    public let stateDirectory: String
+    public let runtime: ContainerRuntime
+    /// The static `bosun-monitor` executable.
+    public let monitorExecutable: String
+
+    public init(stateDirectory: String, runtime: ContainerRuntime, monitorExecutable: String) {
+        self.stateDirectory = stateDirectory
+        self.runtime = runtime
+        self.monitorExecutable = monitorExecutable
+    }
+
+    /// A failure, with the action, the container and the cause, as `RuntimeError` words them.
+    public typealias Failure = RuntimeError
+
+    public func directory(_ name: String) -> String { stateDirectory + "/containers/" + name }
+    func metadataPath(_ name: String) -> String { directory(name) + "/container.json" }
+
+    public func monitorConfiguration(_ name: String, log: LogOptions) -> MonitorConfiguration {
+        MonitorConfiguration(executable: monitorExecutable, directory: directory(name), maxLogSize: log.maxSize ?? 0, maxLogFiles: log.maxFile ?? 1)
+    }
+
+    /// Creates and starts `metadata.name` from `metadata.bundle` under a monitor, and returns once its process
+    /// runs. `beforeStart` gets the init's pid between create and start (attach networks there). On failure
+    /// the container is deleted and the files written here are removed; the directory and the bundle stay the
+    /// caller's to clean.
+    @discardableResult
+    public func create(_ metadata: ContainerMetadata, beforeStart: ((Int32) throws -> Void)? = nil) throws(Failure) -> DetachedStart {
+        let name = metadata.name
+        do {
+            try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try metadata.write(metadataPath(name))
+        } catch {
+            throw RuntimeError("create container `\(name)`", detail: "write `\(metadataPath(name))`: \(error.localizedDescription)")
+        }
+        let monitor = monitorConfiguration(name, log: metadata.log)
+        do {
+            let started = try runtime.runDetached(id: name, bundle: metadata.bundle, monitor: monitor, beforeStart: beforeStart)
+            var running = metadata
+            running.started = Date()
+            try? running.write(metadataPath(name))
+            return started
+        } catch {
+            for file in [metadataPath(name), monitor.pidPath, monitor.exitPath, monitor.errorPath] + ContainerLogReader(path: monitor.logPath).files {
+                unlink(file)
+            }
+            throw error
+        }
+    }
+
+    /// The container's metadata, state and usage.
+    public func inspect(_ name: String) throws(Failure) -> ContainerStatus {
+        guard let metadata = ContainerMetadata.read(metadataPath(name)) else {
+            throw RuntimeError("find container `\(name)`", detail: "no such detached container", hint: "`bosun ps -a` lists them")
+        }
+        let monitor = monitorConfiguration(name, log: metadata.log)
+        let monitorPid = DetachedContainers.alivePid(file: monitor.pidPath)
+        let state: ContainerStatus.State
+        if let record = ExitRecord.read(monitor.exitPath) {
+            state = .exited(record)
+        } else if let runtimeState = try? runtime.state(id: name), runtimeState.status != "stopped" || monitorPid != nil {
+            // A stopped process whose monitor still runs is being drained: it counts as running until the
+            // exit record is on disk, so a reader never sees an exit without its record.
+            state = .running(pid: runtimeState.pid ?? 0, monitored: monitorPid != nil)
+        } else {
+            state = .unknown(monitorPid == nil ? "its monitor is gone and left no exit record" : "starting")
+        }
+        var stats: CgroupStats?
+        if case .running = state { stats = runtime.cgroupStats(id: name) }
+        return ContainerStatus(metadata: metadata, state: state, monitorPid: monitorPid, stats: stats)
+    }
+
+    /// Every detached container, by name.
+    public func list() -> [ContainerStatus] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/containers")) ?? []
+        return names.sorted().compactMap { try? inspect($0) }
+    }
+
+    /// Stops a running container: its stop signal (or `signal`), up to `grace` seconds (default: its stop
+    /// timeout, else 10), then SIGKILL to everything in its cgroup; returns once the monitor recorded the exit.
+    @discardableResult
+    public func stop(_ name: String, signal: Int32? = nil, grace: Double? = nil) throws(Failure) -> StopOutcome {
+        let status = try inspect(name)
+        guard status.isRunning else { return .notRunning }
+        let stopSignal = signal ?? status.metadata.stopSignal.flatMap(SignalName.number) ?? SIGTERM
+        let outcome = try runtime.stop(id: name, signal: stopSignal, grace: grace ?? status.metadata.stopTimeout ?? 10)
+        waitForMonitor(name, status.monitorPid)
+        return outcome
+    }
+
+    /// Removes a container: the runtime's state and cgroup, the overlay on its bundle's rootfs, and its
+    /// directory. A running container is refused unless `force` (then killed first). Network attachments are
+    /// the caller's (detach them before or after).
+    public func remove(_ name: String, force: Bool = false) throws(Failure) {
+        let status = try inspect(name)
+        if status.isRunning {
+            guard force else {
+                throw RuntimeError("remove container `\(name)`", detail: "the container is running", hint: "stop it first or use -f")
+            }
+            try runtime.stop(id: name, signal: SIGKILL, grace: 0)
+        }
+        waitForMonitor(name, status.monitorPid)
+        if (try? runtime.state(id: name)) != nil { try runtime.delete(id: name, force: true) }
+        let rootfs = status.metadata.bundle + "/rootfs"
+        try? OverlayRootfs.unmount(rootfs)
+        do {
+            try FileManager.default.removeItem(atPath: directory(name))
+        } catch {
+            throw RuntimeError("remove container `\(name)`", detail: "remove `\(directory(name))`: \(error.localizedDescription)")
+        }
+    }
+
+    /// The container's log.
+    public func logs(_ name: String) -> ContainerLogReader {
+        ContainerLogReader(path: directory(name) + "/ctr.log")
+    }
+
+    /// Waits (up to 15 s: the monitor drains the pipes for up to 5 s after the init exits) for the monitor to
+    /// exit, then kills it if it is still there; reaps it when it is our child (we are its subreaper).
+    func waitForMonitor(_ name: String, _ pid: Int32?) {
+        guard let pid else { return }
+        let file = directory(name) + "/monitor.pid"
+        var pause: UInt32 = 1000
+        for _ in 0..<300 {
+            if DetachedContainers.alivePid(file: file) == nil {
+                _ = waitpid(pid, nil, WNOHANG)
+                return
+            }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+        Glibc.kill(pid, SIGKILL)
+        _ = waitpid(pid, nil, 0)
+    }
+
+    /// The pid in a `PID STARTTIME` file when that process still runs (same start time, not a zombie).
+    static func alivePid(file: String) -> Int32? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard let first = words.first, let pid = Int32(first), pid > 0,
+              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
+        if words.count > 1, String(fields[19]) != String(words[1]) { return nil }
+        return pid
+    }
+}

@@ -1,0 +1,117 @@
+import BosunOCI
+import CBosunSys
+import Foundation
+import Glibc
+
+extension ContainerRuntime {
+    struct Launched {
+        var pid: Int32
+        /// The caller's end of the init socket; it reaches end of file when the init execs.
+        var channel: Int32
+    }
+
+    /// Creates the container through the init protocol: config out; the helper's `pid`, the init's `hooks`
+    /// (answered after prestart/createRuntime hooks) and `ready` in. `spawner` starts the helper — the caller
+    /// itself, or a container monitor for detached containers.
+    func launch(id: String, bundle bundlePath: String, options: CreateOptions,
+                spawner: any HelperSpawner = DirectHelperSpawner()) throws(RuntimeError) -> Launched {
+        try ContainerStore.validate(id: id)
+        let (bundle, spec) = try ContainerRuntime.loadBundle(bundlePath)
+        let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
+        guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
+            throw RuntimeError("read `linux.namespaces` in `\(bundle)/config.json`", detail: "a mount namespace is required")
+        }
+        if spec.process?.terminal == true && options.consoleSocket == nil {
+            throw RuntimeError("allocate a terminal", detail: "`process.terminal` is true but no --console-socket was given")
+        }
+        var seccomp: SeccompProgram?
+        if let policy = spec.linux?.seccomp {
+            guard let seccompCompiler else {
+                throw RuntimeError("apply `linux.seccomp`", detail: "this build has no seccomp compiler",
+                                   hint: "remove `linux.seccomp` from config.json or use a build with BosunSeccomp")
+            }
+            do {
+                seccomp = try seccompCompiler.compile(policy)
+            } catch {
+                throw RuntimeError("compile `linux.seccomp`", detail: "\(error)")
+            }
+        }
+        let hooks = spec.hooks
+        let pauseForHooks = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
+        var config = InitConfig(id: id, bundle: bundle, rootfs: rootfs, spec: spec, fifoPath: store.fifo(id),
+                                consoleSocket: options.consoleSocket.map(ContainerRuntime.absolute), seccomp: seccomp,
+                                pauseForRuntimeHooks: pauseForHooks)
+        try store.prepare(id)
+        var pid: Int32?
+        var channelFD: Int32 = -1
+        var cgroup: ContainerCgroup?
+        do throws(RuntimeError) {
+            cgroup = try ContainerCgroup.create(spec: spec, id: id, warn: warn)
+            config.cgroupProcs = cgroup?.manager.processFiles ?? []
+            let (callerEnd, helperEnd) = try InitChannel.pair()
+            channelFD = callerEnd
+            let helper: pid_t?
+            do {
+                helper = try spawner.spawn(helper: helperExecutable, socket: helperEnd, cgroup: cgroup)
+            } catch {
+                Sys.close(helperEnd)
+                throw error
+            }
+            Sys.close(helperEnd)
+            let channel = InitChannel(fd: callerEnd)
+            let payload: [UInt8]
+            do {
+                payload = try Array(JSONEncoder().encode(config))
+            } catch {
+                throw RuntimeError("encode the container config", detail: "\(error)")
+            }
+            try Sys.send(callerEnd, payload, step: "send the config to the runtime helper")
+            // The helper's `pid` and the init's messages may arrive in either order.
+            var helperReaped = helper == nil
+            defer { if !helperReaped, let helper { _ = Sys.waitpid(helper) } }
+            var ready = false
+            while pid == nil || !ready {
+                guard let message = try channel.receive() else {
+                    let who = pid == nil ? "the runtime helper" : "the container init"
+                    throw RuntimeError("start the container", detail: "\(who) exited without reporting")
+                }
+                switch message.kind {
+                case .pid:
+                    pid = message.pid
+                    if let helper { _ = Sys.waitpid(helper) }
+                    helperReaped = true
+                case .ready: ready = true
+                case .error: throw message.error ?? RuntimeError("start the container")
+                case .hooks:
+                    let state = ContainerState(id: id, status: "creating", pid: message.pid, bundle: bundle, annotations: spec.annotations)
+                    try HookRunner.run(hooks?.prestart, phase: "prestart", state: state)
+                    try HookRunner.run(hooks?.createRuntime, phase: "createRuntime", state: state)
+                    try channel.send(InitMessage(kind: .resume))
+                case .resume: continue
+                }
+            }
+            guard let pid, let info = ProcStat(pid: pid) else {
+                throw RuntimeError("start the container", detail: "the container init is gone")
+            }
+            try store.save(ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
+                                           annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath))
+            if let pidFile = options.pidFile {
+                do {
+                    try "\(pid)".write(toFile: pidFile, atomically: true, encoding: .utf8)
+                } catch {
+                    throw RuntimeError("write pid file `\(pidFile)`", detail: error.localizedDescription)
+                }
+            }
+            return Launched(pid: pid, channel: callerEnd)
+        } catch {
+            if let pid, pid > 0 {
+                Glibc.kill(pid, SIGKILL)
+                _ = waitpid(pid, nil, WNOHANG)
+            }
+            if channelFD >= 0 { Sys.close(channelFD) }
+            try? cgroup?.remove()
+            store.remove(id)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/// Where a detached container's monitor (`bosun-monitor`) keeps its files and how it rotates the log.
+public struct MonitorConfiguration: Sendable, Hashable {
+    /// The static `bosun-monitor` executable.
+    public var executable: String
+    /// The directory for `ctr.log` (and rotated `ctr.log.N`), `exit.json`, `monitor.pid` and `monitor.err`.
+    public var directory: String
+    /// Rotate the log before it would grow past this many bytes; 0 never rotates.
+    public var maxLogSize: Int64
+    /// Log files to keep, the current one included (1 truncates instead of rotating).
+    public var maxLogFiles: Int
+
+    public init(executable: String, directory: String, maxLogSize: Int64 = 0, maxLogFiles: Int = 1) {
+        self.executable = executable
+        self.directory = directory
+        self.maxLogSize = maxLogSize
+        self.maxLogFiles = max(1, maxLogFiles)
+    }
+
+    public var logPath: String { directory + "/ctr.log" }
+    public var exitPath: String { directory + "/exit.json" }
+    public var pidPath: String { directory + "/monitor.pid" }
+    public var errorPath: String { directory + "/monitor.err" }
+}

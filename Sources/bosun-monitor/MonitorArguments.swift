@@ -1,0 +1,56 @@
+/// The monitor's command line, as `bosun` writes it.
+struct MonitorArguments {
+    /// The json-file log (`ctr.log`); rotated files get `.1`, `.2`, … appended.
+    var logPath = ""
+    /// Where the exit record goes (`exit.json`), written atomically.
+    var exitPath = ""
+    /// Where the monitor's pid and start time go (`monitor.pid`).
+    var pidPath = ""
+    /// The runtime helper to spawn (`bosun-init`, or `bosun` itself).
+    var helperPath = ""
+    /// Rotate when the log would grow past this many bytes; 0 = never.
+    var maxSize: Int64 = 0
+    /// How many log files to keep, the current one included (at least 1).
+    var maxFile = 1
+    /// The cgroup file with the `oom_kill` counter (`memory.oom_control` on v1, `memory.events` on v2).
+    var oomPath: String?
+
+    /// The helper's end of the init socket, as the caller passes it.
+    static let socketDescriptor: Int32 = 3
+    /// The read end of the control pipe: the caller writes `pid N` once the container started, or closes it.
+    static let controlDescriptor: Int32 = 4
+
+    struct Problem: Error {
+        var message: String
+    }
+
+    static func parse(_ words: [String]) -> Result<MonitorArguments, Problem> {
+        var parsed = MonitorArguments()
+        var index = 0
+        while index < words.count {
+            let flag = words[index]
+            guard index + 1 < words.count else { return .failure(Problem(message: "usage: \(flag) needs a value")) }
+            let value = words[index + 1]
+            switch flag {
+            case "--log": parsed.logPath = value
+            case "--exit-file": parsed.exitPath = value
+            case "--pid-file": parsed.pidPath = value
+            case "--helper": parsed.helperPath = value
+            case "--oom-file": parsed.oomPath = value
+            case "--max-size":
+                guard let size = Int64(value), size >= 0 else { return .failure(Problem(message: "usage: --max-size \(value): not a byte count")) }
+                parsed.maxSize = size
+            case "--max-file":
+                guard let count = Int(value), count >= 1 else { return .failure(Problem(message: "usage: --max-file \(value): give 1 or more")) }
+                parsed.maxFile = count
+            default: return .failure(Problem(message: "usage: unknown option \(flag)"))
+            }
+            index += 2
+        }
+        for (flag, value) in [("--log", parsed.logPath), ("--exit-file", parsed.exitPath), ("--pid-file", parsed.pidPath),
+                              ("--helper", parsed.helperPath)] where value.isEmpty {
+            return .failure(Problem(message: "usage: \(flag) is required"))
+        }
+        return .success(parsed)
+    }
+}
