@@ -24,12 +24,9 @@ public enum ServiceBundle {
         request.terminal = false
         request.seccomp = paths.seccomp
         request.mounts = try mounts(of: service, paths: paths)
+        request.initPath = service.initProcess ? paths.initBinary : nil
         var spec = try BundleBuilder.spec(for: request, files: paths.files)
-        if let initPath = paths.initBinary, service.initProcess {
-            spec.mounts = (spec.mounts ?? []) + [.init(destination: ServiceBundle.initTarget, type: "bind", source: initPath, options: ["bind", "ro", "nosuid", "nodev"])]
-            let command = spec.process?.args ?? []
-            spec.process?.args = [ServiceBundle.initTarget, "init", "--"] + command
-        } else if service.initProcess {
+        if service.initProcess && paths.initBinary == nil {
             throw ModelValueError("service \(service.name): init: true needs bosun's init binary (bosun-monitor), which this installation lacks")
         }
         spec.domainname = service.domainname
@@ -76,9 +73,6 @@ public enum ServiceBundle {
         spec.annotations = paths.annotations.isEmpty ? nil : paths.annotations
         return spec
     }
-
-    /// Where `init: true` puts bosun's static init in the container.
-    public static let initTarget = "/.bosun/init"
 
     /// A service's limits as OCI `linux.resources` (nil when it sets none). `cpus` becomes a CFS quota over a
     /// 100 ms period; a memory reservation becomes the soft limit; `memswap_limit` the memory+swap limit.

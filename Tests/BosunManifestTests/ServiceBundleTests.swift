@@ -65,7 +65,7 @@ struct ServiceBundleTests {
         var paths = hostPaths()
         paths.initBinary = "/usr/local/bin/bosun-monitor"
         let spec = try ServiceBundle.spec(for: service, imageConfig: image, containerName: "c", paths: paths)
-        #expect(spec.process?.args == ["/.bosun/init", "init", "--", "httpd", "-f"])
+        #expect(spec.process?.args == ["/.bosun/init", "--", "httpd", "-f"])
         #expect(spec.mounts?.contains { $0.destination == "/.bosun/init" && $0.source == "/usr/local/bin/bosun-monitor" } == true)
     }
 
