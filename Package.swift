@@ -16,6 +16,7 @@
 //   BosunPlanner          pure: (desired, observed) → plan with causes and field-level diffs
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
+//   BosunConverge         pure: the executor (plan → engine calls), the journal of a convergence, inventory, health states
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
 //   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
@@ -83,6 +84,11 @@ let package = Package(
             dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunJournalFiles", dependencies: ["BosunJournal"], swiftSettings: strict),
+        .target(name: "BosunConverge", dependencies: ["BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunConvergeTests",
+            dependencies: ["BosunConverge", "BosunPlanner", "BosunModel", "BosunManifest", "BosunJournal"],
+            swiftSettings: strict),
         .target(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
