@@ -23,6 +23,7 @@
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   CNftables             system library (libnftables)
 //   BosunNetwork          effects: bridges, veth, IPAM, nftables NAT and published ports, hosts/resolv.conf
+//   BosunHost             effects: the host engine, inventory file, named volumes and mounts, health probes and monitor
 //   BosunCLI              subcommands
 //   bosun                 @main only
 import PackageDescription
@@ -106,6 +107,17 @@ let package = Package(
         .executableTarget(name: "bosun", dependencies: ["BosunCLI"], swiftSettings: strict),
         .executableTarget(name: "bosun-init", dependencies: ["BosunRuntime"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
+        .target(
+            name: "BosunHost",
+            dependencies: [
+                "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunNetwork", "CBosunSys",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BosunHostTests",
+            dependencies: ["BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageStore", "CBosunSys"],
+            swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
