@@ -100,7 +100,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunConverge", "BosunHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
