@@ -116,7 +116,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BosunHostTests",
-            dependencies: ["BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageStore", "CBosunSys"],
+            dependencies: ["BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunManifest", "BosunOCI", "BosunImageStore", "BosunRegistry", "CBosunSys"],
             swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),

@@ -21,6 +21,8 @@ public protocol ContainerOperations: Sendable {
     func remove(_ name: String) async throws
     /// What the container is doing now (`missing` when the host does not have it).
     func status(_ name: String) async -> ObservedContainer.Status
+    /// The IPv4 address of a running container on its first network (http and tcp probes), nil without one.
+    func address(_ name: String) async -> String?
     /// Returns the exit code once the container exited; throws when it still runs after `timeout`.
     func waitExit(_ name: String, timeout: Duration) async throws -> Int32
     /// Runs a command in the running container (health probes), with a timeout.
@@ -54,6 +56,7 @@ public struct UnavailableContainerOperations: ContainerOperations {
     public func stop(_ name: String, signal: String?, grace: Duration) async throws { throw unavailable("stop container \(name)") }
     public func remove(_ name: String) async throws { throw unavailable("remove container \(name)") }
     public func status(_ name: String) async -> ObservedContainer.Status { .missing }
+    public func address(_ name: String) async -> String? { nil }
     public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 { throw unavailable("wait for container \(name)") }
     public func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput { throw unavailable("exec in container \(name)") }
 }

@@ -169,8 +169,14 @@ public final class HostEngine: ConvergenceEngine {
         }
     }
 
+    /// A container started by an earlier run (this process has not been probing it) is watched from now on,
+    /// as if it had just started.
     public func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus {
-        try await health.waitHealthy(container: name, timeout: timeout)
+        if await health.state(of: name) == nil, let check = inventory.inventory.containers[name]?.spec.healthcheck, !check.isDisabled,
+           case .running = await containers.status(name) {
+            await health.watch(container: name, check: check, startedAt: clock(), address: await containers.address(name))
+        }
+        return try await health.waitHealthy(container: name, timeout: timeout)
     }
 
     public func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {
