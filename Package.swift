@@ -18,6 +18,7 @@
 //   BosunAgent            pure: the agent's config, poll schedule, webhook verification, restart decisions
 //   BosunManifest         Compose parsing, interpolation, validation (pure)
 //   BosunJournal          pure hash-chained journal records, verification, redaction
+//   BosunConverge         pure: the executor (plan → engine calls), the journal of a convergence, inventory, health states
 //   BosunJournalFiles     durable journal segments on disk (append + fsync)
 //   BosunGit              libgit2 mirror, fetch, resolve, read tree (effects)
 //   BosunRuntime          the container runtime: OCI bundle -> isolated process (effects)
@@ -27,6 +28,7 @@
 //   BosunSource           a source spec (repo or directory) -> files + revision
 //   CNftables             system library (libnftables)
 //   BosunNetwork          effects: bridges, veth, IPAM, nftables NAT and published ports, hosts/resolv.conf
+//   BosunHost             effects: the host engine, inventory file, named volumes and mounts, health probes and monitor
 //   BosunCLI              subcommands
 //   bosun                 @main only
 import PackageDescription
@@ -104,6 +106,11 @@ let package = Package(
             dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunJournalFiles", dependencies: ["BosunJournal"], swiftSettings: strict),
+        .target(name: "BosunConverge", dependencies: ["BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunConvergeTests",
+            dependencies: ["BosunConverge", "BosunPlanner", "BosunModel", "BosunManifest", "BosunJournal"],
+            swiftSettings: strict),
         .target(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
@@ -114,7 +121,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers",
+                "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers", "BosunConverge", "BosunHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -131,6 +138,17 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
+        .target(
+            name: "BosunHost",
+            dependencies: [
+                "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunNetwork", "CBosunSys",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BosunHostTests",
+            dependencies: ["BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunManifest", "BosunOCI", "BosunImageStore", "BosunRegistry", "CBosunSys"],
+            swiftSettings: strict),
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),

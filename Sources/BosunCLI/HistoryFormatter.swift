@@ -67,7 +67,7 @@ enum HistoryFormatter {
             if let reason = end.reason { lines.append("  reason    \(reason)") }
             if !end.results.isEmpty { lines.append("  results") }
             for result in end.results {
-                lines.append("    #\(result.id) \(result.ok ? "ok" : "failed") \(result.durationMilliseconds) ms\(result.error.map { ": \($0)" } ?? "")")
+                lines.append("    #\(result.id) \(result.ok ? "ok" : result.skipped == nil ? "failed" : "skipped") \(result.durationMilliseconds) ms\(result.error.map { ": \($0)" } ?? "")\(result.skipped.map { " (\($0))" } ?? "")")
             }
             if !end.imageDigests.isEmpty { lines.append("  digests") }
             for (image, digest) in end.imageDigests.sorted(by: { $0.key < $1.key }) { lines.append("    \(image) \(digest)") }

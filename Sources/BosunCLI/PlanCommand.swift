@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunHost
 import BosunModel
 import BosunPlanner
 import Foundation
@@ -9,11 +10,13 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the operations that would converge this host to the desired state, with their causes.",
         discussion: """
-        The observed state is the images in the store; containers, networks and volumes are observed once the \
-        agent keeps an inventory (until then every container appears as new). Exit codes as for validate.
+        The observed state is what bosun's inventory lists, as the host has it, and the images in the store — \
+        the same observation `bosun apply` makes. The plan hash printed is what `apply --plan-hash` compares. \
+        Exit codes as for validate.
         """)
 
     @OptionGroup var source: SourceOptions
+    @OptionGroup var registry: HostEngineOptions
 
     @Flag(help: "JSON instead of text.")
     var json = false
@@ -23,8 +26,14 @@ struct PlanCommand: AsyncParsableCommand {
         guard let desired = result.state else {
             throw CommandFailure(.invalidManifests, "\(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); no plan")
         }
-        let images = Set(try source.state.imageStore().records().keys)
-        let plan = Planner.plan(desired: desired, observed: ObservedState(images: images))
+        let (engine, client) = try registry.engine(state: source.state)
+        let observed: ObservedState
+        do { observed = try await engine.observe() } catch {
+            await client.shutdown()
+            throw CommandFailure(.internalError, "cannot observe the host: \(error)")
+        }
+        await client.shutdown()
+        let plan = Planner.plan(desired: desired, observed: observed)
         print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, colour: isatty(STDOUT_FILENO) == 1))
     }
 }

@@ -48,7 +48,8 @@ struct SourceOptions: ParsableArguments {
     }
 
     /// The spec and access built from the options and the environment (secrets never come from arguments).
-    func spec() throws -> SourceSpec {
+    /// With `lastApplied`, a ref that moved to a commit not descending from it is refused unless `allowRewind`.
+    func spec(lastApplied: GitCommitID? = nil, allowRewind: Bool = false) throws -> SourceSpec {
         let environment = ProcessInfo.processInfo.environment
         var access = GitAccess(caBundleFile: caFile)
         if let sshKey {
@@ -60,7 +61,7 @@ struct SourceOptions: ParsableArguments {
         }
         if let sshHostKey { access.hostKeys = try SSHHostKeyTrust.pinned(sshHostKey) }
         if let sshKnownHosts { access.hostKeys = .knownHostsFile(sshKnownHosts) }
-        return SourceSpec(repository: repo, ref: ref, path: path, access: access)
+        return SourceSpec(repository: repo, ref: ref, path: path, access: access, lastApplied: lastApplied, allowRewind: allowRewind)
     }
 
     func loadOptions() -> LoadOptions {
@@ -72,10 +73,10 @@ struct SourceOptions: ParsableArguments {
     /// Reads the source and loads its manifests, printing every diagnostic to stderr (paths as the user
     /// named them: from the current directory, or from the repository's root); source failures end the
     /// command with exit code 3.
-    func load() async throws -> (SourceReader.Opened, ManifestLoadResult) {
+    func load(lastApplied: GitCommitID? = nil, allowRewind: Bool = false) async throws -> (SourceReader.Opened, ManifestLoadResult) {
         let opened: SourceReader.Opened
         do {
-            opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec())
+            opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec(lastApplied: lastApplied, allowRewind: allowRewind))
         } catch {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }

@@ -19,6 +19,8 @@ public enum ConvergenceOutcome: String, Sendable, Hashable, Codable, CaseIterabl
     case interrupted
     /// A failed convergence was undone by returning to the previous desired state.
     case rolledBack = "rolled-back"
+    /// A convergence asked for explicitly (not a poll) found nothing to do; polls record a checkpoint instead.
+    case noChange = "no-change"
 }
 
 /// A value as the journal keeps it: plain, or replaced by a salted hash when it may be a secret.
@@ -118,19 +120,25 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     }
 }
 
-/// The result of one operation.
+/// The result of one operation: succeeded (`ok`), failed (`error`), or never run (`skipped`, with the cause).
 public struct OperationResult: Sendable, Hashable, Codable {
     public var id: Int
     public var ok: Bool
     public var error: String?
+    /// Why the operation never ran: "skipped: network:shop_front failed". Absent when it ran.
+    public var skipped: String?
+    /// Conditions not met that were not required. Absent when none.
+    public var warnings: [String]?
     public var durationMilliseconds: Int64
-    public init(id: Int, ok: Bool, error: String? = nil, durationMilliseconds: Int64) {
+    public init(id: Int, ok: Bool, error: String? = nil, skipped: String? = nil, warnings: [String]? = nil, durationMilliseconds: Int64) {
         self.id = id
         self.ok = ok
         self.error = error
+        self.skipped = skipped
+        self.warnings = warnings
         self.durationMilliseconds = durationMilliseconds
     }
-    enum CodingKeys: String, CodingKey { case id, ok, error, durationMilliseconds = "duration_ms" }
+    enum CodingKeys: String, CodingKey { case id, ok, error, skipped, warnings, durationMilliseconds = "duration_ms" }
 }
 
 /// The body of an `end` record.

@@ -63,7 +63,7 @@ enum ComposeKeys {
     ]
 
     static let deploy = ["resources", "replicas", "restart_policy", "mode", "labels", "update_config", "rollback_config", "placement", "endpoint_mode"]
-    static let healthcheck = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"]
+    static let healthcheck = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable", "x-bosun"]
     static let network = ["driver", "driver_opts", "ipam", "internal", "external", "name", "labels", "attachable", "enable_ipv6", "enable_ipv4"]
     static let volume = ["driver", "driver_opts", "external", "name", "labels"]
     static let secret = ["file", "environment", "external", "name", "labels"]

@@ -72,15 +72,58 @@ extension ServiceDecoder {
             case "start_period": check.startPeriod = reader.duration(value, "start_period") ?? check.startPeriod
             case "start_interval": check.startInterval = positive(reader.duration(value, "start_interval"), value) ?? check.startInterval
             case "retries": check.retries = reader.int(value, "retries", range: 1...Int(Int32.max)) ?? check.retries
+            case "x-bosun": probes(value, into: &check)
             default: disabled = reader.bool(value, "disable") ?? false
             }
         }
         if disabled || check.test.first == "NONE" { return HealthCheck(test: ["NONE"]) }
-        if check.test.isEmpty && node["test"] == nil {
-            sink.error(node.start, "healthcheck needs test:, or disable: true", hint: "the image's own HEALTHCHECK is kept when healthcheck is left out")
+        let hasProbe = check.http != nil || check.tcp != nil
+        if hasProbe && !check.test.isEmpty {
+            sink.error(node.start, "healthcheck has both test: and an x-bosun probe", hint: "keep one: test runs in the container, x-bosun http/tcp from the host")
+        }
+        if check.test.isEmpty && node["test"] == nil && !hasProbe {
+            sink.error(node.start, "healthcheck needs test:, an x-bosun http or tcp probe, or disable: true",
+                       hint: "the image's own HEALTHCHECK is kept when healthcheck is left out")
             return nil
         }
-        return check.test.isEmpty ? nil : check
+        return check.test.isEmpty && !hasProbe ? nil : check
+    }
+
+    /// bosun's probes: `x-bosun: {http: {url: "http://localhost:8080/healthz", expect_status: 200}}` or
+    /// `x-bosun: {tcp: {port: 5432}}`.
+    func probes(_ node: YAMLNode, into check: inout HealthCheck) {
+        for (key, value, _) in reader.mapping(node, "healthcheck x-bosun", known: ["http", "tcp"]) {
+            if key == "http" {
+                var url: String?, status = 200
+                for (field, fieldValue, _) in reader.mapping(value, "x-bosun http probe", known: ["url", "expect_status"]) {
+                    if field == "url" { url = reader.string(fieldValue, "url") }
+                    if field == "expect_status" { status = reader.int(fieldValue, "expect_status", range: 100...599) ?? status }
+                }
+                guard let url else {
+                    sink.error(value.start, "the http probe needs url:", hint: "e.g. url: http://localhost:8080/healthz")
+                    continue
+                }
+                guard url.hasPrefix("http://") else {
+                    sink.error(value.start, "the http probe's url must start with http:// (found \"\(url)\")", hint: "https probes are not supported")
+                    continue
+                }
+                check.http = HTTPProbe(url: url, expectStatus: status)
+            } else {
+                var port: Int?, given = false
+                for (field, fieldValue, _) in reader.mapping(value, "x-bosun tcp probe", known: ["port"]) where field == "port" {
+                    given = true
+                    port = reader.int(fieldValue, "port", range: 1...65535)
+                }
+                guard let port else {
+                    if !given { sink.error(value.start, "the tcp probe needs port:", hint: "e.g. port: 5432") }
+                    continue
+                }
+                check.tcp = TCPProbe(port: port)
+            }
+        }
+        if check.http != nil && check.tcp != nil {
+            sink.error(node.start, "x-bosun probes: give http or tcp, not both")
+        }
     }
 
     func positive(_ duration: ComposeDuration?, _ node: YAMLNode) -> ComposeDuration? {

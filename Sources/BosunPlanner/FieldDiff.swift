@@ -7,8 +7,12 @@ enum FieldDiff {
         let before = JSONValue.encoding(old).flattened()
         let after = JSONValue.encoding(new).flattened()
         let ignored = ["depends_on", "profiles", "pull_policy"]
+        // An empty object or list flattens to one "{}" / "[]" leaf; when it fills up (or empties), its members
+        // carry the change, so the placeholder itself is not one.
+        let placeholder = { (value: String?) in value == "{}" || value == "[]" }
         return Set(before.keys).union(after.keys)
             .filter { path in before[path] != after[path] && !ignored.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") } }
+            .filter { path in !((placeholder(before[path]) && after[path] == nil) || (before[path] == nil && placeholder(after[path]))) }
             .sorted(by: JSONValue.byteOrder)
             .map { PlannedChange(field: $0, old: before[$0], new: after[$0], sensitive: $0.hasPrefix("environment.")) }
     }
@@ -19,9 +23,9 @@ enum FieldDiff {
             if change.sensitive { return "\(change.field) changed" }
             let name = change.field == "resources.memory" ? "memory limit" : change.field
             var old = change.old ?? "(none)", new = change.new ?? "(none)"
-            if change.field.hasPrefix("resources.memory"), let o = change.old.flatMap(Int64.init), let n = change.new.flatMap(Int64.init) {
-                old = ByteSize(bytes: o).description
-                new = ByteSize(bytes: n).description
+            if change.field.hasPrefix("resources.memory") {
+                if let o = change.old.flatMap(Int64.init) { old = ByteSize(bytes: o).description }
+                if let n = change.new.flatMap(Int64.init) { new = ByteSize(bytes: n).description }
             }
             return "\(name) \(old) → \(new)"
         }

@@ -10,12 +10,17 @@ public struct ObservedState: Sendable, Hashable, Codable {
     public var volumes: [String]
     /// Image references present in the image store.
     public var images: Set<String>
+    /// The project that created each volume (volume host name → project name): a volume is pruned only when
+    /// its own project opts in.
+    public var volumeOwners: [String: String]
 
-    public init(containers: [ObservedContainer] = [], networks: [String] = [], volumes: [String] = [], images: Set<String> = []) {
+    public init(containers: [ObservedContainer] = [], networks: [String] = [], volumes: [String] = [], images: Set<String> = [],
+                volumeOwners: [String: String] = [:]) {
         self.containers = containers
         self.networks = networks
         self.volumes = volumes
         self.images = images
+        self.volumeOwners = volumeOwners
     }
 
     /// Nothing: a fresh host.

@@ -47,8 +47,11 @@ public enum Planner {
                 if let op = containerOps["\(project.name)/\(dependency.service)"] { waits.append(op) }
             }
             let desiredHash = ConfigHash.of(service)
-            guard let existing = observedByName.removeValue(forKey: name) else {
-                let create = builder.add(.createContainer, key, "no existing container", dependsOn: waits, target: desiredHash)
+            let existing = observedByName.removeValue(forKey: name)
+            guard let existing, existing.status != .missing else {
+                // A container the host lost (bosun's inventory lists it, the host does not have it) is created again.
+                let cause = existing == nil ? "no existing container" : "container is missing"
+                let create = builder.add(.createContainer, key, cause, dependsOn: waits, target: desiredHash)
                 containerOps[key] = builder.add(.startContainer, key, "new container", dependsOn: [create], target: desiredHash)
                 continue
             }
@@ -68,25 +71,55 @@ public enum Planner {
         }
         // What disappeared from git: containers first (dependents before what they depend on), then networks
         // and, only when the project opts in, volumes.
-        let leftovers = observedByName.values.sorted { $0.name > $1.name }
         var removals: [Int] = []
-        for container in leftovers {
-            var waits: [Int] = []
-            if case .running = container.status {
-                waits.append(builder.add(.stopContainer, "\(container.project)/\(container.service)", "no longer in the desired state"))
+        var takenDown: [String: Int] = [:]  // container name → its stop (or remove when not running)
+        for container in RemovalOrder.sorted(Array(observedByName.values)) {
+            // Its dependents (already placed: they come first) are down before it stops.
+            let dependents = observedByName.values.filter { other in
+                other.project == container.project && other.spec.dependsOn.contains { $0.service == container.service }
             }
-            removals.append(builder.add(.removeContainer, "\(container.project)/\(container.service)", "no longer in the desired state", dependsOn: waits))
+            var waits = dependents.compactMap { takenDown[$0.name] }
+            let resource = "\(container.project)/\(container.service)"
+            if case .running = container.status {
+                let stop = builder.add(.stopContainer, resource, "no longer in the desired state", dependsOn: waits)
+                takenDown[container.name] = stop
+                waits = [stop]
+            }
+            let remove = builder.add(.removeContainer, resource, "no longer in the desired state", dependsOn: waits)
+            takenDown[container.name] = takenDown[container.name] ?? remove
+            removals.append(remove)
         }
         let desiredNetworks = Set(desired.projects.flatMap { $0.networks.map(\.name) })
         for network in observed.networks.sorted() where !desiredNetworks.contains(network) {
             _ = builder.add(.removeNetwork, "network:\(network)", "no longer in the desired state", dependsOn: removals)
         }
+        // A volume is deleted only when the project that owns it is still desired and opts in.
         let desiredVolumes = Set(desired.projects.flatMap { $0.volumes.map(\.name) })
-        let pruning = desired.projects.contains { $0.pruneVolumes }
-        for volume in observed.volumes.sorted() where !desiredVolumes.contains(volume) && pruning {
+        let pruningProjects = Set(desired.projects.filter(\.pruneVolumes).map(\.name))
+        for volume in observed.volumes.sorted() where !desiredVolumes.contains(volume) {
+            guard let owner = observed.volumeOwners[volume], pruningProjects.contains(owner) else { continue }
             _ = builder.add(.removeVolume, "volume:\(volume)", "no longer in the desired state (x-bosun prune_volumes)", dependsOn: removals)
         }
         return Plan(operations: builder.operations)
+    }
+}
+
+/// Containers to remove, dependents before what they depend on (ties by name, descending).
+enum RemovalOrder {
+    static func sorted(_ containers: [ObservedContainer]) -> [ObservedContainer] {
+        var remaining = containers.sorted { $0.name > $1.name }
+        var result: [ObservedContainer] = []
+        while !remaining.isEmpty {
+            // The first whose dependents are all placed; a cycle (impossible after validation) takes the first.
+            let index = remaining.firstIndex { candidate in
+                !remaining.contains { other in
+                    other.name != candidate.name && other.project == candidate.project
+                        && other.spec.dependsOn.contains { $0.service == candidate.service }
+                }
+            } ?? 0
+            result.append(remaining.remove(at: index))
+        }
+        return result
     }
 }
 

@@ -162,16 +162,49 @@ struct ExtensionKeyTests {
                 image: busybox
                 x-notes: anything
                 x-bosun: {rollout: fast}
-                healthcheck: {test: [CMD, "true"], x-bosun: {}}
+                healthcheck: {test: [CMD, "true"]}
+                networks: {default: {x-bosun: {}}}
             x-bosun:
               prune_volumes: true
             """)
         #expect(Fixtures.lines(result) == [
             "app/compose.yaml:6:5: warning: x-bosun has no options in service \"a\"; it is ignored here",
-            "app/compose.yaml:7:40: warning: x-bosun has no options in healthcheck; it is ignored here",
+            "app/compose.yaml:8:26: warning: x-bosun has no options in network \"default\" of service \"a\"; it is ignored here",
         ])
         #expect(result.state?.projects[0].pruneVolumes == true)
         #expect(result.state?.projects[0].services[0].healthcheck?.test == ["CMD", "true"])
+    }
+
+    @Test("healthcheck x-bosun http and tcp probes are read, checked, and need no test")
+    func probes() throws {
+        let result = Fixtures.compose("""
+            services:
+              web:
+                image: busybox
+                healthcheck:
+                  x-bosun: {http: {url: "http://localhost:8080/healthz", expect_status: 204}}
+                  interval: 2s
+              db:
+                image: busybox
+                healthcheck: {x-bosun: {tcp: {port: 5432}}}
+            """)
+        #expect(Fixtures.lines(result) == [])
+        let services = try #require(result.state?.projects[0].services)
+        let web = try #require(services.first { $0.name == "web" }?.healthcheck)
+        #expect(web.http == HTTPProbe(url: "http://localhost:8080/healthz", expectStatus: 204) && web.test.isEmpty)
+        #expect(web.interval == .seconds(2))
+        #expect(services.first { $0.name == "db" }?.healthcheck?.tcp == TCPProbe(port: 5432))
+        let bad = Fixtures.compose("""
+            services:
+              a:
+                image: busybox
+                healthcheck: {x-bosun: {tcp: {port: 70000}, http: {expect_status: 200}}}
+            """)
+        #expect(Fixtures.lines(bad) == [
+            "app/compose.yaml:4:18: error: healthcheck needs test:, an x-bosun http or tcp probe, or disable: true",
+            "app/compose.yaml:4:41: error: port must be between 1 and 65535, found 70000",
+            "app/compose.yaml:4:55: error: the http probe needs url:",
+        ])
     }
 
     @Test("an unknown x-bosun option is an error with a suggestion")

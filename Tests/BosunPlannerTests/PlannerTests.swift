@@ -101,6 +101,18 @@ struct PlannerTests {
         ])
     }
 
+    @Test("a first limit or variable is one field change: the empty object it fills is not another")
+    func fromEmpty() {
+        let bare = Self.state("name: shop\nservices:\n  db: {image: \"postgres:16\"}\n")
+        let limited = Self.state("name: shop\nservices:\n  db: {image: \"postgres:16\", mem_limit: 64m}\n")
+        let limits = Planner.plan(desired: limited, observed: Self.observed(bare))
+        #expect(limits.operations.map { "\($0.kind.rawValue) \($0.cause)" } == ["update-limits memory limit (none) → 64m"])
+        #expect(Planner.plan(desired: bare, observed: Self.observed(limited)).operations.map(\.kind) == [.updateLimits])
+        let variable = Self.state("name: shop\nservices:\n  db: {image: \"postgres:16\", environment: {A: b}}\n")
+        let env = Planner.plan(desired: variable, observed: Self.observed(bare))
+        #expect(env.operations.map { "\($0.kind.rawValue) \($0.cause)" } == ["recreate environment.A changed"])
+    }
+
     @Test("a stopped container with a restart policy is started")
     func restart() {
         let state = Self.state(Self.compose.replacingOccurrences(of: "image: postgres:16", with: "image: postgres:16\n    restart: always"))

@@ -1,0 +1,49 @@
+import ArgumentParser
+import BosunHost
+import BosunNetwork
+import BosunRegistry
+import Foundation
+
+/// The options `plan` and `apply` share to reach registries, and the host engine built from them: the one
+/// observation path both commands use.
+struct HostEngineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A registry (host:port) to reach over plain HTTP (loopback registries are by default).", valueName: "host"))
+    var insecureRegistry: [String] = []
+
+    @Option(help: ArgumentHelp("Docker's certs.d layout: <dir>/<host:port>/ca.crt is trusted for that registry.", valueName: "dir"))
+    var certsDir = "/etc/bosun/certs.d"
+
+    @Option(help: ArgumentHelp("A docker-style config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker).", valueName: "file"))
+    var registryConfig: String?
+
+    func registryConfiguration() throws -> RegistryConfiguration {
+        var configuration = RegistryConfiguration(certificatesDirectory: certsDir)
+        configuration.insecureRegistries.formUnion(insecureRegistry)
+        let environment = ProcessInfo.processInfo.environment
+        let dockerConfig = registryConfig ?? (environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json"
+        if FileManager.default.fileExists(atPath: dockerConfig) {
+            do { try configuration.addCredentials(dockerConfigAt: dockerConfig) } catch {
+                throw CommandFailure(.usage, "cannot read registry credentials from \(dockerConfig): \(error)")
+            }
+        }
+        return configuration
+    }
+
+    /// The host engine on `state`'s directory. Containers go through the monitor's operations once wired;
+    /// until then through `UnavailableContainerOperations`. Call `shutdown` on the returned client when done.
+    func engine(state: StateOptions) throws -> (HostEngine, RegistryClient) {
+        let directory = state.resolvedStateDir
+        let store = try state.imageStore()
+        let client = RegistryClient(store: store.blobs, configuration: try registryConfiguration())
+        let inventory: InventoryStore
+        do { inventory = try InventoryStore(stateDirectory: directory) } catch {
+            throw CommandFailure(.internalError, "\(error)")
+        }
+        let engine = HostEngine(
+            images: store, puller: client, inventory: inventory, volumes: VolumeStore(stateDirectory: directory),
+            containers: UnavailableContainerOperations(),
+            networkManager: { try NetworkManager(stateDirectory: directory + "/network") },
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        return (engine, client)
+    }
+}

@@ -1,0 +1,85 @@
+public import BosunJournal
+public import BosunModel
+public import BosunPlanner
+
+/// One convergence, observe → plan → execute, journaled: a begin record before the first operation and an
+/// end record after the last. Desired state that does not load is journaled as `rejected` and changes
+/// nothing. A poll that finds nothing to do only notes a check (no records, so idle polling stays small).
+///
+/// The journal is not thread-safe: give each convergence its own, or serialise them.
+public struct Convergence {
+    public var engine: any ConvergenceEngine
+    public var journal: Journal
+    public var redactor: SecretRedactor
+    /// Milliseconds since the epoch.
+    public var clock: @Sendable () -> Int64
+    public var concurrency: Int
+    public var conditionTimeout: Duration
+
+    public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
+                concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
+        self.engine = engine
+        self.journal = journal
+        self.redactor = redactor
+        self.clock = clock
+        self.concurrency = concurrency
+        self.conditionTimeout = conditionTimeout
+    }
+
+    /// What a convergence did.
+    public struct Result: Sendable {
+        public var plan: Plan
+        public var report: ExecutionReport
+        public var outcome: ConvergenceOutcome
+        /// The begin record's seq; nil when nothing was recorded (a poll with nothing to do).
+        public var beginSeq: Int64?
+    }
+
+    /// The plan converging to `desired` would run now, from one observation of the host.
+    public func plan(_ desired: DesiredState) async throws -> (ObservedState, Plan) {
+        let observed = try await engine.observe()
+        return (observed, Planner.plan(desired: desired, observed: observed))
+    }
+
+    /// Observes, plans, refuses when `expectedPlanHash` is given and differs (before anything is recorded),
+    /// then executes and journals.
+    public func converge(_ desired: DesiredState, source: SourceRevision?, trigger: ConvergenceTrigger,
+                         expectedPlanHash: String? = nil) async throws -> Result {
+        let (observed, plan) = try await plan(desired)
+        if let expectedPlanHash, expectedPlanHash != plan.hash {
+            throw ConvergeError("apply plan \(expectedPlanHash)", cause: "the plan is now \(plan.hash): the desired or the observed state changed since it was shown",
+                                hint: "run bosun plan again and review it")
+        }
+        return try await execute(plan, desired: desired, observed: observed, source: source, trigger: trigger)
+    }
+
+    /// Executes a plan made from `observed`, journaling it.
+    public func execute(_ plan: Plan, desired: DesiredState, observed: ObservedState, source: SourceRevision?,
+                        trigger: ConvergenceTrigger) async throws -> Result {
+        let started = clock()
+        if plan.isEmpty && trigger == .poll {
+            try journal.noteCheck(commitID: source?.commitID)
+            return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
+        }
+        let beginSeq = try journal.begin(ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor))
+        let executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
+        let report = await executor.run(plan, desired: desired, observed: observed)
+        var digests: [String: String] = [:]
+        for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
+            if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
+        }
+        let end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
+        try journal.end(end)
+        return Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq)
+    }
+
+    /// Records a convergence refused before planning — manifests that do not load, a refused rewind — with
+    /// `reason`. The host is not touched.
+    @discardableResult
+    public func reject(reason: String, source: SourceRevision?, trigger: ConvergenceTrigger) throws -> Int64 {
+        let started = clock()
+        let beginSeq = try journal.begin(ConvergenceRecord.refusedBegin(trigger: trigger, source: source))
+        try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .rejected, reason: reason, durationMilliseconds: max(0, clock() - started)))
+        return beginSeq
+    }
+}

@@ -1,0 +1,75 @@
+public import BosunModel
+public import BosunPlanner
+
+/// Everything the executor asks of the host, one method per operation kind plus the waits that depends_on
+/// conditions need and the observation the planner starts from. The executor decides nothing: it calls
+/// these in the plan's order. Implementations: `HostEngine` (real) and `RecordingEngine` (tests).
+///
+/// Every method may be called concurrently with others for different resources.
+public protocol ConvergenceEngine: Sendable {
+    /// Pulls `image` into the image store (present or not: the plan only asks when it must).
+    func pullImage(_ image: ImageReference) async throws
+    /// Creates (idempotently) the bridge network `network` of `project`.
+    func createNetwork(_ network: Network, project: Project) async throws
+    /// Creates (idempotently) the named volume `volume` of `project`.
+    func createVolume(_ volume: Volume, project: Project) async throws
+    /// Creates the container of a service, not started.
+    func createContainer(_ container: ContainerTarget) async throws
+    /// Starts a created or stopped container.
+    func startContainer(_ container: ContainerTarget) async throws
+    /// Applies the service's resource limits to its running container, without a restart.
+    func updateLimits(_ container: ContainerTarget) async throws
+    /// Stops and removes the old container, then creates and starts a new one from the service.
+    func recreateContainer(_ container: ContainerTarget) async throws
+    /// Stops a container bosun created (its stop signal, then SIGKILL after its grace period).
+    func stopContainer(_ container: ObservedContainer) async throws
+    /// Removes a stopped container bosun created (its named volumes stay).
+    func removeContainer(_ container: ObservedContainer) async throws
+    /// Removes a network bosun created; no container may be attached.
+    func removeNetwork(named name: String) async throws
+    /// Deletes a named volume bosun created, and its data.
+    func removeVolume(named name: String) async throws
+
+    /// Returns once the container runs; throws when it does not within `timeout` or exited.
+    func waitStarted(container name: String, timeout: Duration) async throws
+    /// Returns the container's health once it is no longer `starting` (or `starting` when `timeout` passed).
+    func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus
+    /// Returns the container's exit code once it exited; throws when it still runs after `timeout`.
+    func waitCompleted(container name: String, timeout: Duration) async throws -> Int32
+
+    /// One snapshot of what bosun created on this host, for the planner.
+    func observe() async throws -> ObservedState
+    /// The digest of the stored image `image` (for the journal), nil when it is not stored.
+    func imageDigest(_ image: ImageReference) async -> String?
+}
+
+/// The container of one desired service: what create, start, update and recreate need.
+public struct ContainerTarget: Sendable, Hashable {
+    public var project: Project
+    public var service: Service
+    /// The container's name: `container_name`, or `<project>-<service>-1` as Compose names it.
+    public var name: String
+    /// The config hash the container will carry (the plan's target hash).
+    public var configHash: String
+
+    public init(project: Project, service: Service, name: String, configHash: String) {
+        self.project = project
+        self.service = service
+        self.name = name
+        self.configHash = configHash
+    }
+
+    /// The container name bosun gives a service of a project.
+    public static func containerName(project: String, service: Service) -> String {
+        service.containerName ?? "\(project)-\(service.name)-1"
+    }
+}
+
+/// A container's health as Docker reports it.
+public enum HealthStatus: String, Sendable, Hashable, Codable {
+    /// Within its start period, or no probe has decided yet.
+    case starting
+    case healthy
+    /// `retries` probes in a row failed.
+    case unhealthy
+}

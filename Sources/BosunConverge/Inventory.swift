@@ -1,0 +1,94 @@
+public import BosunModel
+public import BosunPlanner
+
+/// What bosun created on this host, with the project and service each thing belongs to. bosun never touches
+/// what is not listed here: observation starts from it, and pruning removes only from it.
+public struct Inventory: Sendable, Hashable, Codable {
+    /// The file's format version.
+    public var version = 1
+    /// Containers by name.
+    public var containers: [String: InventoryContainer] = [:]
+    /// Networks by host name, with their project.
+    public var networks: [String: InventoryItem] = [:]
+    /// Named volumes by host name, with their project.
+    public var volumes: [String: InventoryItem] = [:]
+
+    public init() {}
+
+    /// Records the container of `target` (replacing an older record of the same name).
+    public mutating func recordContainer(_ target: ContainerTarget) {
+        containers[target.name] = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
+                                                     configHash: target.configHash, spec: target.service)
+    }
+
+    public mutating func recordNetwork(_ name: String, project: String) { networks[name] = InventoryItem(project: project) }
+    public mutating func recordVolume(_ name: String, project: String) { volumes[name] = InventoryItem(project: project) }
+
+    /// Whether bosun created a container of this name (and so may stop or remove it).
+    public func owns(container name: String) -> Bool { containers[name] != nil }
+}
+
+/// A container bosun created: what it was created from.
+public struct InventoryContainer: Sendable, Hashable, Codable {
+    public var name: String
+    public var project: String
+    public var service: String
+    public var configHash: String
+    /// The normalised service it was created from, so the planner diffs field by field.
+    public var spec: Service
+
+    public init(name: String, project: String, service: String, configHash: String, spec: Service) {
+        self.name = name
+        self.project = project
+        self.service = service
+        self.configHash = configHash
+        self.spec = spec
+    }
+
+    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec }
+}
+
+/// A network or volume bosun created, and the project it belongs to.
+public struct InventoryItem: Sendable, Hashable, Codable {
+    public var project: String
+    public init(project: String) { self.project = project }
+}
+
+/// What is actually on the host for what the inventory lists: the real container states come from the
+/// container monitor, networks from the network layer, volumes from the volume store.
+public struct HostFacts: Sendable {
+    public var containerStatus: @Sendable (String) async -> ObservedContainer.Status
+    public var networkExists: @Sendable (String) async -> Bool
+    public var volumeExists: @Sendable (String) async -> Bool
+    /// References of the images in the store.
+    public var images: @Sendable () async throws -> Set<String>
+
+    public init(containerStatus: @escaping @Sendable (String) async -> ObservedContainer.Status,
+                networkExists: @escaping @Sendable (String) async -> Bool,
+                volumeExists: @escaping @Sendable (String) async -> Bool,
+                images: @escaping @Sendable () async throws -> Set<String>) {
+        self.containerStatus = containerStatus
+        self.networkExists = networkExists
+        self.volumeExists = volumeExists
+        self.images = images
+    }
+}
+
+extension Inventory {
+    /// The observed state: what the inventory lists, as the host has it. A container the host lost is
+    /// `missing` (the planner creates it again); a network or volume the host lost is left out (the planner
+    /// creates it again).
+    public func observe(_ facts: HostFacts) async throws -> ObservedState {
+        var observed = ObservedState(images: try await facts.images())
+        for container in containers.values.sorted(by: { $0.name < $1.name }) {
+            observed.containers.append(ObservedContainer(project: container.project, service: container.service, name: container.name,
+                                                         spec: container.spec, status: await facts.containerStatus(container.name)))
+        }
+        for name in networks.keys.sorted() where await facts.networkExists(name) { observed.networks.append(name) }
+        for (name, item) in volumes.sorted(by: { $0.key < $1.key }) where await facts.volumeExists(name) {
+            observed.volumes.append(name)
+            observed.volumeOwners[name] = item.project
+        }
+        return observed
+    }
+}

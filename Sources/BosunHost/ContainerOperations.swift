@@ -1,0 +1,62 @@
+public import BosunConverge
+public import BosunModel
+public import BosunOCI
+public import BosunPlanner
+
+/// The container side of the host engine: what the container monitor provides. `HostEngine` composes these
+/// (recreate is stop + remove + create + start), keeps the inventory, computes the mounts and runs the
+/// health monitor; an implementation only has to act on one container at a time.
+public protocol ContainerOperations: Sendable {
+    /// Creates the container of `target` from its image — the bundle with Docker's isolation, `mounts`
+    /// (named volumes, binds, tmpfs, already resolved), its networks attached — without starting it. The
+    /// container carries `target.configHash`, its project and service.
+    func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws
+    /// Starts a created or stopped container (supervised by its monitor from then on).
+    func start(_ name: String) async throws -> StartedContainer
+    /// Applies new resource limits to a running container's cgroup, without restarting it.
+    func updateLimits(_ name: String, to limits: ResourceLimits) async throws
+    /// Sends `signal` (nil: SIGTERM), then SIGKILL after `grace`; returns once it exited. Stopped is not an error.
+    func stop(_ name: String, signal: String?, grace: Duration) async throws
+    /// Removes a stopped container: bundle, rootfs, network attachments, monitor. Missing is not an error.
+    func remove(_ name: String) async throws
+    /// What the container is doing now (`missing` when the host does not have it).
+    func status(_ name: String) async -> ObservedContainer.Status
+    /// The IPv4 address of a running container on its first network (http and tcp probes), nil without one.
+    func address(_ name: String) async -> String?
+    /// Returns the exit code once the container exited; throws when it still runs after `timeout`.
+    func waitExit(_ name: String, timeout: Duration) async throws -> Int32
+    /// Runs a command in the running container (health probes), with a timeout.
+    func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput
+}
+
+/// A container that has just started.
+public struct StartedContainer: Sendable, Hashable {
+    /// Milliseconds since the epoch.
+    public var startedAt: Int64
+    /// Its IPv4 address on its first network, for http and tcp probes (nil without one).
+    public var address: String?
+    public init(startedAt: Int64, address: String?) {
+        self.startedAt = startedAt
+        self.address = address
+    }
+}
+
+/// Until the container monitor lands: every container operation fails with a clear message, so a project
+/// without services converges and one with services fails cleanly (and is journaled as failed).
+public struct UnavailableContainerOperations: ContainerOperations {
+    public init() {}
+
+    func unavailable(_ action: String) -> HostError {
+        HostError(action, cause: "containers arrive with the monitor", hint: "this build of bosun converges images, networks and volumes only")
+    }
+
+    public func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws { throw unavailable("create container \(target.name)") }
+    public func start(_ name: String) async throws -> StartedContainer { throw unavailable("start container \(name)") }
+    public func updateLimits(_ name: String, to limits: ResourceLimits) async throws { throw unavailable("update the limits of container \(name)") }
+    public func stop(_ name: String, signal: String?, grace: Duration) async throws { throw unavailable("stop container \(name)") }
+    public func remove(_ name: String) async throws { throw unavailable("remove container \(name)") }
+    public func status(_ name: String) async -> ObservedContainer.Status { .missing }
+    public func address(_ name: String) async -> String? { nil }
+    public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 { throw unavailable("wait for container \(name)") }
+    public func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput { throw unavailable("exec in container \(name)") }
+}

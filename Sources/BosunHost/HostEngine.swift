@@ -1,0 +1,200 @@
+public import BosunConverge
+public import BosunImageStore
+public import BosunModel
+public import BosunNetwork
+public import BosunPlanner
+public import BosunRegistry
+import BosunImageSpec
+import Foundation
+import Synchronization
+
+/// The real engine: images through the registry client and image store, networks through the network
+/// manager, volumes through the volume store, containers through `ContainerOperations`; everything it
+/// creates is recorded in the inventory before it returns, and removed from it when deleted. It never acts
+/// on what the inventory does not list.
+public final class HostEngine: ConvergenceEngine {
+    public let images: ImageStore
+    public let puller: any ImagePuller
+    public let inventory: InventoryStore
+    public let volumes: VolumeStore
+    public let containers: any ContainerOperations
+    public let health: HealthMonitor
+    let mounts: ServiceMounts
+    let networkManager: @Sendable () throws -> NetworkManager
+    let clock: @Sendable () -> Int64
+
+    /// `networkManager` is called when a network is first needed (it opens netlink and nftables).
+    public init(images: ImageStore, puller: any ImagePuller, inventory: InventoryStore, volumes: VolumeStore,
+                containers: any ContainerOperations, networkManager: @escaping @Sendable () throws -> NetworkManager,
+                sourceRoot: String? = nil, clock: @escaping @Sendable () -> Int64) {
+        self.images = images
+        self.puller = puller
+        self.inventory = inventory
+        self.volumes = volumes
+        self.containers = containers
+        self.networkManager = Self.once(networkManager)
+        self.clock = clock
+        mounts = ServiceMounts(volumes: volumes, sourceRoot: sourceRoot)
+        health = HealthMonitor(prober: HealthProber(exec: { name, argv, timeout in
+            try await containers.exec(name, argv: argv, timeout: timeout)
+        }, clock: clock))
+    }
+
+    /// A factory that runs once and keeps its result (or its error, to run again next time).
+    static func once<T: Sendable>(_ make: @escaping @Sendable () throws -> T) -> @Sendable () throws -> T {
+        let cached = Mutex<T?>(nil)
+        return {
+            try cached.withLock { value in
+                if let value { return value }
+                let made = try make()
+                value = made
+                return made
+            }
+        }
+    }
+
+    // MARK: images
+
+    public func pullImage(_ image: ImageReference) async throws {
+        let pulled = try await puller.pull(image, progress: nil)
+        let record = ImageRecord(
+            reference: image.description, manifestDigest: pulled.manifestDigest, manifest: pulled.manifest,
+            platform: pulled.platform ?? pulled.imageConfig.architecture.map { Platform(architecture: $0, os: pulled.imageConfig.os ?? "linux") },
+            diffIDs: pulled.imageConfig.rootfs?.diffIDs ?? [], storedAt: clock())
+        try images.save(record)
+        try images.ensureSnapshots(record)
+    }
+
+    public func imageDigest(_ image: ImageReference) async -> String? {
+        (try? images.record(image.description))?.map { $0.manifestDigest.description }
+    }
+
+    // MARK: networks and volumes
+
+    public func createNetwork(_ network: Network, project: Project) async throws {
+        _ = try networkManager().ensureNetwork(network)
+        try inventory.update { $0.recordNetwork(network.name, project: project.name) }
+    }
+
+    public func removeNetwork(named name: String) async throws {
+        guard inventory.inventory.networks[name] != nil else { throw notOwned("network", name) }
+        try networkManager().removeNetwork(named: name)
+        try inventory.update { $0.networks[name] = nil }
+    }
+
+    public func createVolume(_ volume: Volume, project: Project) async throws {
+        try volumes.create(volume.name)
+        try inventory.update { $0.recordVolume(volume.name, project: project.name) }
+    }
+
+    public func removeVolume(named name: String) async throws {
+        guard inventory.inventory.volumes[name] != nil else { throw notOwned("volume", name) }
+        try volumes.remove(name)
+        try inventory.update { $0.volumes[name] = nil }
+    }
+
+    func notOwned(_ kind: String, _ name: String) -> HostError {
+        HostError("remove \(kind) \(name)", cause: "bosun did not create it (it is not in the inventory)", hint: "bosun never touches what it did not create")
+    }
+
+    // MARK: containers
+
+    public func createContainer(_ target: ContainerTarget) async throws {
+        let lowers = try imageLowers(target.service.image)
+        let resolved = try mounts.mounts(for: target, imageLowers: lowers)
+        try await containers.create(target, mounts: resolved)
+        try inventory.update { $0.recordContainer(target) }
+    }
+
+    public func startContainer(_ target: ContainerTarget) async throws {
+        let started = try await containers.start(target.name)
+        if let check = target.service.healthcheck, !check.isDisabled {
+            await health.watch(container: target.name, check: check, startedAt: started.startedAt, address: started.address)
+        }
+    }
+
+    public func updateLimits(_ target: ContainerTarget) async throws {
+        try await containers.updateLimits(target.name, to: target.service.resources)
+        try inventory.update { $0.recordContainer(target) }
+    }
+
+    public func recreateContainer(_ target: ContainerTarget) async throws {
+        let old = inventory.inventory.containers[target.name]
+        await health.unwatch(container: target.name)
+        try await containers.stop(target.name, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
+        try await containers.remove(target.name)
+        try inventory.update { $0.containers[target.name] = nil }
+        try await createContainer(target)
+        try await startContainer(target)
+    }
+
+    public func stopContainer(_ container: ObservedContainer) async throws {
+        guard inventory.inventory.owns(container: container.name) else { throw notOwned("container", container.name) }
+        await health.unwatch(container: container.name)
+        try await containers.stop(container.name, signal: container.spec.stopSignal, grace: Self.grace(container.spec))
+    }
+
+    public func removeContainer(_ container: ObservedContainer) async throws {
+        guard inventory.inventory.owns(container: container.name) else { throw notOwned("container", container.name) }
+        await health.unwatch(container: container.name)
+        try await containers.remove(container.name)
+        try inventory.update { $0.containers[container.name] = nil }
+    }
+
+    /// The stop grace period: the service's, or Docker's 10 seconds.
+    static func grace(_ spec: Service?) -> Duration {
+        .nanoseconds(spec?.stopGracePeriod?.nanoseconds ?? 10_000_000_000)
+    }
+
+    func imageLowers(_ image: ImageReference) throws -> [String] {
+        guard let record = try images.record(image.description) else {
+            throw HostError("create a container from \(image)", cause: "the image is not in the store", hint: "pull it first")
+        }
+        return try images.ensureSnapshots(record)
+    }
+
+    // MARK: waits
+
+    public func waitStarted(container name: String, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            switch await containers.status(name) {
+            case .running: return
+            case .exited(let code):
+                throw HostError("wait for \(name) to start", cause: "it exited with code \(code)")
+            case .created, .missing:
+                guard ContinuousClock.now < deadline else { throw HostError("wait for \(name) to start", cause: "it did not start in \(timeout)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// A container started by an earlier run (this process has not been probing it) is watched from now on,
+    /// as if it had just started.
+    public func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus {
+        if await health.state(of: name) == nil, let check = inventory.inventory.containers[name]?.spec.healthcheck, !check.isDisabled,
+           case .running = await containers.status(name) {
+            await health.watch(container: name, check: check, startedAt: clock(), address: await containers.address(name))
+        }
+        return try await health.waitHealthy(container: name, timeout: timeout)
+    }
+
+    public func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {
+        try await containers.waitExit(name, timeout: timeout)
+    }
+
+    // MARK: observe
+
+    public func observe() async throws -> ObservedState {
+        let containers = containers
+        let volumes = volumes
+        let images = images
+        let recorded = Set((try? networkManager())?.networks.map(\.name) ?? inventory.inventory.networks.keys.map { $0 })
+        let facts = HostFacts(
+            containerStatus: { await containers.status($0) },
+            networkExists: { recorded.contains($0) },
+            volumeExists: { volumes.exists($0) },
+            images: { Set(try images.records().keys) })
+        return try await inventory.inventory.observe(facts)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+@Suite("bosun apply", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
+struct ApplyCommandTests {
+    // No networks here: bosun's nftables table is one per host, and the network tests own it while they run.
+    @Test("apply converges volumes, journals each convergence, refuses a stale plan hash, and changes nothing twice")
+    func volumes() throws {
+        try #require(getuid() == 0, "apply manages volumes owned by root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state", project = dir + "/infra"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try "name: infra\nservices: {}\nvolumes: {data: {}, cache: {}}\n".write(toFile: project + "/compose.yaml", atomically: true, encoding: .utf8)
+
+        let plan = try BosunBinary.run(["plan", "--path", project, "--state-dir", state])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let hash = try #require(plan.stdout.split(separator: "\n").first { $0.hasPrefix("plan sha256:") }?.dropFirst("plan ".count))
+        let stale = try BosunBinary.run(["apply", "--path", project, "--state-dir", state, "--plan-hash", "sha256:" + String(repeating: "0", count: 64)])
+        #expect(stale.status == 1 && stale.stderr.contains("the plan is now \(hash)"))
+
+        let applied = try BosunBinary.run(["apply", "--path", project, "--state-dir", state, "--plan-hash", String(hash)])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("#0 ok      create-volume volume:infra_cache"))
+        #expect(applied.stdout.hasSuffix("converged: 2 succeeded, 0 failed, 0 skipped (journal #2)\n"))
+        #expect(FileManager.default.fileExists(atPath: state + "/volumes/infra_data/_data"))
+        let inventory = try String(contentsOfFile: state + "/inventory.json", encoding: .utf8)
+        #expect(inventory.contains("\"infra_data\"") && inventory.contains("\"project\" : \"infra\""))
+
+        let again = try BosunBinary.run(["apply", "--path", project, "--state-dir", state, "--json"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("\"outcome\":\"no-change\""))
+
+        // A volume that disappears from git is kept, unless the project opts in.
+        try "name: infra\nservices: {}\nvolumes: {data: {}}\n".write(toFile: project + "/compose.yaml", atomically: true, encoding: .utf8)
+        let kept = try BosunBinary.run(["apply", "--path", project, "--state-dir", state])
+        #expect(kept.status == 0 && kept.stdout.hasPrefix("No changes"))
+        try "name: infra\nx-bosun: {prune_volumes: true}\nservices: {}\nvolumes: {data: {}}\n".write(toFile: project + "/compose.yaml", atomically: true, encoding: .utf8)
+        let pruned = try BosunBinary.run(["apply", "--path", project, "--state-dir", state])
+        #expect(pruned.status == 0, "\(pruned.stderr)")
+        #expect(pruned.stdout.contains("remove-volume volume:infra_cache"))
+        #expect(!FileManager.default.fileExists(atPath: state + "/volumes/infra_cache"))
+
+        let history = try BosunBinary.run(["history", "--state-dir", state])
+        #expect(history.stdout.split(separator: "\n").dropFirst().prefix(4).map { $0.split(separator: " ", omittingEmptySubsequences: true)[4] } == [
+            "converged", "no-change", "no-change", "converged",
+        ])
+        #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
+    }
+
+    @Test("services fail cleanly until containers arrive; bad manifests are journaled as rejected and change nothing")
+    func failures() throws {
+        try #require(getuid() == 0, "apply manages state owned by root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state", project = dir + "/web"
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
+        try ImageCommandTests.layout(in: dir)
+        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
+        try """
+            name: web
+            services:
+              app: {image: "localhost:5000/bosun/busybox:1.35", network_mode: none}
+              worker: {image: "localhost:5000/bosun/busybox:1.35", network_mode: none, depends_on: [app]}
+            """.write(toFile: project + "/compose.yaml", atomically: true, encoding: .utf8)
+        let failed = try BosunBinary.run(["apply", "--path", project, "--state-dir", state])
+        #expect(failed.status == 1)
+        #expect(failed.stdout.contains("#0 failed  create web/app: create container web-app-1: containers arrive with the monitor"))
+        #expect(failed.stdout.contains("#2 skipped create web/worker  (skipped: web/app failed)"))
+        #expect(failed.stdout.hasSuffix("failed: 0 succeeded, 1 failed, 3 skipped (journal #2)\n"))
+
+        try "services:\n  app: {image: busybox, resart: always}\n".write(toFile: project + "/compose.yaml", atomically: true, encoding: .utf8)
+        let rejected = try BosunBinary.run(["apply", "--path", project, "--state-dir", state])
+        #expect(rejected.status == 1 && rejected.stderr.contains("nothing applied (journaled as rejected)"))
+        let show = try BosunBinary.run(["history", "--state-dir", state, "--outcome", "rejected", "--json"])
+        #expect(show.stdout.contains("rejected"))
+        #expect(try BosunBinary.run(["history", "--state-dir", state, "--outcome", "failed"]).stdout.contains("failed"))
+        #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
+    }
+}

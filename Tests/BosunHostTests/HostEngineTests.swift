@@ -1,0 +1,151 @@
+import BosunConverge
+import BosunHost
+import BosunManifest
+import BosunModel
+import BosunOCI
+import BosunPlanner
+import BosunRegistry
+import Foundation
+import Synchronization
+import Testing
+
+/// Container operations that record calls and keep each container's status, as the monitor would.
+final class RecordingContainers: ContainerOperations {
+    let log = Mutex<[String]>([])
+    let statuses = Mutex<[String: ObservedContainer.Status]>([:])
+    let mounts = Mutex<[String: [RuntimeSpec.Mount]]>([:])
+    /// Calls other than health probes (which keep coming on their own schedule).
+    var calls: [String] { log.withLock { $0.filter { !$0.hasPrefix("exec ") } } }
+
+    func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws {
+        log.withLock { $0.append("create \(target.name)") }
+        self.mounts.withLock { $0[target.name] = mounts }
+        statuses.withLock { $0[target.name] = .created }
+    }
+    func start(_ name: String) async throws -> StartedContainer {
+        log.withLock { $0.append("start \(name)") }
+        statuses.withLock { $0[name] = .running }
+        return StartedContainer(startedAt: 0, address: nil)
+    }
+    func updateLimits(_ name: String, to limits: ResourceLimits) async throws {
+        log.withLock { $0.append("update-limits \(name) \(limits.memoryLimit?.description ?? "-")") }
+    }
+    func stop(_ name: String, signal: String?, grace: Duration) async throws {
+        log.withLock { $0.append("stop \(name) \(signal ?? "SIGTERM") \(grace)") }
+        statuses.withLock { $0[name] = .exited(code: 0) }
+    }
+    func remove(_ name: String) async throws {
+        log.withLock { $0.append("remove \(name)") }
+        statuses.withLock { $0[name] = nil }
+    }
+    func status(_ name: String) async -> ObservedContainer.Status { statuses.withLock { $0[name] ?? .missing } }
+    func address(_ name: String) async -> String? { nil }
+    func waitExit(_ name: String, timeout: Duration) async throws -> Int32 { 0 }
+    func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput {
+        log.withLock { $0.append("exec \(name) \(argv.joined(separator: " "))") }
+        return ExecOutput(exitCode: 0, output: "ok")
+    }
+}
+
+/// Desired states from compose text.
+enum ComposeState {
+    static func load(_ yaml: String) -> DesiredState {
+        let tree = InMemoryFileTree(displayName: "t", files: ["shop/compose.yaml": Array(yaml.utf8)])
+        let result = ManifestLoader(tree: tree, options: LoadOptions(hostCPUCount: 4)).load(path: "")
+        guard let state = result.state else { fatalError(result.renderedDiagnostics(pathPrefix: "")) }
+        return state
+    }
+}
+
+@Suite("Host engine", .enabled(if: HostFixtures.rootTestsEnabled))
+struct HostEngineTests {
+    static func engine(_ dir: String, containers: RecordingContainers) throws -> HostEngine {
+        let (store, _) = try HostFixtures.busybox(in: dir)
+        return HostEngine(images: store, puller: RecordingImagePuller(), inventory: try InventoryStore(stateDirectory: dir),
+                          volumes: VolumeStore(stateDirectory: dir), containers: containers,
+                          networkManager: { throw HostError("open the network manager", cause: "not in this test") },
+                          clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+    }
+
+    static let yaml = """
+        name: shop
+        services:
+          db:
+            image: localhost:5000/bosun/busybox:1.35
+            network_mode: none
+            volumes: ["data:/etc"]
+            healthcheck: {test: ["CMD", "true"], interval: 10ms}
+            stop_signal: SIGINT
+          app:
+            image: localhost:5000/bosun/busybox:1.35
+            network_mode: none
+            depends_on: {db: {condition: service_healthy}}
+        volumes: {data: {}}
+        """
+
+    @Test("apply through the host engine: volumes filled from the image, health watched, inventory kept; recreate, limits, prune")
+    func lifecycle() async throws {
+        try #require(HostFixtures.isRoot, "volumes and image mounts need root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let containers = RecordingContainers()
+        let engine = try Self.engine(dir, containers: containers)
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let executor = Executor(engine: engine, clock: clock, concurrency: 4, conditionTimeout: .seconds(30))
+
+        let desired = ComposeState.load(Self.yaml)
+        var observed = try await engine.observe()
+        var plan = Planner.plan(desired: desired, observed: observed)
+        var report = await executor.run(plan, desired: desired, observed: observed)
+        #expect(report.isComplete, "\(report.lines(for: plan))")
+        #expect(containers.calls == ["create shop-db-1", "start shop-db-1", "create shop-app-1", "start shop-app-1"])
+        #expect(try String(contentsOfFile: dir + "/volumes/shop_data/_data/passwd", encoding: .utf8).hasPrefix("root:"))
+        #expect(containers.mounts.withLock { $0["shop-db-1"] }?.first?.source == dir + "/volumes/shop_data/_data")
+        #expect(await engine.health.state(of: "shop-db-1")?.status == .healthy)
+        #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-app-1", "shop-db-1"])
+
+        // Nothing changed: an empty plan from the same observation path.
+        observed = try await engine.observe()
+        #expect(Planner.plan(desired: desired, observed: observed).isEmpty)
+
+        // A memory limit changes in place, an environment change recreates (stop with its signal, remove, create, start).
+        let changed = ComposeState.load(Self.yaml.replacingOccurrences(of: "depends_on:", with: "mem_limit: 64m\n    depends_on:")
+            .replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: two}"))
+        plan = Planner.plan(desired: changed, observed: observed)
+        #expect(plan.operations.map { "\($0.kind.rawValue) \($0.resource) (\($0.cause))" } == [
+            "recreate shop/db (environment.MODE changed)", "update-limits shop/app (memory limit (none) → 64m)",
+        ])
+        let before = containers.calls.count
+        report = await executor.run(plan, desired: changed, observed: observed)
+        #expect(report.isComplete, "\(report.lines(for: plan))")
+        #expect(Array(containers.calls.dropFirst(before)).sorted() == [
+            "create shop-db-1", "remove shop-db-1", "start shop-db-1", "stop shop-db-1 SIGINT 10.0 seconds", "update-limits shop-app-1 64m",
+        ])
+        #expect(engine.inventory.inventory.containers["shop-app-1"]?.spec.resources.memoryLimit == ByteSize(bytes: 64 << 20))
+
+        // The project drops app and its volume (opting in): app is stopped and removed, the volume deleted.
+        let pruned = ComposeState.load("name: shop\nx-bosun: {prune_volumes: true}\nservices:\n  other: {image: \"localhost:5000/bosun/busybox:1.35\", network_mode: none}\n")
+        observed = try await engine.observe()
+        plan = Planner.plan(desired: pruned, observed: observed)
+        report = await executor.run(plan, desired: pruned, observed: observed)
+        #expect(report.isComplete, "\(report.lines(for: plan))")
+        #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-other-1"])
+        #expect(engine.inventory.inventory.volumes.isEmpty && !FileManager.default.fileExists(atPath: dir + "/volumes/shop_data"))
+        await engine.health.unwatch(container: "shop-db-1")
+    }
+
+    @Test("bosun never touches what its inventory does not list")
+    func ownership() async throws {
+        try #require(HostFixtures.isRoot, "the image store fixture needs root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let containers = RecordingContainers()
+        let engine = try Self.engine(dir, containers: containers)
+        let stranger = ObservedContainer(project: "x", service: "y", name: "not-ours", spec: Service(name: "y", image: try ImageReference(parsing: "busybox")), status: .running)
+        await #expect(throws: HostError.self) { try await engine.stopContainer(stranger) }
+        await #expect(throws: HostError.self) { try await engine.removeContainer(stranger) }
+        await #expect(throws: HostError.self) { try await engine.removeVolume(named: "not-ours") }
+        await #expect(throws: HostError.self) { try await engine.removeNetwork(named: "not-ours") }
+        #expect(containers.calls.isEmpty)
+    }
+}
