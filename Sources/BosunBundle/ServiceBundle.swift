@@ -3,7 +3,7 @@ public import BosunModel
 public import BosunOCI
 
 /// Builds the `config.json` of a service's container: the image's defaults, the service's overrides and
-/// Docker's default isolation. Pure: host paths (volumes, the commit's files, secrets) come resolved in the
+/// Docker's default isolation. Pure: the mounts (volumes, binds, tmpfs) and secret files come resolved in the
 /// `ServiceHostPaths` the caller passes.
 public enum ServiceBundle {
     /// The spec for `service`, created from `imageConfig`, named `containerName`.
@@ -99,47 +99,9 @@ public enum ServiceBundle {
         return oci == RuntimeSpec.LinuxResources() ? nil : oci
     }
 
+    /// The resolved volume, bind and tmpfs mounts, then the service's secrets bound read-only.
     static func mounts(of service: Service, paths: ServiceHostPaths) throws(ModelValueError) -> [RuntimeSpec.Mount] {
-        var mounts: [RuntimeSpec.Mount] = []
-        for volume in service.volumes {
-            guard volume.target.hasPrefix("/") else {
-                throw ModelValueError("service \(service.name): volume target \"\(volume.target)\" must be an absolute path")
-            }
-            var options = ["rbind", volume.propagation ?? "rprivate"]
-            if volume.readOnly { options.append("ro") }
-            switch volume.kind {
-            case .volume:
-                guard let key = volume.source else {
-                    throw ModelValueError("service \(service.name): anonymous volume at \(volume.target) is not supported; name it")
-                }
-                guard let host = paths.volumes[key] else {
-                    throw ModelValueError("service \(service.name): volume \"\(key)\" has no directory on this host")
-                }
-                mounts.append(.init(destination: volume.target, type: "bind", source: host, options: options))
-            case .bind:
-                guard let source = volume.source else {
-                    throw ModelValueError("service \(service.name): bind mount at \(volume.target) has no source")
-                }
-                guard source.hasPrefix("/") || !source.split(separator: "/").contains("..") else {
-                    throw ModelValueError("service \(service.name): bind source \"\(source)\" leaves the repository; use a path inside it or an absolute host path")
-                }
-                mounts.append(.init(destination: volume.target, type: "bind", source: paths.bindSource(source), options: options))
-            case .tmpfs:
-                var tmpfsOptions = ["nosuid", "nodev"]
-                if let size = volume.tmpfsSize { tmpfsOptions.append("size=\(size.bytes)") }
-                if let mode = volume.tmpfsMode { tmpfsOptions.append("mode=" + String(mode, radix: 8)) }
-                if volume.readOnly { tmpfsOptions.append("ro") }
-                mounts.append(.init(destination: volume.target, type: "tmpfs", source: "tmpfs", options: tmpfsOptions))
-            }
-        }
-        for entry in service.tmpfs {
-            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let target = parts.first, target.hasPrefix("/") else {
-                throw ModelValueError("service \(service.name): tmpfs \"\(entry)\" must start with an absolute path")
-            }
-            let extra = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
-            mounts.append(.init(destination: target, type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + extra))
-        }
+        var mounts = paths.mounts
         for secret in service.secrets {
             guard let host = paths.secrets[secret.source] else {
                 throw ModelValueError("service \(service.name): secret \"\(secret.source)\" has no file on this host")

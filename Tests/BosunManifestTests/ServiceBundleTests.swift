@@ -16,10 +16,7 @@ struct ServiceBundleTests {
         service.resources.memoryLimit = try ByteSize(parsing: "64m")
         service.resources.cpuMillis = 500
         service.resources.pidsLimit = 50
-        service.volumes = [
-            VolumeMount(kind: .volume, source: "data", target: "/data"),
-            VolumeMount(kind: .bind, source: "./demo/conf", target: "/etc/conf", readOnly: true),
-        ]
+        service.secrets = [SecretMount(source: "token", target: "/run/secrets/token")]
         service.ulimits = [Ulimit(name: "nofile", soft: 2048, hard: 4096)]
         service.sysctls = ["net.core.somaxconn": "1024"]
         service.shmSize = try ByteSize(parsing: "32m")
@@ -30,8 +27,8 @@ struct ServiceBundleTests {
 
     func hostPaths() -> ServiceHostPaths {
         var paths = ServiceHostPaths(files: files)
-        paths.volumes = ["data": "/state/volumes/demo_data/_data"]
-        paths.sourceDirectory = "/state/checkouts/abc"
+        paths.mounts = [RuntimeSpec.Mount(destination: "/data", type: "bind", source: "/state/volumes/demo_data/_data", options: ["rbind", "rprivate"])]
+        paths.secrets = ["token": "/state/secrets/token"]
         paths.annotations = ["bosun.project": "demo"]
         return paths
     }
@@ -48,8 +45,8 @@ struct ServiceBundleTests {
         #expect(spec.linux?.sysctl == ["net.core.somaxconn": "1024"])
         #expect(spec.process?.rlimits?.contains(RuntimeSpec.Rlimit(type: "RLIMIT_NOFILE", hard: 4096, soft: 2048)) == true)
         #expect(spec.process?.user.additionalGids == [50])
-        let binds = spec.mounts?.filter { $0.destination == "/data" || $0.destination == "/etc/conf" }
-        #expect(binds?.map(\.source) == ["/state/volumes/demo_data/_data", "/state/checkouts/abc/demo/conf"])
+        let binds = spec.mounts?.filter { $0.destination == "/data" || $0.destination == "/run/secrets/token" }
+        #expect(binds?.map(\.source) == ["/state/volumes/demo_data/_data", "/state/secrets/token"])
         #expect(binds?.last?.options?.contains("ro") == true)
         #expect(spec.mounts?.first { $0.destination == "/dev/shm" }?.options?.contains("size=33554432") == true)
         #expect(spec.annotations == ["bosun.project": "demo"])
@@ -71,15 +68,13 @@ struct ServiceBundleTests {
 
     @Test("bad input is an error naming the service, never a crash")
     func errors() throws {
-        var escaping = try service()
-        escaping.volumes = [VolumeMount(kind: .bind, source: "../../etc", target: "/x")]
-        var unknownVolume = try service()
-        unknownVolume.volumes = [VolumeMount(kind: .volume, source: "nope", target: "/x")]
+        var unknownSecret = try service()
+        unknownSecret.secrets = [SecretMount(source: "nope", target: "/x")]
         var badLimit = try service()
         badLimit.ulimits = [Ulimit(name: "nofile", soft: 10, hard: 5)]
         var namedGroup = try service()
         namedGroup.groupAdd = ["wheel"]
-        for bad in [escaping, unknownVolume, badLimit, namedGroup] {
+        for bad in [unknownSecret, badLimit, namedGroup] {
             #expect {
                 try ServiceBundle.spec(for: bad, imageConfig: image, containerName: "c", paths: hostPaths())
             } throws: { error in
