@@ -134,7 +134,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(
             name: "BosunContainers",
-            dependencies: ["BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "CBosunSys"],
+            dependencies: ["BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
             swiftSettings: strict),
         .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
@@ -142,7 +142,7 @@ let package = Package(
             name: "BosunHost",
             dependencies: [
                 "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunNetwork", "CBosunSys",
+                "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys",
             ],
             swiftSettings: strict),
         .testTarget(

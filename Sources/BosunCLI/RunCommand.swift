@@ -7,6 +7,7 @@ import BosunModel
 import BosunOCI
 import BosunRuntime
 import BosunSeccomp
+import BosunHost
 import Foundation
 
 /// `bosun run IMAGE [CMD…]`: like `docker run` in the foreground — pulls the image if missing, builds the

@@ -1,3 +1,4 @@
+import BosunContainers
 import BosunModel
 import BosunNetwork
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunRuntime
+import BosunHost
 import Foundation
 
 /// `bosun runtime …`: bosun's own OCI runtime, with runc's command-line surface.

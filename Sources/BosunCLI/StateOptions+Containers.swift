@@ -1,3 +1,4 @@
+import BosunHost
 import BosunContainers
 import BosunRuntime
 

@@ -1,10 +1,12 @@
-import BosunOCI
-import BosunRuntime
+public import BosunOCI
+public import BosunRuntime
 import BosunSeccomp
 
 /// Connects the runtime's seccomp seam to bosun's BPF compiler.
-struct BPFSeccompCompiler: BosunRuntime.SeccompCompiler {
-    func compile(_ policy: RuntimeSpec.Seccomp) throws -> BosunRuntime.SeccompProgram {
+public struct BPFSeccompCompiler: BosunRuntime.SeccompCompiler {
+    public init() {}
+
+    public func compile(_ policy: RuntimeSpec.Seccomp) throws -> BosunRuntime.SeccompProgram {
         let program = try BosunSeccomp.SeccompCompiler.compile(policy)
         return BosunRuntime.SeccompProgram(
             instructions: program.instructions.map { .init(code: $0.code, jt: $0.jt, jf: $0.jf, k: $0.k) },

@@ -1,27 +1,28 @@
-import BosunBundle
+public import BosunBundle
 import BosunImageStore
+import BosunRuntime
 import Foundation
 
 /// A one-off container's files under `<state>/containers/<name>`: the bundle, the overlay's upper and work
 /// directories, and the /etc files bound into it. Removed (overlay unmounted first) when the container ends.
-struct ContainerDirectory {
-    let name: String
-    let root: String
+public struct ContainerDirectory: Sendable {
+    public let name: String
+    public let root: String
 
-    init(state: String, name: String) {
+    public init(state: String, name: String) {
         self.name = name
         root = state + "/containers/" + name
     }
 
-    var bundle: String { root + "/bundle" }
-    var rootfs: String { bundle + "/rootfs" }
-    var upper: String { root + "/upper" }
-    var work: String { root + "/work" }
-    var files: ContainerFiles { ContainerFiles(hosts: root + "/hosts", hostname: root + "/hostname", resolvConf: root + "/resolv.conf") }
+    public var bundle: String { root + "/bundle" }
+    public var rootfs: String { bundle + "/rootfs" }
+    public var upper: String { root + "/upper" }
+    public var work: String { root + "/work" }
+    public var files: ContainerFiles { ContainerFiles(hosts: root + "/hosts", hostname: root + "/hostname", resolvConf: root + "/resolv.conf") }
 
-    func prepare(hostname: String, hostNetwork: Bool) throws {
+    public func prepare(hostname: String, hostNetwork: Bool) throws {
         guard !FileManager.default.fileExists(atPath: root) else {
-            throw CommandFailure(.usage, "a container named \(name) already exists (\(root))")
+            throw RuntimeError("create container `\(name)`", detail: "a container with this name already exists (\(root))", hint: "remove it first (`bosun rm`)")
         }
         for directory in [rootfs, work] {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -36,7 +37,7 @@ struct ContainerDirectory {
         try resolv.write(toFile: files.resolvConf, atomically: true, encoding: .utf8)
     }
 
-    func cleanUp() {
+    public func cleanUp() {
         try? OverlayRootfs.unmount(rootfs)
         try? FileManager.default.removeItem(atPath: root)
     }
