@@ -1,0 +1,264 @@
+public import BosunContainers
+public import BosunConverge
+public import BosunImageStore
+public import BosunModel
+public import BosunNetwork
+public import BosunOCI
+public import BosunPlanner
+import BosunBundle
+import BosunImageSpec
+import BosunRuntime
+import BosunSeccomp
+import Foundation
+import Glibc
+
+/// The containers of services, on this host: each built from its image with `ServiceBundle` on an overlay of
+/// the image's layers, started under a `bosun-monitor` (so it outlives bosun), attached to its networks
+/// between create and start, stopped with its stop signal and grace period, removed with everything it had.
+/// What it was created from is kept in `<state>/containers/<name>/service.json`, so a later process (or the
+/// agent after a restart) can start it again. Every call blocks briefly on the kernel; they run on the
+/// cooperative pool one container at a time, which the executor's concurrency cap bounds.
+public struct ServiceContainers: ContainerOperations {
+    public let containers: DetachedContainers
+    public let images: ImageStore
+    let networkManager: @Sendable () throws -> NetworkManager
+    /// bosun's static init and monitor, bound into containers with `init: true`.
+    let initBinary: String?
+    /// Secret key → file, for the project's secrets (resolved by the caller from the commit's files).
+    let secretFiles: @Sendable (Project, String) -> String?
+    let execute: ContainerExec
+
+    public init(containers: DetachedContainers, images: ImageStore, networkManager: @escaping @Sendable () throws -> NetworkManager,
+                initBinary: String?, secretFiles: @escaping @Sendable (Project, String) -> String? = { _, _ in nil },
+                execute: @escaping ContainerExec) {
+        self.containers = containers
+        self.images = images
+        self.networkManager = networkManager
+        self.initBinary = initBinary
+        self.secretFiles = secretFiles
+        self.execute = execute
+    }
+
+    func directory(_ name: String) -> ContainerDirectory { ContainerDirectory(state: containers.stateDirectory, name: name) }
+    func recordPath(_ name: String) -> String { directory(name).root + "/service.json" }
+
+    // MARK: create and start
+
+    public func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws {
+        let service = target.service
+        guard let record = try images.record(service.image.description) else {
+            throw HostError("create container \(target.name)", cause: "image \(service.image) is not in the store", hint: "pull it first")
+        }
+        let imageConfig = try JSONDecoder().decode(ImageConfig.self, from: Data(try images.blobs.read(record.manifest.config.digest)))
+        let container = directory(target.name)
+        let mode = service.networkMode ?? "bridge"
+        guard ["bridge", "none", "host"].contains(mode) else {
+            throw HostError("create container \(target.name)", cause: "network_mode \(mode) is not supported yet", hint: "use networks, none or host")
+        }
+        let hostname = service.hostname ?? String(target.name.prefix(63))
+        try container.prepare(hostname: hostname, hostNetwork: mode == "host")
+        var created = false
+        defer { if !created { container.cleanUp() } }
+        let snapshots = try images.ensureSnapshots(record)
+        try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
+        var paths = ServiceHostPaths(files: container.files)
+        paths.mounts = mounts
+        paths.network = mode == "host" ? .host : .none
+        paths.initBinary = initBinary
+        paths.annotations = ["org.bosun.project": target.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": target.configHash]
+        for secret in service.secrets {
+            guard let file = secretFiles(target.project, secret.source) else {
+                throw HostError("create container \(target.name)", cause: "secret \(secret.source) has no file", hint: "declare it under secrets: with file:")
+            }
+            paths.secrets[secret.source] = file
+        }
+        paths.seccomp = try seccomp(for: service, imageConfig: imageConfig)
+        let spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+        let saved = ServiceContainerRecord(
+            project: target.project, service: service, name: target.name, configHash: target.configHash,
+            image: ContainerMetadata.Image(reference: record.reference, digest: record.manifestDigest.description),
+            command: spec.process?.args ?? [], imageStopSignal: imageConfig.config?.stopSignal)
+        try encoder.encode(saved).write(to: URL(fileURLWithPath: recordPath(target.name)), options: .atomic)
+        created = true
+    }
+
+    func seccomp(for service: Service, imageConfig: ImageConfig) throws -> RuntimeSpec.Seccomp? {
+        switch service.seccompProfile {
+        case nil:
+            var capabilities = Set(DefaultSpec.capabilities)
+            for cap in service.capDrop { if cap.uppercased() == "ALL" { capabilities.removeAll() } else { capabilities.remove(Self.capability(cap)) } }
+            for cap in service.capAdd { capabilities.insert(Self.capability(cap)) }
+            return service.privileged ? nil : DockerDefaultProfile.policy(capabilities: capabilities.sorted())
+        case "unconfined":
+            return nil
+        case let path?:
+            throw HostError("build the seccomp policy of \(service.name)", cause: "seccomp profile files (\(path)) are not supported yet",
+                            hint: "use the default profile or unconfined")
+        }
+    }
+
+    static func capability(_ name: String) -> String {
+        let upper = name.uppercased()
+        return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
+    }
+
+    func loadRecord(_ name: String) throws -> ServiceContainerRecord {
+        guard let data = FileManager.default.contents(atPath: recordPath(name)) else {
+            throw HostError("start container \(name)", cause: "it was not created by bosun's convergence (no \(recordPath(name)))")
+        }
+        return try JSONDecoder().decode(ServiceContainerRecord.self, from: data)
+    }
+
+    public func start(_ name: String) async throws -> StartedContainer {
+        let record = try loadRecord(name)
+        let container = directory(name)
+        // A container that ran before is started again from the same files, as `docker start` does.
+        if (try? containers.inspect(name)) != nil {
+            try containers.forgetExited(name)
+        }
+        let service = record.service
+        let mode = service.networkMode ?? "bridge"
+        let attachments = service.networks.map { attachment in
+            var hostAttachment = attachment
+            hostAttachment.network = record.project.networks.first { $0.key == attachment.network }?.name ?? attachment.network
+            return hostAttachment
+        }
+        let metadata = ContainerMetadata(
+            name: name, image: record.image, command: record.command,
+            stopSignal: service.stopSignal ?? record.imageStopSignal,
+            stopTimeout: service.stopGracePeriod.map { Double($0.nanoseconds) / 1e9 },
+            log: LogOptions(maxSize: service.logging.maxSize?.bytes, maxFile: service.logging.maxSize == nil ? nil : service.logging.maxFile),
+            labels: ["org.bosun.project": record.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": record.configHash],
+            restartPolicy: service.restart.description, network: mode == "bridge" ? attachments.first?.network : mode,
+            ports: service.ports.map(Self.portText), bundle: container.bundle)
+        let manager = mode == "host" ? nil : try networkManager()
+        let addressFile = container.root + "/address"
+        do {
+            try containers.create(metadata) { pid in
+                guard let manager else { return }
+                let netns = "/proc/\(pid)/ns/net"
+                if mode == "none" || attachments.isEmpty {
+                    try manager.attachLoopbackOnly(netnsPath: netns)
+                    return
+                }
+                let interfaces = try manager.attach(
+                    containerID: name, netnsPath: netns, attachments: attachments, ports: service.ports,
+                    names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service))
+                try? interfaces.first.map { "\($0.address)" }?.write(toFile: addressFile, atomically: true, encoding: .utf8)
+                // The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.
+                for (from, to) in [(manager.hostsPath(containerID: name), container.files.hosts),
+                                   (manager.resolvConfPath(containerID: name), container.files.resolvConf)] {
+                    if let text = try? String(contentsOfFile: from, encoding: .utf8), let handle = FileHandle(forWritingAtPath: to) {
+                        try handle.truncate(atOffset: 0)
+                        try handle.write(contentsOf: Data(text.utf8))
+                        try handle.close()
+                    }
+                }
+            }
+        } catch {
+            if let manager, mode == "bridge" { try? manager.detach(containerID: name) }
+            throw error
+        }
+        return StartedContainer(startedAt: Int64(Date().timeIntervalSince1970 * 1000), address: await address(name))
+    }
+
+    static func portText(_ port: PortMapping) -> String {
+        "\(port.hostIP ?? "0.0.0.0"):\(port.hostPort.map(String.init) ?? "")->\(port.containerPort)/\(port.transport.rawValue)"
+    }
+
+    // MARK: change and stop
+
+    public func updateLimits(_ name: String, to limits: ResourceLimits) async throws {
+        var resources = ServiceBundle.resources(limits) ?? RuntimeSpec.LinuxResources()
+        // A limit that disappeared from the manifest is lifted, not left in force.
+        var memory = resources.memory ?? RuntimeSpec.LinuxResources.Memory()
+        memory.limit = memory.limit ?? -1
+        memory.swap = memory.swap ?? (memory.limit == -1 ? -1 : nil)
+        memory.reservation = memory.reservation ?? -1
+        resources.memory = memory
+        var cpu = resources.cpu ?? RuntimeSpec.LinuxResources.CPU()
+        cpu.quota = cpu.quota ?? -1
+        resources.cpu = cpu
+        resources.pids = resources.pids ?? .init(limit: 0)
+        try containers.runtime.update(id: name, resources: resources)
+        // Keep the bundle and the record in step, so a later start runs with the new limits.
+        var record = try loadRecord(name)
+        record.service.resources = limits
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(record).write(to: URL(fileURLWithPath: recordPath(name)), options: .atomic)
+        let bundleConfig = directory(name).bundle + "/config.json"
+        if let data = FileManager.default.contents(atPath: bundleConfig) {
+            var spec = try JSONDecoder().decode(RuntimeSpec.self, from: data)
+            spec.linux?.resources = ServiceBundle.resources(limits)
+            try encoder.encode(spec).write(to: URL(fileURLWithPath: bundleConfig), options: .atomic)
+        }
+    }
+
+    public func stop(_ name: String, signal: String?, grace: Duration) async throws {
+        guard (try? containers.inspect(name)) != nil else { return }
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        try containers.stop(name, signal: signal.flatMap(SignalName.number), grace: seconds)
+    }
+
+    public func remove(_ name: String) async throws {
+        let container = directory(name)
+        guard FileManager.default.fileExists(atPath: container.root) else { return }
+        if let manager = try? networkManager() { try? manager.detach(containerID: name) }
+        if (try? containers.inspect(name)) != nil {
+            try containers.remove(name, force: true)
+        } else {
+            container.cleanUp()
+        }
+    }
+
+    // MARK: observe
+
+    public func status(_ name: String) async -> ObservedContainer.Status {
+        if let status = try? containers.inspect(name) {
+            switch status.state {
+            case .running: return .running
+            case .exited(let record): return .exited(code: record.exitCode)
+            case .unknown: return .exited(code: -1)
+            }
+        }
+        return FileManager.default.fileExists(atPath: recordPath(name)) ? .created : .missing
+    }
+
+    public func address(_ name: String) async -> String? {
+        (try? String(contentsOfFile: directory(name).root + "/address", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            switch await status(name) {
+            case .exited(let code): return code
+            case .missing: throw HostError("wait for container \(name) to exit", cause: "it does not exist")
+            case .running, .created:
+                guard ContinuousClock.now < deadline else {
+                    throw HostError("wait for container \(name) to exit", cause: "it still runs after \(timeout)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    public func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput {
+        try await execute(name, argv, timeout)
+    }
+}
+
+/// What a service container was created from, kept beside it (`service.json`).
+struct ServiceContainerRecord: Codable, Sendable {
+    var project: Project
+    var service: Service
+    var name: String
+    var configHash: String
+    var image: ContainerMetadata.Image
+    var command: [String]
+    var imageStopSignal: String?
+}
