@@ -12,7 +12,7 @@ public struct BosunCommand: AsyncParsableCommand {
         """,
         version: BosunVersion.current,
         subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, HistoryCommand.self, JournalCommand.self, ImageCommand.self, ImagesCommand.self,
-                      PullCommand.self, RunCommand.self, NetworkCommand.self, RuntimeCommand.self])
+                      PullCommand.self, RunCommand.self, ExecCommand.self, NetworkCommand.self, RuntimeCommand.self])
 
     public init() {}
 

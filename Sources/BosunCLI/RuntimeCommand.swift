@@ -10,7 +10,7 @@ struct RuntimeCommand: ParsableCommand {
         subcommands: [
             RuntimeCreateCommand.self, RuntimeStartCommand.self, RuntimeStateCommand.self, RuntimeKillCommand.self,
             RuntimeDeleteCommand.self, RuntimeRunCommand.self, RuntimeListCommand.self, RuntimePsCommand.self,
-            RuntimeSpecCommand.self,
+            RuntimeSpecCommand.self, RuntimeExecCommand.self,
         ])
 
     @OptionGroup var options: RuntimeOptions
