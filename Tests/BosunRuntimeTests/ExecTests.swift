@@ -157,7 +157,11 @@ struct ExecTests {
         #expect(missing.status == 125)
         #expect(missing.stderr.hasPrefix("bosun: container `no-such-container`: does not exist"), "\(missing.stderr)")
         #expect(try container.fixture.bosun(["kill", container.id, "KILL"]).status == 0)
-        for _ in 0..<200 where try container.fixture.bosun(["state", container.id]).stdout.contains("running") { usleep(10_000) }
+        var tries = 0
+        while tries < 200, try container.fixture.bosun(["state", container.id]).stdout.contains("running") {
+            usleep(10_000)
+            tries += 1
+        }
         let stopped = try container.exec([], "true")
         #expect(stopped.status == 125)
         #expect(stopped.stderr == "bosun: exec in container `\(container.id)`: the container is stopped (only a running container can run more processes)\n")
