@@ -35,7 +35,10 @@ struct ExecCommand: ParsableCommand {
         let options = ExecOptions(output: .inherit, stdin: interactive, terminal: tty, environment: env, user: user,
                                   workingDirectory: workdir, detached: detach)
         try ExecRunner.run(runtime: runtime, id: name, process: { () throws(RuntimeError) in
-            try runtime.execProcess(id: name, arguments: arguments)
+            var process = try runtime.execProcess(id: name, arguments: arguments)
+            // As docker exec -t: a terminal type when the container's environment has none.
+            if tty && !(process.env ?? []).contains(where: { $0.hasPrefix("TERM=") }) { process.env = (process.env ?? []) + ["TERM=xterm"] }
+            return process
         }, options: options, interactive: interactive)
     }
 }
