@@ -12,8 +12,8 @@ public struct BosunCommand: AsyncParsableCommand {
         """,
         version: BosunVersion.current,
         subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, HistoryCommand.self, JournalCommand.self,
-                      ImageCommand.self, ImagesCommand.self, PullCommand.self, RunCommand.self, PsCommand.self, StopCommand.self, RmCommand.self,
-                      LogsCommand.self, NetworkCommand.self, RuntimeCommand.self])
+                      ImageCommand.self, ImagesCommand.self, PullCommand.self, RunCommand.self, ExecCommand.self, PsCommand.self, StopCommand.self,
+                      RmCommand.self, LogsCommand.self, NetworkCommand.self, RuntimeCommand.self])
 
     public init() {}
 

@@ -11,7 +11,7 @@ struct RuntimeCommand: ParsableCommand {
         subcommands: [
             RuntimeCreateCommand.self, RuntimeStartCommand.self, RuntimeStateCommand.self, RuntimeKillCommand.self,
             RuntimeDeleteCommand.self, RuntimeRunCommand.self, RuntimeListCommand.self, RuntimePsCommand.self,
-            RuntimeSpecCommand.self, RuntimeUpdateCommand.self,
+            RuntimeSpecCommand.self, RuntimeUpdateCommand.self, RuntimeExecCommand.self,
         ])
 
     @OptionGroup var options: RuntimeOptions

@@ -9,6 +9,8 @@ import Glibc
 public enum RuntimeHelper {
     /// argv[1] that selects helper mode.
     public static let modeArgument = "__runtime-init"
+    /// argv[3] that selects exec mode (`bosun __runtime-init 3 exec`): run a process in a running container.
+    static let execArgument = "exec"
 
     /// The helper's entry point; call it before anything starts threads (no Dispatch, no async).
     public static func main(arguments: [String]) -> Never {
@@ -20,6 +22,7 @@ public enum RuntimeHelper {
         // watcher, say) must not live as long as the container.
         _ = bosun_close_range(UInt32(fd) + 1, UInt32.max, 0)
         let channel = InitChannel(fd: fd)
+        if arguments.count > 3 && arguments[3] == execArgument { ExecHelper.main(channel: channel) }
         do throws(RuntimeError) {
             guard let bytes = try Sys.receive(fd, step: "read the container config") else { _exit(1) }
             let config: InitConfig

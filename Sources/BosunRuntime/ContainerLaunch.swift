@@ -24,18 +24,7 @@ extension ContainerRuntime {
         if spec.process?.terminal == true && options.consoleSocket == nil {
             throw RuntimeError("allocate a terminal", detail: "`process.terminal` is true but no --console-socket was given")
         }
-        var seccomp: SeccompProgram?
-        if let policy = spec.linux?.seccomp {
-            guard let seccompCompiler else {
-                throw RuntimeError("apply `linux.seccomp`", detail: "this build has no seccomp compiler",
-                                   hint: "remove `linux.seccomp` from config.json or use a build with BosunSeccomp")
-            }
-            do {
-                seccomp = try seccompCompiler.compile(policy)
-            } catch {
-                throw RuntimeError("compile `linux.seccomp`", detail: "\(error)")
-            }
-        }
+        let seccomp = try compileSeccomp(spec)
         let hooks = spec.hooks
         let pauseForHooks = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
         var config = InitConfig(id: id, bundle: bundle, rootfs: rootfs, spec: spec, fifoPath: store.fifo(id),

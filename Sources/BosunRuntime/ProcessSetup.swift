@@ -8,6 +8,8 @@ import Glibc
 struct ProcessSetup {
     let process: RuntimeSpec.Process
     let seccomp: SeccompProgram?
+    /// `exec -u USER[:GROUP]`: replaces `process.user`, resolved in the container's /etc/passwd and /etc/group.
+    var userOverride: String?
 
     static let rlimitNumbers: [String: Int32] = [
         "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4, "RLIMIT_RSS": 5,
@@ -18,9 +20,14 @@ struct ProcessSetup {
     /// Applies everything and returns the resolved executable path (checked now, so that a missing binary is
     /// reported by `create`, not lost after `start`).
     func apply() throws(RuntimeError) -> String {
-        let user = try UserLookup.resolve(
-            username: process.user.username, uid: process.user.uid, gid: process.user.gid,
-            additional: process.user.additionalGids ?? [], passwd: Sys.readFile("/etc/passwd"), group: Sys.readFile("/etc/group"))
+        let passwd = Sys.readFile("/etc/passwd"), group = Sys.readFile("/etc/group")
+        let user: ResolvedUser
+        if let userOverride {
+            user = try UserLookup.resolve(spec: userOverride, passwd: passwd, group: group)
+        } else {
+            user = try UserLookup.resolve(username: process.user.username, uid: process.user.uid, gid: process.user.gid,
+                                          additional: process.user.additionalGids ?? [], passwd: passwd, group: group)
+        }
         try applyRlimits()
         umask(mode_t(process.user.umask ?? 0o022))
         let noNewPrivileges = process.noNewPrivileges == true

@@ -127,6 +127,15 @@ enum Sys {
         let count = try check(step()) { buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) } }
         return count == 0 ? nil : Array(buffer[0..<count])
     }
+
+    /// Receives one datagram and the descriptor it carries (-1 when none); nil at end of stream.
+    static func receiveMessage(_ fd: Int32, step: @autoclosure () -> String) throws(RuntimeError) -> (bytes: [UInt8], fd: Int32)? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var received: Int32 = -1
+        let count = try check(step()) { buffer.withUnsafeMutableBytes { bosun_recv_message(fd, $0.baseAddress, $0.count, &received) } }
+        if count == 0 && received < 0 { return nil }
+        return (Array(buffer[0..<count]), received)
+    }
 }
 
 /// Wait-status decoding (the macros are not imported).

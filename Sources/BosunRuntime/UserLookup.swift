@@ -41,4 +41,38 @@ enum UserLookup {
         }
         return result
     }
+
+    /// Resolves a Docker-style user, `user[:group]` (names or numbers), as `docker exec -u` does: a numeric
+    /// uid absent from /etc/passwd gets gid 0; the groups that list the user are added; an explicit group
+    /// replaces the user's primary group.
+    static func resolve(spec: String, passwd: String?, group: String?) throws(RuntimeError) -> ResolvedUser {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let userPart = parts.first, !userPart.isEmpty else {
+            throw RuntimeError("user `\(spec)`", detail: "empty user name", hint: "write NAME, UID, NAME:GROUP or UID:GID")
+        }
+        let users = (passwd ?? "").split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
+            .filter { $0.count >= 7 }
+        let entry = users.first { $0[0] == userPart } ?? UInt32(userPart).flatMap { id in users.first { UInt32($0[2]) == id } }
+        var result: ResolvedUser
+        if let entry, let uid = UInt32(entry[2]), let gid = UInt32(entry[3]) {
+            result = try resolve(username: entry[0], uid: uid, gid: gid, additional: [], passwd: passwd, group: group)
+        } else if let uid = UInt32(userPart) {
+            result = ResolvedUser(uid: uid, gid: 0, additionalGids: [], home: "/")
+        } else {
+            throw RuntimeError("user `\(userPart)`", detail: "not found in the container's /etc/passwd")
+        }
+        if parts.count == 2 {
+            let groupPart = parts[1]
+            let groups = (group ?? "").split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false) }
+                .filter { $0.count >= 3 }
+            if let match = groups.first(where: { $0[0] == groupPart }), let gid = UInt32(match[2]) {
+                result.gid = gid
+            } else if let gid = UInt32(groupPart) {
+                result.gid = gid
+            } else {
+                throw RuntimeError("group `\(groupPart)`", detail: "not found in the container's /etc/group")
+            }
+        }
+        return result
+    }
 }

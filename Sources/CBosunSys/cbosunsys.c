@@ -45,6 +45,8 @@ int bosun_close_range(unsigned int first, unsigned int last, unsigned int flags)
     return (int)syscall(SYS_close_range, first, last, flags);
 }
 
+int bosun_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
 int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how;
     memset(&how, 0, sizeof(how));
@@ -60,6 +62,7 @@ int bosun_set_child_subreaper(int on) { return prctl(PR_SET_CHILD_SUBREAPER, on,
 int bosun_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 int bosun_set_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 int bosun_set_keepcaps(int on) { return prctl(PR_SET_KEEPCAPS, on, 0, 0, 0); }
+int bosun_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }
 int bosun_cap_bound_drop(int cap) { return prctl(PR_CAPBSET_DROP, cap, 0, 0, 0); }
 int bosun_cap_ambient_raise(int cap) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0); }
 int bosun_cap_ambient_clear_all(void) { return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); }
@@ -140,6 +143,13 @@ int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols) {
     struct winsize size = {rows, cols, 0, 0};
     return ioctl(fd, TIOCSWINSZ, &size);
 }
+int bosun_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+    *rows = size.ws_row;
+    *cols = size.ws_col;
+    return 0;
+}
 int bosun_ptsname(int fd, char *buffer, size_t size) { return ptsname_r(fd, buffer, size); }
 int bosun_unlockpt(int fd) { return unlockpt(fd); }
 int bosun_ioctl_get_pty_peer(int master, int flags) { return ioctl(master, TIOCGPTPEER, flags); }
@@ -188,10 +198,28 @@ int bosun_recv_fd(int socket, char *buffer, size_t size) {
     return fd;
 }
 
+ssize_t bosun_recv_message(int socket, void *buffer, size_t size, int *fd) {
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {buffer, size};
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    *fd = -1;
+    ssize_t received;
+    do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
+    if (received < 0) return -1;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (header != NULL && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(header), sizeof(int));
+    return received;
+}
+
 const uint64_t BOSUN_CLONE_NEWNS = CLONE_NEWNS, BOSUN_CLONE_NEWUTS = CLONE_NEWUTS, BOSUN_CLONE_NEWIPC = CLONE_NEWIPC,
     BOSUN_CLONE_NEWNET = CLONE_NEWNET, BOSUN_CLONE_NEWPID = CLONE_NEWPID, BOSUN_CLONE_NEWCGROUP = CLONE_NEWCGROUP,
     BOSUN_CLONE_NEWUSER = CLONE_NEWUSER, BOSUN_CLONE_NEWTIME = CLONE_NEWTIME, BOSUN_CLONE_PIDFD = CLONE_PIDFD,
-    BOSUN_CLONE_INTO_CGROUP = CLONE_INTO_CGROUP;
+    BOSUN_CLONE_INTO_CGROUP = CLONE_INTO_CGROUP, BOSUN_CLONE_PARENT = CLONE_PARENT;
 const uint64_t BOSUN_RESOLVE_IN_ROOT = RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLINKS = RESOLVE_NO_MAGICLINKS,
     BOSUN_RESOLVE_NO_SYMLINKS = RESOLVE_NO_SYMLINKS, BOSUN_RESOLVE_BENEATH = RESOLVE_BENEATH, BOSUN_RESOLVE_NO_XDEV = RESOLVE_NO_XDEV;
 const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC = SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG = SECCOMP_FILTER_FLAG_LOG,

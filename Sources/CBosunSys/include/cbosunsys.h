@@ -24,6 +24,8 @@ int bosun_pidfd_open(pid_t pid);
 int bosun_pidfd_send_signal(int pidfd, int sig);
 int bosun_pivot_root(const char *new_root, const char *put_old);
 int bosun_close_range(unsigned int first, unsigned int last, unsigned int flags);
+// pipe2 (needs _GNU_SOURCE): both ends close-on-exec from the start, so no concurrent spawn inherits them.
+int bosun_pipe2(int fds[2], int flags);
 
 // Files: openat2 with RESOLVE_* flags (e.g. RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).
 int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
@@ -35,6 +37,8 @@ int bosun_set_child_subreaper(int on);
 int bosun_set_pdeathsig(int sig);
 int bosun_set_name(const char *name);
 int bosun_set_keepcaps(int on);
+// PR_SET_DUMPABLE: 0 keeps other processes (a container's) out of /proc/<pid>/{exe,fd,mem} until exec.
+int bosun_set_dumpable(int on);
 int bosun_cap_bound_drop(int cap);
 int bosun_cap_ambient_raise(int cap);
 int bosun_cap_ambient_clear_all(void);
@@ -67,6 +71,7 @@ ssize_t bosun_lgetxattr(const char *path, const char *name, void *value, size_t 
 // Terminals.
 int bosun_ioctl_set_ctty(int fd);
 int bosun_ioctl_set_winsize(int fd, unsigned short rows, unsigned short cols);
+int bosun_ioctl_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int bosun_ptsname(int fd, char *buffer, size_t size);
 int bosun_unlockpt(int fd);
 // Opens the terminal peer (slave) of a pty master (TIOCGPTPEER) and reads its index (TIOCGPTN).
@@ -81,10 +86,13 @@ int bosun_setresgid(gid_t gid);
 // returns the received descriptor (or -1), with up to `size` bytes of payload stored in `buffer`.
 int bosun_send_fd(int socket, int fd, const char *payload, size_t length);
 int bosun_recv_fd(int socket, char *buffer, size_t size);
+// Receives one datagram and, when it carries one, a descriptor (*fd, else -1); returns the payload length (0 at
+// end of stream) or -1.
+ssize_t bosun_recv_message(int socket, void *buffer, size_t size, int *fd);
 
 // Constants Swift's Glibc module lacks (values from the kernel headers, checked at compile time).
 extern const uint64_t BOSUN_CLONE_NEWNS, BOSUN_CLONE_NEWUTS, BOSUN_CLONE_NEWIPC, BOSUN_CLONE_NEWNET, BOSUN_CLONE_NEWPID,
-    BOSUN_CLONE_NEWCGROUP, BOSUN_CLONE_NEWUSER, BOSUN_CLONE_NEWTIME, BOSUN_CLONE_PIDFD, BOSUN_CLONE_INTO_CGROUP;
+    BOSUN_CLONE_NEWCGROUP, BOSUN_CLONE_NEWUSER, BOSUN_CLONE_NEWTIME, BOSUN_CLONE_PIDFD, BOSUN_CLONE_INTO_CGROUP, BOSUN_CLONE_PARENT;
 extern const uint64_t BOSUN_RESOLVE_IN_ROOT, BOSUN_RESOLVE_NO_MAGICLINKS, BOSUN_RESOLVE_NO_SYMLINKS, BOSUN_RESOLVE_BENEATH,
     BOSUN_RESOLVE_NO_XDEV;
 extern const unsigned int BOSUN_SECCOMP_FILTER_FLAG_TSYNC, BOSUN_SECCOMP_FILTER_FLAG_LOG, BOSUN_SECCOMP_FILTER_FLAG_NEW_LISTENER,
