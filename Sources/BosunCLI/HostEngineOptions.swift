@@ -29,8 +29,8 @@ struct HostEngineOptions: ParsableArguments {
         return configuration
     }
 
-    /// The host engine on `state`'s directory. Containers go through the monitor's operations once wired;
-    /// until then through `UnavailableContainerOperations`. Call `shutdown` on the returned client when done.
+    /// The host engine on `state`'s directory: containers are detached, monitored service containers. Set
+    /// `engine.sourceFiles` once the source is read. Call `shutdown` on the returned client when done.
     func engine(state: StateOptions) throws -> (HostEngine, RegistryClient) {
         let directory = state.resolvedStateDir
         let store = try state.imageStore()
@@ -39,10 +39,15 @@ struct HostEngineOptions: ParsableArguments {
         do { inventory = try InventoryStore(stateDirectory: directory) } catch {
             throw CommandFailure(.internalError, "\(error)")
         }
+        let networks = HostEngine.once { try NetworkManager(stateDirectory: directory + "/network") }
+        let sourceFiles = SourceFiles()
+        let containers = ServiceContainers(
+            containers: state.detachedContainers(), images: store, networkManager: networks,
+            initBinary: FileManager.default.isExecutableFile(atPath: RuntimeHelperLocation.monitorPath) ? RuntimeHelperLocation.monitorPath : nil,
+            sourceFiles: sourceFiles)
         let engine = HostEngine(
             images: store, puller: client, inventory: inventory, volumes: VolumeStore(stateDirectory: directory),
-            containers: UnavailableContainerOperations(),
-            networkManager: { try NetworkManager(stateDirectory: directory + "/network") },
+            containers: containers, networkManager: networks, sourceFiles: sourceFiles,
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         return (engine, client)
     }

@@ -88,3 +88,17 @@ struct SourceOptions: ParsableArguments {
         return (opened, result)
     }
 }
+
+extension SourceOptions {
+    /// Where the desired state's files are on disk: a directory source where it is, a commit exported under
+    /// `<state>/sources/<commit>` (binds and secrets read from there).
+    static func files(of opened: SourceReader.Opened, stateDirectory: String) throws -> String {
+        if let directory = opened.tree as? DirectoryFileTree { return directory.root }
+        guard let commit = opened.revision?.commitID else { return stateDirectory + "/sources/none" }
+        do {
+            return try SourceExport.export(opened.tree, path: opened.path, commit: commit, into: stateDirectory + "/sources")
+        } catch {
+            throw CommandFailure(.internalError, "cannot export the commit's files to \(stateDirectory)/sources: \(error)")
+        }
+    }
+}

@@ -19,14 +19,16 @@ public final class HostEngine: ConvergenceEngine {
     public let volumes: VolumeStore
     public let containers: any ContainerOperations
     public let health: HealthMonitor
-    let mounts: ServiceMounts
+    /// Where relative bind sources resolve (the source directory or the commit's export).
+    public let sourceFiles: SourceFiles
+    var mounts: ServiceMounts { ServiceMounts(volumes: volumes, sourceRoot: sourceFiles.root) }
     let networkManager: @Sendable () throws -> NetworkManager
     let clock: @Sendable () -> Int64
 
     /// `networkManager` is called when a network is first needed (it opens netlink and nftables).
     public init(images: ImageStore, puller: any ImagePuller, inventory: InventoryStore, volumes: VolumeStore,
                 containers: any ContainerOperations, networkManager: @escaping @Sendable () throws -> NetworkManager,
-                sourceRoot: String? = nil, clock: @escaping @Sendable () -> Int64) {
+                sourceFiles: SourceFiles = SourceFiles(), clock: @escaping @Sendable () -> Int64) {
         self.images = images
         self.puller = puller
         self.inventory = inventory
@@ -34,14 +36,14 @@ public final class HostEngine: ConvergenceEngine {
         self.containers = containers
         self.networkManager = Self.once(networkManager)
         self.clock = clock
-        mounts = ServiceMounts(volumes: volumes, sourceRoot: sourceRoot)
+        self.sourceFiles = sourceFiles
         health = HealthMonitor(prober: HealthProber(exec: { name, argv, timeout in
             try await containers.exec(name, argv: argv, timeout: timeout)
         }, clock: clock))
     }
 
     /// A factory that runs once and keeps its result (or its error, to run again next time).
-    static func once<T: Sendable>(_ make: @escaping @Sendable () throws -> T) -> @Sendable () throws -> T {
+    public static func once<T: Sendable>(_ make: @escaping @Sendable () throws -> T) -> @Sendable () throws -> T {
         let cached = Mutex<T?>(nil)
         return {
             try cached.withLock { value in
@@ -176,7 +178,18 @@ public final class HostEngine: ConvergenceEngine {
            case .running = await containers.status(name) {
             await health.watch(container: name, check: check, startedAt: clock(), address: await containers.address(name))
         }
-        return try await health.waitHealthy(container: name, timeout: timeout)
+        // Wait in short slices so that a container that exits while starting fails the wait at once, not after
+        // all its retries.
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let slice = min(deadline - ContinuousClock.now, .seconds(1))
+            let status = try await health.waitHealthy(container: name, timeout: max(slice, .zero))
+            if status != .starting || ContinuousClock.now >= deadline { return status }
+            if case .exited(let code) = await containers.status(name) {
+                throw HostError("wait for \(name) to be healthy", cause: "it exited with code \(code) before it was healthy",
+                                hint: "`bosun logs \(name)` shows its output")
+            }
+        }
     }
 
     public func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {

@@ -7,7 +7,7 @@ public import BosunOCI
 public import BosunPlanner
 import BosunBundle
 import BosunImageSpec
-import BosunRuntime
+public import BosunRuntime
 import BosunSeccomp
 import Foundation
 import Glibc
@@ -24,19 +24,30 @@ public struct ServiceContainers: ContainerOperations {
     let networkManager: @Sendable () throws -> NetworkManager
     /// bosun's static init and monitor, bound into containers with `init: true`.
     let initBinary: String?
-    /// Secret key → file, for the project's secrets (resolved by the caller from the commit's files).
-    let secretFiles: @Sendable (Project, String) -> String?
+    /// The desired state's files: secrets (`secrets: {x: {file: ./x.txt}}`) are read from there.
+    let sourceFiles: SourceFiles
     let execute: ContainerExec
 
+    /// `execute` runs health probes; by default `ContainerRuntime.exec` of the containers' runtime.
     public init(containers: DetachedContainers, images: ImageStore, networkManager: @escaping @Sendable () throws -> NetworkManager,
-                initBinary: String?, secretFiles: @escaping @Sendable (Project, String) -> String? = { _, _ in nil },
-                execute: @escaping ContainerExec) {
+                initBinary: String?, sourceFiles: SourceFiles, execute: ContainerExec? = nil) {
         self.containers = containers
         self.images = images
         self.networkManager = networkManager
         self.initBinary = initBinary
-        self.secretFiles = secretFiles
-        self.execute = execute
+        self.sourceFiles = sourceFiles
+        self.execute = execute ?? ServiceContainers.runtimeExec(containers.runtime)
+    }
+
+    /// Probes through the runtime's exec: the last 4 KiB of output kept, killed at the timeout.
+    public static func runtimeExec(_ runtime: ContainerRuntime) -> ContainerExec {
+        { name, argv, timeout in
+            try await Blocking.run {
+                let result = try runtime.exec(id: name, arguments: argv, options: ExecOptions(output: .capture(limit: 4096), timeout: timeout))
+                if result.timedOut { throw HostError("probe container \(name)", cause: "the probe ran longer than \(timeout)") }
+                return ExecOutput(exitCode: result.status, output: String(decoding: result.output, as: UTF8.self))
+            }
+        }
     }
 
     func directory(_ name: String) -> ContainerDirectory { ContainerDirectory(state: containers.stateDirectory, name: name) }
@@ -45,6 +56,10 @@ public struct ServiceContainers: ContainerOperations {
     // MARK: create and start
 
     public func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws {
+        try await Blocking.run { try createNow(target, mounts: mounts) }
+    }
+
+    func createNow(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) throws {
         let service = target.service
         guard let record = try images.record(service.image.description) else {
             throw HostError("create container \(target.name)", cause: "image \(service.image) is not in the store", hint: "pull it first")
@@ -67,7 +82,7 @@ public struct ServiceContainers: ContainerOperations {
         paths.initBinary = initBinary
         paths.annotations = ["org.bosun.project": target.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": target.configHash]
         for secret in service.secrets {
-            guard let file = secretFiles(target.project, secret.source) else {
+            guard let declared = target.project.secrets.first(where: { $0.key == secret.source }), let file = sourceFiles.path(declared.file) else {
                 throw HostError("create container \(target.name)", cause: "secret \(secret.source) has no file", hint: "declare it under secrets: with file:")
             }
             paths.secrets[secret.source] = file
@@ -113,6 +128,10 @@ public struct ServiceContainers: ContainerOperations {
     }
 
     public func start(_ name: String) async throws -> StartedContainer {
+        try await Blocking.run { try startNow(name) }
+    }
+
+    func startNow(_ name: String) throws -> StartedContainer {
         let record = try loadRecord(name)
         let container = directory(name)
         // A container that ran before is started again from the same files, as `docker start` does.
@@ -162,7 +181,7 @@ public struct ServiceContainers: ContainerOperations {
             if let manager, mode == "bridge" { try? manager.detach(containerID: name) }
             throw error
         }
-        return StartedContainer(startedAt: Int64(Date().timeIntervalSince1970 * 1000), address: await address(name))
+        return StartedContainer(startedAt: Int64(Date().timeIntervalSince1970 * 1000), address: addressNow(name))
     }
 
     static func portText(_ port: PortMapping) -> String {
@@ -172,6 +191,10 @@ public struct ServiceContainers: ContainerOperations {
     // MARK: change and stop
 
     public func updateLimits(_ name: String, to limits: ResourceLimits) async throws {
+        try await Blocking.run { try updateLimitsNow(name, to: limits) }
+    }
+
+    func updateLimitsNow(_ name: String, to limits: ResourceLimits) throws {
         var resources = ServiceBundle.resources(limits) ?? RuntimeSpec.LinuxResources()
         // A limit that disappeared from the manifest is lifted, not left in force.
         var memory = resources.memory ?? RuntimeSpec.LinuxResources.Memory()
@@ -201,10 +224,15 @@ public struct ServiceContainers: ContainerOperations {
     public func stop(_ name: String, signal: String?, grace: Duration) async throws {
         guard (try? containers.inspect(name)) != nil else { return }
         let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
-        try containers.stop(name, signal: signal.flatMap(SignalName.number), grace: seconds)
+        let containers = containers
+        try await Blocking.run { _ = try containers.stop(name, signal: signal.flatMap(SignalName.number), grace: seconds) }
     }
 
     public func remove(_ name: String) async throws {
+        try await Blocking.run { try removeNow(name) }
+    }
+
+    func removeNow(_ name: String) throws {
         let container = directory(name)
         guard FileManager.default.fileExists(atPath: container.root) else { return }
         if let manager = try? networkManager() { try? manager.detach(containerID: name) }
@@ -228,7 +256,9 @@ public struct ServiceContainers: ContainerOperations {
         return FileManager.default.fileExists(atPath: recordPath(name)) ? .created : .missing
     }
 
-    public func address(_ name: String) async -> String? {
+    public func address(_ name: String) async -> String? { addressNow(name) }
+
+    func addressNow(_ name: String) -> String? {
         (try? String(contentsOfFile: directory(name).root + "/address", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
