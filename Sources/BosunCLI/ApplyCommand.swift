@@ -38,7 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = source.state.resolvedStateDir
         _ = try source.state.imageStore()  // creates the state directory (0700) when missing
-        let journal = try openJournal(directory)
+        let journal = try ApplyCommand.openJournal(directory)
         let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let (engine, client) = try registry.engine(state: source.state)
         do {
@@ -87,7 +87,7 @@ struct ApplyCommand: AsyncParsableCommand {
         if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
     }
 
-    func openJournal(_ directory: String) throws -> Journal {
+    static func openJournal(_ directory: String) throws -> Journal {
         do {
             let storage = try FileJournalStorage(directory: directory + "/journal")
             let journal = Journal(storage: storage, clock: { Int64(Date().timeIntervalSince1970 * 1000) },

@@ -149,7 +149,13 @@ public final class NetworkManager: Sendable {
         return NftRuleset(networks: networks, containers: containers)
     }
 
+    /// Writes bosun's table; once no network is left, deletes it, so a host bosun no longer networks has
+    /// no bosun rules at all (declaring it first makes the delete succeed when it is already gone).
     func applyRules(_ s: NetworkStateFile, removing: [String], what: String) throws(NetworkError) {
+        if s.networks.isEmpty {
+            try env.nft.run("table \(NftRuleset.table) {}\ndelete table \(NftRuleset.table)\n", what: what)
+            return
+        }
         try env.nft.run(ruleset(s).script(removing: removing), what: what)
     }
 
