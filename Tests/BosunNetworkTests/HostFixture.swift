@@ -33,9 +33,11 @@ final class HostFixture: @unchecked Sendable {
     private var servers: [Process] = []
     private var extraLinks: [String] = []
     private let savedForward: String
+    private let lock: HostNetworkLock
 
     init(_ name: String) throws {
         try #require(RootGate.isRoot, "this test needs root (it creates bridges and network namespaces)")
+        lock = HostNetworkLock()
         tag = "bt\(getpid() % 10000)\(name)"
         stateDirectory = NSTemporaryDirectory() + "bosun-net-\(tag)-\(UUID().uuidString.prefix(8))"
         savedForward = sh("cat /proc/sys/net/ipv4/ip_forward").output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -107,6 +109,7 @@ final class HostFixture: @unchecked Sendable {
         sh("nft delete table ip bosun 2>/dev/null")
         sh("echo \(savedForward) > /proc/sys/net/ipv4/ip_forward")
         try? FileManager.default.removeItem(atPath: stateDirectory)
+        lock.release()
     }
 }
 
