@@ -93,6 +93,15 @@ struct ConvergenceEndToEndTests {
         // The volume was filled by db and app's dependency on db's health held until then.
         #expect(FileManager.default.fileExists(atPath: state + "/volumes/\(project)_data/_data/ready"))
 
+        let status = try BosunBinary.run(["status", "--state-dir", state, "--json"])
+        #expect(status.status == 0, "\(status.stdout)\n\(status.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let projects = try #require(report["projects"] as? [[String: Any]])
+        let entries = try #require(projects.first { $0["name"] as? String == project }?["containers"] as? [[String: Any]])
+        #expect(entries.count == 3 && entries.allSatisfy { $0["state"] as? String == "running" })
+        #expect(entries.first { $0["service"] as? String == "db" }?["health"] as? String == "healthy")
+        #expect((report["last_applied"] as? [String: Any])?["commit"] as? String != nil)
+
         // Commit B: app's environment (recreate) and cache's memory limit (in place).
         try Self.compose(project: project, mode: "two", appMemory: "48m").write(toFile: repo + "/\(project)/compose.yaml", atomically: true, encoding: .utf8)
         try git(["commit", "-q", "-am", "B"], in: repo)

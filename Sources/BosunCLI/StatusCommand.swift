@@ -1,0 +1,40 @@
+import ArgumentParser
+import BosunConverge
+import BosunHost
+import BosunModel
+import Foundation
+
+/// `bosun status`: the projects bosun converged on this host — each container's state, health (probed once
+/// now), uptime, image digest — plus networks, volumes and the last convergence with its commit and outcome.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what bosun runs on this host: containers, health, images, the last convergence.",
+        discussion: "Health checks run once now (use --no-probe to skip them). Exit code 0, or 1 when a container is not running or unhealthy.")
+
+    @OptionGroup var state: StateOptions
+    @Flag(help: "JSON instead of text (shape in docs/convergence.md).") var json = false
+    @Flag(help: "Do not run health checks; show health as unknown.") var noProbe = false
+
+    func run() async throws {
+        let runtime = state.detachedContainers().runtime
+        let prober = HealthProber(exec: ServiceContainers.runtimeExec(runtime), clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let directory = state.resolvedStateDir
+        let probe: ((InventoryContainer) async -> String?)? = noProbe ? nil : { container in
+            guard let check = container.spec.healthcheck, !check.isDisabled else { return nil }
+            let address = (try? String(contentsOfFile: directory + "/containers/\(container.name)/address", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let result = await prober.probe(check, container: container.name, address: address)
+            return result.exitCode == 0 ? "healthy" : "unhealthy"
+        }
+        let report = try await StatusReport.collect(state: state, probe: probe)
+        if json {
+            print(String(decoding: report.json.canonicalBytes, as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+        if report.containers.contains(where: { ($0.state != "running" && !($0.state == "exited" && $0.exitCode == 0)) || $0.health == "unhealthy" }) {
+            throw CommandFailure(.checkFailed, "")
+        }
+    }
+}

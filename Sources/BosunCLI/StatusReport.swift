@@ -1,0 +1,152 @@
+import BosunContainers
+import BosunConverge
+import BosunHost
+import BosunJournal
+import BosunJournalFiles
+import BosunModel
+import Foundation
+
+/// What `bosun status` shows: every container bosun created with its state, health, uptime and image, the
+/// networks and volumes, and the last convergence (commit and outcome), built from the inventory, the
+/// containers' monitors and the journal. `json` is the documented shape (docs/convergence.md, "Status").
+struct StatusReport {
+    struct Container {
+        var project: String
+        var service: String
+        var name: String
+        var state: String
+        var status: String
+        var health: String?
+        var startedAt: Date?
+        var exitCode: Int32?
+        var oomKilled = false
+        var image: String
+        var imageDigest: String?
+        var configHash: String
+        var memoryBytes: Int64?
+        var pids: Int?
+    }
+
+    var containers: [Container] = []
+    var networks: [String: String] = [:]
+    var volumes: [String: String] = [:]
+    var last: ConvergenceSummary?
+    var lastApplied: ConvergenceSummary?
+
+    /// Collects the report. `probe` runs each running container's health check once now (nil: not probed).
+    static func collect(state: StateOptions, probe: ((InventoryContainer) async -> String?)?) async throws -> StatusReport {
+        let directory = state.resolvedStateDir
+        var report = StatusReport()
+        let inventory: Inventory
+        do { inventory = try InventoryStore(stateDirectory: directory).inventory } catch {
+            throw CommandFailure(.sourceUnavailable, "cannot read the inventory in \(directory): \(error)")
+        }
+        let detached = state.detachedContainers()
+        let now = Date()
+        for entry in inventory.containers.values.sorted(by: { ($0.project, $0.service) < ($1.project, $1.service) }) {
+            var container = Container(project: entry.project, service: entry.service, name: entry.name, state: "created", status: "Created",
+                                      image: entry.spec.image.description, configHash: entry.configHash)
+            if let live = try? detached.inspect(entry.name) {
+                container.status = live.statusText(now: now)
+                container.imageDigest = live.metadata.image?.digest
+                container.memoryBytes = live.stats?.memoryUsage
+                container.pids = live.stats?.pidsCurrent
+                switch live.state {
+                case .running:
+                    container.state = "running"
+                    container.startedAt = live.metadata.started
+                    if let probe { container.health = await probe(entry) }
+                case .exited(let record):
+                    container.state = "exited"
+                    container.exitCode = record.exitCode
+                    container.oomKilled = record.oomKilled
+                case .unknown(let reason):
+                    container.state = "unknown"
+                    container.status = "Unknown (\(reason))"
+                }
+            } else if !FileManager.default.fileExists(atPath: detached.directory(entry.name)) {
+                container.state = "missing"
+                container.status = "Missing (removed outside bosun)"
+            }
+            if entry.spec.healthcheck == nil || entry.spec.healthcheck?.isDisabled == true { container.health = nil }
+            report.containers.append(container)
+        }
+        report.networks = inventory.networks.mapValues(\.project)
+        report.volumes = inventory.volumes.mapValues(\.project)
+        if let storage = try? FileJournalStorage(directory: directory + "/journal") {
+            let segments = ((try? storage.segmentNames()) ?? []).compactMap { try? storage.read($0) }
+            let history = ConvergenceHistory(segments: segments)
+            report.last = history.convergences.last
+            report.lastApplied = history.convergences.last { summary in
+                guard let outcome = summary.outcome else { return false }
+                return [.converged, .partiallyFailed, .noChange].contains(outcome) && summary.commitID != nil
+            }
+        }
+        return report
+    }
+
+    var text: String {
+        var lines: [String] = []
+        if let last {
+            let commit = last.commitID.map { " commit \($0.prefix(12))" } ?? ""
+            let subject = last.beginBody.source.map { " \"\($0.subject)\"" } ?? ""
+            lines.append("Last convergence: #\(last.seq) \(last.outcome?.rawValue ?? "in progress") at \(last.begin.time) (\(last.beginBody.trigger.rawValue))\(commit)\(subject)")
+        } else {
+            lines.append("Last convergence: none (run bosun apply)")
+        }
+        if let applied = lastApplied, applied.seq != last?.seq, let commit = applied.commitID {
+            lines.append("Last applied commit: \(commit.prefix(12)) (#\(applied.seq) \(applied.outcome?.rawValue ?? ""))")
+        }
+        lines.append("")
+        var rows = [["PROJECT", "SERVICE", "CONTAINER", "STATUS", "HEALTH", "IMAGE", "DIGEST", "MEM", "PIDS"]]
+        for c in containers {
+            rows.append([c.project, c.service, c.name, c.status, c.health ?? "-", c.image, c.imageDigest.map { String($0.prefix(19)) } ?? "-",
+                         c.memoryBytes.map(Self.bytes) ?? "-", c.pids.map(String.init) ?? "-"])
+        }
+        lines.append(TextTable.render(rows))
+        if !networks.isEmpty || !volumes.isEmpty {
+            lines.append("")
+            lines.append("Networks: " + (networks.isEmpty ? "none" : networks.keys.sorted().joined(separator: ", ")))
+            lines.append("Volumes: " + (volumes.isEmpty ? "none" : volumes.keys.sorted().joined(separator: ", ")))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: JSONValue {
+        let iso = ISO8601DateFormatter()
+        func summary(_ s: ConvergenceSummary?) -> JSONValue {
+            guard let s else { return .null }
+            return .object([
+                "seq": .int(s.seq), "time": .string(s.begin.time), "trigger": .string(s.beginBody.trigger.rawValue),
+                "outcome": s.outcome.map { .string($0.rawValue) } ?? .null, "commit": s.commitID.map(JSONValue.string) ?? .null,
+            ])
+        }
+        let projects = Set(containers.map(\.project)).union(networks.values).union(volumes.values).sorted()
+        return .object([
+            "last_convergence": summary(last),
+            "last_applied": summary(lastApplied),
+            "projects": .array(projects.map { project in
+                .object([
+                    "name": .string(project),
+                    "containers": .array(containers.filter { $0.project == project }.map { c in
+                        .object([
+                            "service": .string(c.service), "name": .string(c.name), "state": .string(c.state), "status": .string(c.status),
+                            "health": c.health.map(JSONValue.string) ?? .null,
+                            "started_at": c.startedAt.map { .string(iso.string(from: $0)) } ?? .null,
+                            "exit_code": c.exitCode.map { .int(Int64($0)) } ?? .null, "oom_killed": .bool(c.oomKilled),
+                            "image": .string(c.image), "image_digest": c.imageDigest.map(JSONValue.string) ?? .null,
+                            "config_hash": .string(c.configHash),
+                            "memory_bytes": c.memoryBytes.map { .int($0) } ?? .null, "pids": c.pids.map { .int(Int64($0)) } ?? .null,
+                        ])
+                    }),
+                    "networks": .array(networks.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
+                    "volumes": .array(volumes.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
+                ])
+            }),
+        ])
+    }
+
+    static func bytes(_ value: Int64) -> String {
+        value >= 1 << 20 ? String(format: "%.1fMiB", Double(value) / 1_048_576) : "\(value / 1024)KiB"
+    }
+}
