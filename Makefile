@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo bench bench-pull fmt clean deps
+.PHONY: build release test check demo demo-down bench bench-pull fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -20,18 +20,26 @@ test:
 
 check: test
 
-# bosun's main job on the embedded example, offline, as far as it goes today: validate and render the desired
-# state in manifests/, import the busybox image it uses (built from busybox-static), show the plan, and run
-# one container from that image. (`bosun apply` converges it once the agent lands.)
+# bosun's main job on the embedded example, offline: the example in manifests/ committed to a local git
+# repository, its image built from busybox-static and imported, then planned and converged on this host from
+# git (as the agent does), and the result shown: status, history, the web front on 127.0.0.1:8080.
+# `make demo-down` removes what it created.
 DEMO_STATE ?= /var/lib/bosun
+DEMO_REPO ?= $(CURDIR)/.build/demo-repo
+BOSUN = $(SWIFT) run --skip-build bosun
 demo: build
-	$(SWIFT) run --skip-build bosun validate --path manifests
-	$(SWIFT) run --skip-build bosun render --path manifests --format yaml | head -n 40
+	$(BOSUN) validate --path manifests
 	rm -rf .build/demo-image && scripts/make-busybox-image .build/demo-image
-	$(SWIFT) run --skip-build bosun image import .build/demo-image --state-dir $(DEMO_STATE)
-	$(SWIFT) run --skip-build bosun plan --path manifests --state-dir $(DEMO_STATE)
-	$(SWIFT) run --skip-build bosun run --state-dir $(DEMO_STATE) localhost:5000/bosun/busybox:1.35 \
-		/bin/sh -c 'echo "hello from $$(hostname), a bosun container: $$(grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr "\n\t" "  ")"'
+	$(BOSUN) image import .build/demo-image --state-dir $(DEMO_STATE)
+	scripts/make-demo-repo $(DEMO_REPO)
+	$(BOSUN) plan --repo $(DEMO_REPO) --state-dir $(DEMO_STATE)
+	$(BOSUN) apply --repo $(DEMO_REPO) --state-dir $(DEMO_STATE)
+	$(BOSUN) status --state-dir $(DEMO_STATE)
+	$(BOSUN) history --state-dir $(DEMO_STATE)
+	curl -fsS http://127.0.0.1:8080/
+
+demo-down: build
+	$(BOSUN) down --volumes --state-dir $(DEMO_STATE)
 
 # Figures printed side by side with a peer (see bench/README.md).
 bench: release
