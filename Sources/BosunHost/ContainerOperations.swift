@@ -40,23 +40,3 @@ public struct StartedContainer: Sendable, Hashable {
         self.address = address
     }
 }
-
-/// Until the container monitor lands: every container operation fails with a clear message, so a project
-/// without services converges and one with services fails cleanly (and is journaled as failed).
-public struct UnavailableContainerOperations: ContainerOperations {
-    public init() {}
-
-    func unavailable(_ action: String) -> HostError {
-        HostError(action, cause: "containers arrive with the monitor", hint: "this build of bosun converges images, networks and volumes only")
-    }
-
-    public func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws { throw unavailable("create container \(target.name)") }
-    public func start(_ name: String) async throws -> StartedContainer { throw unavailable("start container \(name)") }
-    public func updateLimits(_ name: String, to limits: ResourceLimits) async throws { throw unavailable("update the limits of container \(name)") }
-    public func stop(_ name: String, signal: String?, grace: Duration) async throws { throw unavailable("stop container \(name)") }
-    public func remove(_ name: String) async throws { throw unavailable("remove container \(name)") }
-    public func status(_ name: String) async -> ObservedContainer.Status { .missing }
-    public func address(_ name: String) async -> String? { nil }
-    public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 { throw unavailable("wait for container \(name)") }
-    public func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput { throw unavailable("exec in container \(name)") }
-}
