@@ -17,8 +17,8 @@ public final class ControlServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ControlConnection(handle: handle)) }
             }
-        let previous = umask(0o177)
-        defer { umask(previous) }
+        // No umask games: the umask is process-wide and other threads create files. The directory is 0700, so
+        // nobody else can reach the socket in the moment before its chmod.
         let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
         chmod(path, 0o600)
         return ControlServer(channel: channel, path: path)

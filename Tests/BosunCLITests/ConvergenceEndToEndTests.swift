@@ -7,10 +7,8 @@ import Testing
 /// third untouched. Then `bosun down` leaves nothing behind.
 @Suite("convergence end to end", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct ConvergenceEndToEndTests {
-    static func compose(project: String, mode: String, appMemory: String) -> String {
-        """
-        name: \(project)
-        services:
+    static func compose(project: String, mode: String, appMemory: String, withDB: Bool = true) -> String {
+        let db = """
           db:
             image: localhost:5000/bosun/busybox:1.35
             command: ["sh", "-c", "touch /data/ready; exec sleep 1000"]
@@ -19,12 +17,17 @@ struct ConvergenceEndToEndTests {
             healthcheck: {test: ["CMD-SHELL", "test -f /data/ready"], interval: 1s, start_interval: 1s, retries: 5}
             mem_limit: 64m
             stop_grace_period: 1s
-          app:
+
+        """
+        return """
+        name: \(project)
+        services:
+        \(withDB ? db : "")  app:
             image: localhost:5000/bosun/busybox:1.35
             command: ["sh", "-c", "echo mode=$$MODE; exec sleep 1000"]
             environment: {MODE: \(mode)}
             networks: [back]
-            depends_on: {db: {condition: service_healthy}}
+            depends_on: \(withDB ? "{db: {condition: service_healthy}}" : "[]")
             mem_limit: 64m
             stop_grace_period: 1s
           cache:
@@ -35,8 +38,7 @@ struct ConvergenceEndToEndTests {
             init: true
         networks:
           back: {}
-        volumes:
-          data: {}
+        \(withDB ? "volumes:\n  data: {}" : "")
         """
     }
 
@@ -119,8 +121,25 @@ struct ConvergenceEndToEndTests {
         let limit = try String(contentsOfFile: "/sys/fs/cgroup/memory/bosun/\(names[2])/memory.limit_in_bytes", encoding: .utf8)
         #expect(limit.trimmingCharacters(in: .whitespacesAndNewlines) == "\(48 << 20)")
         #expect(try BosunBinary.run(["logs", "--state-dir", state, names[1]]).stdout.contains("mode=two"))
-        #expect(try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state]).stdout.contains("no-change"))
         #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
+
+        // Commit C removes db (and its volume's declaration): db is pruned, the volume and its data kept.
+        try Self.compose(project: project, mode: "two", appMemory: "48m", withDB: false)
+            .write(toFile: repo + "/\(project)/compose.yaml", atomically: true, encoding: .utf8)
+        try git(["commit", "-q", "-am", "C"], in: repo)
+        let third = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
+        #expect(third.status == 0, "\(third.stdout)\n\(third.stderr)")
+        #expect(third.stdout.contains("remove \(project)/db"), "\(third.stdout)")
+        let pruned = try containers(state)
+        #expect(pruned[names[0]] == nil)
+        #expect(FileManager.default.fileExists(atPath: state + "/volumes/\(project)_data/_data/ready"))
+        // The same commit twenty times changes nothing.
+        for _ in 0..<20 {
+            let again = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state, "--json"])
+            #expect(again.status == 0 && again.stdout.contains("\"outcome\":\"no-change\""), "\(again.stdout)")
+        }
+        let still = try containers(state)
+        for name in names.dropFirst() { #expect(still[name]?["pid"] as? Int == pruned[name]?["pid"] as? Int) }
 
         let down = try BosunBinary.run(["down", "--volumes", "--state-dir", state])
         #expect(down.status == 0, "\(down.stdout)\n\(down.stderr)")
