@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo demo-down bench bench-pull fmt clean deps
+.PHONY: build release test check demo demo-down bench bench-pull bench-converge fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -54,3 +54,5 @@ clean:
 	rm -rf .build
 bench-pull: release
 	bash bench/pull
+bench-converge: release
+	bash bench/converge

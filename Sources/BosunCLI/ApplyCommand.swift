@@ -74,13 +74,15 @@ struct ApplyCommand: AsyncParsableCommand {
         }
 
         let result: Convergence.Result
+        let clockStart = ContinuousClock.now
         do {
             result = try await convergence.converge(opened.state, source: opened.revision, trigger: .manual, expectedPlanHash: planHash)
         } catch let error as ConvergeError {
             throw CommandFailure(.checkFailed, error.description)
         }
+        let elapsed = ContinuousClock.now - clockStart
         if json {
-            print(ApplyRenderer.json(result))
+            print(ApplyRenderer.json(result, elapsed: elapsed))
         } else {
             print(ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
         }
@@ -130,7 +132,8 @@ enum ApplyRenderer {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ result: Convergence.Result) -> String {
+    /// `elapsed`: observe, plan, execute and journal — the convergence itself, without reading the source.
+    static func json(_ result: Convergence.Result, elapsed: Duration? = nil) -> String {
         let results: [JSONValue] = result.report.outcomes.map { outcome in
             var fields: [String: JSONValue] = ["id": .int(Int64(outcome.id)), "duration_ms": .int(outcome.durationMilliseconds)]
             switch outcome.status {
@@ -143,6 +146,7 @@ enum ApplyRenderer {
         let object: JSONValue = .object([
             "plan_hash": .string(result.plan.hash), "outcome": .string(result.outcome.rawValue),
             "journal_seq": result.beginSeq.map { .int($0) } ?? .null, "results": .array(results),
+            "elapsed_us": elapsed.map { .int($0.components.seconds * 1_000_000 + $0.components.attoseconds / 1_000_000_000_000) } ?? .null,
         ])
         return String(decoding: object.canonicalBytes, as: UTF8.self)
     }
