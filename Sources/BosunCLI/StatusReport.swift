@@ -114,17 +114,10 @@ struct StatusReport {
 
     var json: JSONValue {
         let iso = ISO8601DateFormatter()
-        func summary(_ s: ConvergenceSummary?) -> JSONValue {
-            guard let s else { return .null }
-            return .object([
-                "seq": .int(s.seq), "time": .string(s.begin.time), "trigger": .string(s.beginBody.trigger.rawValue),
-                "outcome": s.outcome.map { .string($0.rawValue) } ?? .null, "commit": s.commitID.map(JSONValue.string) ?? .null,
-            ])
-        }
         let projects = Set(containers.map(\.project)).union(networks.values).union(volumes.values).sorted()
         return .object([
-            "last_convergence": summary(last),
-            "last_applied": summary(lastApplied),
+            "last_convergence": Self.summaryJSON(last),
+            "last_applied": Self.summaryJSON(lastApplied),
             "projects": .array(projects.map { project in
                 .object([
                     "name": .string(project),
@@ -143,6 +136,20 @@ struct StatusReport {
                     "volumes": .array(volumes.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
                 ])
             }),
+        ])
+    }
+
+    /// A convergence as `status --json` shows it. (A free function: Swift 6.3's optimiser crashed on the
+    /// nested closure form.)
+    static func summaryJSON(_ summary: ConvergenceSummary?) -> JSONValue {
+        guard let summary else { return .null }
+        let outcome: JSONValue
+        if let value = summary.outcome { outcome = .string(value.rawValue) } else { outcome = .null }
+        let commit: JSONValue
+        if let id = summary.commitID { commit = .string(id) } else { commit = .null }
+        return .object([
+            "seq": .int(summary.seq), "time": .string(summary.begin.time), "trigger": .string(summary.beginBody.trigger.rawValue),
+            "outcome": outcome, "commit": commit,
         ])
     }
 
