@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Which cgroup hierarchy this host has, found at run time from `/proc/self/mountinfo`, `/proc/self/cgroup`
 /// and the files under the root. The root is a parameter so tests can point it at a fake tree.
@@ -132,4 +133,28 @@ public struct LegacyHierarchies: Sendable, Equatable {
         "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls", "net_prio", "blkio", "perf_event",
         "hugetlb", "pids", "rdma", "misc",
     ]
+}
+
+extension CgroupLayout {
+    private static let hostLayout = HostLayoutCache()
+
+    /// The host's layout under /sys/fs/cgroup, detected once per process (parsing mountinfo is costly on a
+    /// host with many overlay mounts, and the hierarchies do not move under a running bosun).
+    public static func host() throws(CgroupError) -> CgroupLayout {
+        try hostLayout.get()
+    }
+}
+
+/// A once-per-process cache of the host's detected layout; a failed detection is retried next time.
+final class HostLayoutCache: Sendable {
+    private let layout = Mutex<CgroupLayout?>(nil)
+
+    func get() throws(CgroupError) -> CgroupLayout {
+        try layout.withLock { cached throws(CgroupError) -> CgroupLayout in
+            if let cached { return cached }
+            let detected = try CgroupLayout.detect()
+            cached = detected
+            return detected
+        }
+    }
 }

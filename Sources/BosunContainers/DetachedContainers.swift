@@ -60,8 +60,8 @@ public struct DetachedContainers: Sendable {
         }
     }
 
-    /// The container's metadata, state and usage.
-    public func inspect(_ name: String) throws(Failure) -> ContainerStatus {
+    /// The container's metadata, state and (with `stats`) its cgroup usage.
+    public func inspect(_ name: String, stats withStats: Bool = true) throws(Failure) -> ContainerStatus {
         guard let metadata = ContainerMetadata.read(metadataPath(name)) else {
             throw RuntimeError("find container `\(name)`", detail: "no such detached container", hint: "`bosun ps -a` lists them")
         }
@@ -78,7 +78,7 @@ public struct DetachedContainers: Sendable {
             state = .unknown(monitorPid == nil ? "its monitor is gone and left no exit record" : "starting")
         }
         var stats: CgroupStats?
-        if case .running = state { stats = runtime.cgroupStats(id: name) }
+        if withStats, case .running = state { stats = runtime.cgroupStats(id: name) }
         return ContainerStatus(metadata: metadata, state: state, monitorPid: monitorPid, stats: stats)
     }
 

@@ -246,7 +246,7 @@ public struct ServiceContainers: ContainerOperations {
     // MARK: observe
 
     public func status(_ name: String) async -> ObservedContainer.Status {
-        if let status = try? containers.inspect(name) {
+        if let status = try? containers.inspect(name, stats: false) {
             switch status.state {
             case .running: return .running
             case .exited(let record): return .exited(code: record.exitCode)

@@ -24,7 +24,7 @@ struct ContainerCgroup {
         let path = try CgroupResources.path(linux?.cgroupsPath, id: id)
         let layout: CgroupLayout
         do {
-            layout = try CgroupLayout.detect()
+            layout = try CgroupLayout.host()
         } catch {
             if linux?.resources == nil && linux?.cgroupsPath == nil { return nil }
             throw RuntimeError("find the cgroup hierarchies", detail: "\(error)")
@@ -50,7 +50,7 @@ struct ContainerCgroup {
 
     /// The cgroup recorded for a container, when the host still has the hierarchies.
     static func open(recordedPath: String) -> ContainerCgroup? {
-        guard let layout = try? CgroupLayout.detect(),
+        guard let layout = try? CgroupLayout.host(),
               let path = try? CgroupPath(components: recordedPath.split(separator: "/").map(String.init))
         else { return nil }
         return ContainerCgroup(manager: layout.manager(for: path))
