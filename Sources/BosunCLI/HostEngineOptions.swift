@@ -17,8 +17,13 @@ struct HostEngineOptions: ParsableArguments {
     var registryConfig: String?
 
     func registryConfiguration() throws -> RegistryConfiguration {
+        try HostEngineOptions.registryConfiguration(insecure: insecureRegistry, certsDir: certsDir, registryConfig: registryConfig)
+    }
+
+    /// The registry settings from these options (shared with `bosun pull`).
+    static func registryConfiguration(insecure: [String], certsDir: String, registryConfig: String?) throws -> RegistryConfiguration {
         var configuration = RegistryConfiguration(certificatesDirectory: certsDir)
-        configuration.insecureRegistries.formUnion(insecureRegistry)
+        configuration.insecureRegistries.formUnion(insecure)
         let environment = ProcessInfo.processInfo.environment
         let dockerConfig = registryConfig ?? (environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json"
         if FileManager.default.fileExists(atPath: dockerConfig) {

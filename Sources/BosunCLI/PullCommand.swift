@@ -32,15 +32,7 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         let imageReference = try ImageStateOptions.parse(reference)
         let store = try state.imageStore()
-        var configuration = RegistryConfiguration(certificatesDirectory: certsDir)
-        configuration.insecureRegistries.formUnion(insecureRegistry)
-        let environment = ProcessInfo.processInfo.environment
-        let dockerConfig = registryConfig ?? (environment["DOCKER_CONFIG"] ?? ((environment["HOME"] ?? "/root") + "/.docker")) + "/config.json"
-        if FileManager.default.fileExists(atPath: dockerConfig) {
-            do { try configuration.addCredentials(dockerConfigAt: dockerConfig) } catch {
-                throw CommandFailure(.usage, "cannot read registry credentials from \(dockerConfig): \(error)")
-            }
-        }
+        let configuration = try HostEngineOptions.registryConfiguration(insecure: insecureRegistry, certsDir: certsDir, registryConfig: registryConfig)
         let client = RegistryClient(store: store.blobs, configuration: configuration)
         let display = PullProgressDisplay(enabled: !quiet)
         let pulled: PulledImage

@@ -101,15 +101,9 @@ struct RunCommand: AsyncParsableCommand {
         if detach { return try startDetached(record: record, store: store, container: container, request: request) }
         let status: Int32
         do {
-            let snapshots = try store.ensureSnapshots(record)
             try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
             defer { container.cleanUp() }
-            try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
-            request.mounts += try bindMounts()
-            let spec = try BundleBuilder.spec(for: request, files: container.files)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+            try writeBundle(record: record, store: store, container: container, request: &request)
             let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler())
             let networking = try RunNetworking(command: self, state: state.resolvedStateDir, container: container)
             defer { networking.detach() }
@@ -121,6 +115,20 @@ struct RunCommand: AsyncParsableCommand {
             throw PassthroughExit(125)
         }
         throw PassthroughExit(status)
+    }
+
+    /// In the prepared container directory: the overlay of the image's layers, and config.json from `request`
+    /// plus -v.
+    @discardableResult
+    func writeBundle(record: ImageRecord, store: ImageStore, container: ContainerDirectory, request: inout RunRequest) throws -> RuntimeSpec {
+        let snapshots = try store.ensureSnapshots(record)
+        try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
+        request.mounts += try bindMounts()
+        let spec = try BundleBuilder.spec(for: request, files: container.files)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+        return spec
     }
 
     func makeRequest(record: ImageRecord, store: ImageStore, hostname: String) throws -> RunRequest {

@@ -12,17 +12,11 @@ extension RunCommand {
         var request = request
         var started = false
         do {
-            let snapshots = try store.ensureSnapshots(record)
             try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
             defer { if !started { container.cleanUp() } }
-            try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
-            request.mounts += try bindMounts()
-            let spec = try BundleBuilder.spec(for: request, files: container.files)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+            let spec = try writeBundle(record: record, store: store, container: container, request: &request)
             let containers = state.detachedContainers()
-            let ports = publish.flatMap { (try? PortMapping.parseShort($0)) ?? [] }.map(RunDetached.portText)
+            let ports = publish.flatMap { (try? PortMapping.parseShort($0)) ?? [] }.map(\.publishedText)
             let metadata = ContainerMetadata(
                 name: container.name, image: .init(reference: record.reference, digest: record.manifestDigest.description),
                 command: spec.process?.args ?? [], stopSignal: stopSignal ?? request.imageConfig.config?.stopSignal,
@@ -41,13 +35,5 @@ extension RunCommand {
             throw PassthroughExit(125)
         }
         print(container.name)
-    }
-}
-
-/// Formatting for detached containers' published ports.
-enum RunDetached {
-    /// `0.0.0.0:8080->80/tcp`, as `docker ps` shows a published port.
-    static func portText(_ port: PortMapping) -> String {
-        "\(port.hostIP ?? "0.0.0.0"):\(port.hostPort.map(String.init) ?? "")->\(port.containerPort)/\(port.transport.rawValue)"
     }
 }

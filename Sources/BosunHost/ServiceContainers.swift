@@ -71,6 +71,11 @@ public struct ServiceContainers: ContainerOperations {
             throw HostError("create container \(target.name)", cause: "network_mode \(mode) is not supported yet", hint: "use networks, none or host")
         }
         let hostname = service.hostname ?? String(target.name.prefix(63))
+        // What an interrupted convergence left of this service's container (created, never recorded) is ours
+        // to replace; a container of that name that bosun's convergence did not create is not.
+        if FileManager.default.fileExists(atPath: container.root) && FileManager.default.fileExists(atPath: recordPath(target.name)) {
+            try removeNow(target.name)
+        }
         try container.prepare(hostname: hostname, hostNetwork: mode == "host")
         var created = false
         defer { if !created { container.cleanUp() } }
@@ -152,7 +157,7 @@ public struct ServiceContainers: ContainerOperations {
             log: LogOptions(maxSize: service.logging.maxSize?.bytes, maxFile: service.logging.maxSize == nil ? nil : service.logging.maxFile),
             labels: ["org.bosun.project": record.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": record.configHash],
             restartPolicy: service.restart.description, network: mode == "bridge" ? attachments.first?.network : mode,
-            ports: service.ports.map(Self.portText), bundle: container.bundle)
+            ports: service.ports.map(\.publishedText), bundle: container.bundle)
         let manager = mode == "host" ? nil : try networkManager()
         let addressFile = container.root + "/address"
         do {
@@ -182,10 +187,6 @@ public struct ServiceContainers: ContainerOperations {
             throw error
         }
         return StartedContainer(startedAt: Int64(Date().timeIntervalSince1970 * 1000), address: addressNow(name))
-    }
-
-    static func portText(_ port: PortMapping) -> String {
-        "\(port.hostIP ?? "0.0.0.0"):\(port.hostPort.map(String.init) ?? "")->\(port.containerPort)/\(port.transport.rawValue)"
     }
 
     // MARK: change and stop

@@ -153,3 +153,10 @@ extension Substring {
         return nil
     }
 }
+
+extension PortMapping {
+    /// `127.0.0.1:8080->80/tcp`, as `docker ps` shows a published port.
+    public var publishedText: String {
+        "\(hostIP ?? "0.0.0.0"):\(hostPort.map(String.init) ?? "")->\(containerPort)/\(transport.rawValue)"
+    }
+}
