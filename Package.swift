@@ -165,7 +165,10 @@ let package = Package(
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
-        .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunCLITests",
+            dependencies: ["BosunCLI", "bosun", "BosunAgent", "BosunDaemon", "BosunModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -94,6 +94,7 @@ extension ConvergingWork {
     func findDrift(_ desired: DesiredState) async -> [DriftItem] {
         let inventory = host.inventory.inventory
         var items: [DriftItem] = []
+        var running: Set<String> = []
         for (name, record) in inventory.containers.sorted(by: { $0.key < $1.key }) {
             guard let (project, service) = desired.service(record.project, record.service),
                   ContainerTarget.containerName(project: project.name, service: service) == name else { continue }
@@ -112,7 +113,7 @@ extension ConvergingWork {
             case .created:
                 continue
             case .running:
-                break
+                running.insert(name)
             }
             let want = service.resources.memoryLimit?.bytes
             if let stats = try? containers.runtime.stats(id: name), stats.memoryLimit != want {
@@ -128,7 +129,8 @@ extension ConvergingWork {
         }
         if !inventory.networks.isEmpty, let manager = try? networks(), let drift = try? manager.observe() {
             let anyNetwork = inventory.networks.keys.sorted().first { name in desired.projects.contains { $0.networks.contains { $0.name == name } } }
-            for item in drift {
+            // A stopped container's interfaces went with its network namespace: that is not drift.
+            for item in drift where running.contains(item.container ?? "") || item.container == nil {
                 items += networkItem(item, inventory: inventory, desired: desired, anyNetwork: anyNetwork)
             }
         }
@@ -161,6 +163,16 @@ extension ConvergingWork {
             }
             return [DriftItem(finding: DriftFinding(resource: "nftables", project: inventory.networks[anyNetwork]?.project, field: field,
                                                     expected: expected, actual: actual), correction: .repairNetwork(anyNetwork))]
+        }
+    }
+}
+
+extension Drift {
+    /// The container a finding is about, if any.
+    var container: String? {
+        switch self {
+        case .vethMissing(let container, _, _), .vethDetached(let container, _, _): return container
+        default: return nil
         }
     }
 }

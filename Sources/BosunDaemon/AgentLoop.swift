@@ -123,8 +123,9 @@ public final class AgentLoop: Sendable {
                 failures = report.failed ? failures + 1 : 0
                 notifier.status(report.statusLine)
                 nextPoll = after(schedule.delay(random: random(), failures: failures))
-                nextDrift = after(driftInterval)
-            } else if clock.now >= nextDrift {
+            }
+            // Drift has its own timer: polls that find nothing new must not keep postponing it.
+            if clock.now >= nextDrift && !flags.withLockedValue({ $0.stopping }) {
                 if let drift = await inFlight({ [work] in await work.checkDrift() }) {
                     log("event=drift \(drift.logFields)")
                     record(drift)
@@ -147,7 +148,8 @@ public final class AgentLoop: Sendable {
 
     func converge(_ trigger: ConvergenceTrigger, waiters: [CheckedContinuation<AgentReport, Never>]) async -> AgentReport {
         let report = await inFlight { [work] in await work.converge(trigger: trigger) }
-        log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)")
+        // A poll that found nothing new is not logged (status shows the last check): an idle agent stays quiet.
+        if !(trigger == .poll && report.outcome == "no-change") { log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)") }
         record(report)
         for waiter in waiters { waiter.resume(returning: report) }
         return report
