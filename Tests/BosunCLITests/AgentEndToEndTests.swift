@@ -127,4 +127,71 @@ struct AgentEndToEndTests {
         #expect(agent.stop() == 0)
         #expect(try BosunBinary.run(["journal", "verify", "--state-dir", agent.state]).status == 0)
     }
+
+    static func slowCompose(project: String, delay: Int, generation: String) -> String {
+        """
+        name: \(project)
+        services:
+          db:
+            image: localhost:5000/bosun/busybox:1.35
+            command: ["sh", "-c", "sleep $$DELAY; touch /tmp/ready; exec sleep 1000"]
+            environment: {DELAY: "\(delay)"}
+            healthcheck: {test: ["CMD-SHELL", "test -f /tmp/ready"], interval: 1s, start_interval: 1s, retries: 60}
+            stop_grace_period: 1s
+          app:
+            image: localhost:5000/bosun/busybox:1.35
+            command: ["sh", "-c", "echo generation=$$GEN; exec sleep 1000"]
+            environment: {GEN: \(generation)}
+            depends_on: {db: {condition: service_healthy}}
+            stop_grace_period: 1s
+          cache:
+            image: localhost:5000/bosun/busybox:1.35
+            command: ["sleep", "1000"]
+            stop_grace_period: 1s
+        """
+    }
+
+    @Test("SIGKILL in the middle of a convergence: on restart it is journaled interrupted and resumed; nothing else restarts; the journal verifies")
+    func killedMidConvergence() throws {
+        try #require(getuid() == 0, "the agent needs root (CI runs as root)")
+        let lock = HostNetworkLock()
+        defer { lock.release() }
+        let agent = try AgentFixture()
+        defer { agent.close() }
+        let project = agent.project
+        try agent.commit(Self.slowCompose(project: project, delay: 0, generation: "a"), message: "A")
+        try agent.start()
+        try agent.waitForLog("trigger=startup", "outcome=converged")
+        let cachePid = try #require(try agent.pid("cache"))
+        let dbPid = try #require(try agent.pid("db"))
+
+        // B recreates db (healthy only after 6 s) and app, which waits for db to be healthy: kill the agent then.
+        let b = try agent.commit(Self.slowCompose(project: project, delay: 6, generation: "b"), message: "B")
+        try agent.eventually("the convergence of B under way, db recreated") {
+            let last = agent.journalRecords(kind: "begin").last?["body"] as? [String: Any]
+            let source = last?["source"] as? [String: Any]
+            let currentDb = try agent.pid("db")
+            let open = agent.journalRecords(kind: "end").count < agent.journalRecords(kind: "begin").count
+            return source?["commit_id"] as? String == b && currentDb != nil && currentDb != dbPid && open
+        }
+        let recreatedDbPid = try agent.pid("db")
+        #expect(agent.stop(signal: SIGKILL) == SIGKILL)
+        let interruptedSeq = try #require(agent.journalRecords(kind: "begin").last?["seq"] as? Int)
+
+        try agent.start()
+        try agent.waitForLog("event=interrupted", "begin_seq=\(interruptedSeq)")
+        try agent.eventually("the startup convergence after the kill") {
+            agent.logLines("trigger=startup", "commit=\(b.prefix(12))", "outcome=converged").count == 1
+        }
+        let ends = agent.journalRecords(kind: "end").compactMap { $0["body"] as? [String: Any] }
+        #expect(ends.contains { $0["begin_seq"] as? Int == interruptedSeq && $0["outcome"] as? String == "interrupted" })
+        #expect(try agent.pid("cache") == cachePid, "cache was never part of the change")
+        #expect(try agent.pid("db") == recreatedDbPid, "db, recreated before the kill, is not restarted by the resumed convergence")
+        #expect(try agent.running("app"))
+        #expect(try BosunBinary.run(["logs", "--state-dir", agent.state, agent.container("app")]).stdout.contains("generation=b"))
+        #expect(agent.stop(signal: SIGTERM) == 0)
+        let verify = try BosunBinary.run(["journal", "verify", "--state-dir", agent.state])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(try BosunBinary.run(["history", "--state-dir", agent.state]).stdout.contains("interrupted"))
+    }
 }
