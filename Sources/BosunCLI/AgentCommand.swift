@@ -67,7 +67,10 @@ struct AgentCommand: AsyncParsableCommand {
             do {
                 settings = try AgentConfig.parse(text, file: file, requireRepository: repo == nil)
             } catch {
-                throw CommandFailure(.usage, "\(error.errors.map { "\($0.file):\($0.line):\($0.column): error: \($0.message)" }.joined(separator: "\n"))")
+                let lines = error.errors.map { "\($0.file):\($0.line):\($0.column): error: \($0.message)\n" }.joined()
+                FileHandle.standardError.write(Data(lines.utf8))
+                let count = error.errors.count
+                throw CommandFailure(.usage, "\(count) error\(count == 1 ? "" : "s") in \(file); the agent did not start")
             }
         } else if config != nil || repo == nil {
             throw CommandFailure(.usage, "cannot read the config \(file): \(FileManager.default.fileExists(atPath: file) ? "permission denied" : "no such file")"
