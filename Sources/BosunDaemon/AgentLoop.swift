@@ -18,6 +18,8 @@ public final class AgentLoop: Sendable {
         var waiters: [CheckedContinuation<AgentReport, Never>] = []
         var stopping = false
         var cancelCurrent: (@Sendable () -> Void)?
+        /// When the work in flight started (nil when idle): the watchdog stops vouching when it runs too long.
+        var workStarted: ContinuousClock.Instant?
         var last: AgentReport?
     }
 
@@ -88,18 +90,19 @@ public final class AgentLoop: Sendable {
 
     /// Runs until `stop()`.
     public func run() async {
+        let clock = ContinuousClock()
+        let watchdog = startWatchdog(clock: clock)
+        defer { watchdog?.cancel() }
         var report = await converge(.startup, waiters: [])
         var failures = report.failed ? 1 : 0
         notifier.ready(status: report.statusLine)
-        let clock = ContinuousClock()
         func after(_ nanoseconds: Int64) -> ContinuousClock.Instant { clock.now.advanced(by: .nanoseconds(nanoseconds)) }
         var nextPoll = after(schedule.delay(random: random(), failures: failures))
         var nextDrift = after(driftInterval)
         var nextSupervise = superviseInterval.map(after)
-        var nextWatchdog = notifier.watchdogInterval.map(after)
         var iterator = wakes.makeAsyncIterator()
         while !flags.withLockedValue({ $0.stopping }) {
-            let due = [nextPoll, nextDrift, nextWatchdog, nextSupervise].compactMap { $0 }.min()!
+            let due = [nextPoll, nextDrift, nextSupervise].compactMap { $0 }.min()!
             let sleeper = Task { [wake] in
                 try? await Task.sleep(until: due, clock: clock)
                 if !Task.isCancelled { wake.yield(.tick) }
@@ -107,10 +110,6 @@ public final class AgentLoop: Sendable {
             let event = await iterator.next()
             sleeper.cancel()
             if event == nil || event == .stop || flags.withLockedValue({ $0.stopping }) { break }
-            if let watchdog = nextWatchdog, clock.now >= watchdog, let interval = notifier.watchdogInterval {
-                notifier.watchdog()
-                nextWatchdog = after(interval)
-            }
             let (pending, waiters) = flags.withLockedValue { flags -> (ConvergenceTrigger?, [CheckedContinuation<AgentReport, Never>]) in
                 defer {
                     flags.pendingTrigger = nil
@@ -155,13 +154,30 @@ public final class AgentLoop: Sendable {
         return report
     }
 
+    /// The longest a single piece of work may take before the watchdog stops vouching for the loop: longer
+    /// than any convergence (its condition waits time out after 5 minutes).
+    static let hungAfter: Duration = .seconds(900)
+
+    /// `WATCHDOG=1` at half of systemd's `WatchdogSec`, from its own task so a long convergence (health waits
+    /// of minutes) is not mistaken for a hang; it stops vouching when one piece of work runs longer than `hungAfter`.
+    func startWatchdog(clock: ContinuousClock) -> Task<Void, Never>? {
+        guard let interval = notifier.watchdogInterval else { return nil }
+        return Task { [notifier, flags] in
+            while !Task.isCancelled {
+                let started = flags.withLockedValue { $0.workStarted }
+                if started.map({ clock.now - $0 < AgentLoop.hungAfter }) ?? true { notifier.watchdog() }
+                try? await Task.sleep(for: .nanoseconds(interval))
+            }
+        }
+    }
+
     /// Runs `body` as the work in flight, which `stop()` cancels.
     func inFlight<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await body() }
-        flags.withLockedValue { $0.cancelCurrent = { task.cancel() } }
+        flags.withLockedValue { $0.cancelCurrent = { task.cancel() }; $0.workStarted = ContinuousClock.now }
         if flags.withLockedValue({ $0.stopping }) { task.cancel() }
         let value = await task.value
-        flags.withLockedValue { $0.cancelCurrent = nil }
+        flags.withLockedValue { $0.cancelCurrent = nil; $0.workStarted = nil }
         return value
     }
 
