@@ -167,7 +167,10 @@ let package = Package(
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
         .testTarget(
             name: "BosunCLITests",
-            dependencies: ["BosunCLI", "bosun", "BosunAgent", "BosunDaemon", "BosunModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "BosunCLI", "bosun", "BosunAgent", "BosunDaemon", "BosunModel", "BosunPlanner", "BosunJournal", "BosunManifest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -29,7 +29,7 @@ def run(*args, check=True, **kw):
     return subprocess.run(list(args), check=check, capture_output=True, text=True, **kw)
 
 
-def compose(memory="64m", generation="a"):
+def compose(memory="64m", generation="g-1"):
     return f"""name: {PROJECT}
 services:
   web:
@@ -195,9 +195,9 @@ def main():
         in_place, recreate = [], []
         for round in range(5):
             memory = "48m" if round % 2 == 0 else "64m"
-            in_place.append(webhook_latency(port, agent.wait_for, lambda: commit(compose(memory=memory, generation=f"g{round}"), f"limit {round}")))
-            recreate.append(webhook_latency(port, agent.wait_for,
-                                            lambda: commit(compose(memory=memory, generation=f"h{round}"), f"env {round}")))
+            # Only cache's limit changes (in place), then only web's environment (a recreate).
+            in_place.append(webhook_latency(port, agent.wait_for, lambda: commit(compose(memory=memory, generation=f"g{round - 1}"), f"limit {round}")))
+            recreate.append(webhook_latency(port, agent.wait_for, lambda: commit(compose(memory=memory, generation=f"g{round}"), f"env {round}")))
         agent.stop()
         docker = dockerd_idle()
     finally:

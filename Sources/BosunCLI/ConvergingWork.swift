@@ -129,6 +129,9 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         if [.poll, .webhook].contains(trigger), let applied, applied.complete, commit == nil, applied.stateHash == stateHash {
             return noteCheck(commit: nil)
         }
+        if Task.isCancelled {  // stopping before anything was planned: nothing to journal
+            return AgentReport(commit: commit, outcome: "stopped", summary: "the agent stopped before planning", failed: true)
+        }
         do {
             host.sourceFiles.set(try SourceOptions.files(of: opened, stateDirectory: stateDirectory))
         } catch {
