@@ -122,6 +122,7 @@ let package = Package(
             dependencies: [
                 "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers", "BosunConverge", "BosunHost",
+                "BosunAgent", "BosunDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -164,7 +165,13 @@ let package = Package(
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
-        .testTarget(name: "BosunCLITests", dependencies: ["BosunCLI", "bosun"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunCLITests",
+            dependencies: [
+                "BosunCLI", "bosun", "BosunAgent", "BosunDaemon", "BosunModel", "BosunPlanner", "BosunJournal", "BosunManifest",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,13 +4,8 @@ import BosunYAML
 /// The agent's configuration (`/etc/bosun/config.yaml`): where desired state comes from, how often to look,
 /// where secrets are kept, and how to react to drift. Flags override it field by field.
 public struct AgentConfig: Sendable, Hashable {
-    /// What to do when the live state drifts from the desired state between commits.
-    public enum DriftMode: String, Sendable, Hashable, CaseIterable {
-        /// Correct it (a drift convergence, journaled).
-        case enforce
-        /// Report it in status and the journal only.
-        case observe
-    }
+    /// What to do when the live state drifts from the desired state between commits (enforce or observe).
+    public typealias DriftMode = BosunModel.DriftMode
 
     /// A git URL or local repository path.
     public var repository: String?
@@ -74,7 +69,8 @@ extension AgentConfig {
     ]
 
     /// Parses a config file's text; every problem is reported at once, each with its line and column.
-    public static func parse(_ text: String, file: String) throws(AgentConfigErrors) -> AgentConfig {
+    /// `requireRepository` is false when a flag gives the repository.
+    public static func parse(_ text: String, file: String, requireRepository: Bool = true) throws(AgentConfigErrors) -> AgentConfig {
         var errors: [AgentConfigError] = []
         func fail(_ node: YAMLNode, _ message: String) {
             errors.append(AgentConfigError(file: file, line: node.start.line, column: node.start.column, message: message))
@@ -163,7 +159,7 @@ extension AgentConfig {
                 fail(pair.key, "unknown setting `\(key)`\(hint)")
             }
         }
-        if errors.isEmpty && config.repository == nil {
+        if errors.isEmpty && config.repository == nil && requireRepository {
             fail(root, "`repo` is required: the git URL or path of the repository holding the desired state")
         }
         if !errors.isEmpty { throw AgentConfigErrors(errors) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunContainers
 import BosunHost
 import BosunNetwork
 import BosunRegistry
@@ -37,6 +38,19 @@ struct HostEngineOptions: ParsableArguments {
     /// The host engine on `state`'s directory: containers are detached, monitored service containers. Set
     /// `engine.sourceFiles` once the source is read. Call `shutdown` on the returned client when done.
     func engine(state: StateOptions) throws -> (HostEngine, RegistryClient) {
+        let parts = try engineParts(state: state)
+        return (parts.engine, parts.client)
+    }
+
+    /// The host engine and the pieces it is made of that the agent also reads (drift, restart policies).
+    struct Parts {
+        var engine: HostEngine
+        var client: RegistryClient
+        var networks: @Sendable () throws -> NetworkManager
+        var containers: DetachedContainers
+    }
+
+    func engineParts(state: StateOptions) throws -> Parts {
         let directory = state.resolvedStateDir
         let store = try state.imageStore()
         let client = RegistryClient(store: store.blobs, configuration: try registryConfiguration())
@@ -46,14 +60,15 @@ struct HostEngineOptions: ParsableArguments {
         }
         let networks = HostEngine.once { try NetworkManager(stateDirectory: directory + "/network") }
         let sourceFiles = SourceFiles()
+        let detached = state.detachedContainers()
         let containers = ServiceContainers(
-            containers: state.detachedContainers(), images: store, networkManager: networks,
+            containers: detached, images: store, networkManager: networks,
             initBinary: FileManager.default.isExecutableFile(atPath: RuntimeHelperLocation.monitorPath) ? RuntimeHelperLocation.monitorPath : nil,
             sourceFiles: sourceFiles)
         let engine = HostEngine(
             images: store, puller: client, inventory: inventory, volumes: VolumeStore(stateDirectory: directory),
             containers: containers, networkManager: networks, sourceFiles: sourceFiles,
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
-        return (engine, client)
+        return Parts(engine: engine, client: client, networks: networks, containers: detached)
     }
 }

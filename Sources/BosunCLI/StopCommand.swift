@@ -23,6 +23,8 @@ struct StopCommand: ParsableCommand {
         var failed = false
         for name in names {
             do {
+                // Recorded first, so the agent sees this exit as asked for (unless-stopped leaves it stopped).
+                if (try? containers.inspect(name))?.isRunning == true { try containers.markStoppedByUser(name) }
                 try containers.stop(name, signal: signal.flatMap(SignalName.number), grace: time)
                 print(name)
             } catch {

@@ -14,6 +14,23 @@ extension DetachedContainers {
         waitForMonitor(name, status.monitorPid)
         if (try? runtime.state(id: name)) != nil { try runtime.delete(id: name, force: true) }
         let monitor = monitorConfiguration(name, log: status.metadata.log)
-        for file in [monitor.exitPath, monitor.pidPath, metadataPath(name)] { unlink(file) }
+        for file in [monitor.exitPath, monitor.pidPath, metadataPath(name), stoppedByUserPath(name)] { unlink(file) }
+    }
+
+    /// `<dir>/stopped-by-user`: written by `bosun stop` before it stops the container, so the agent knows the
+    /// exit was asked for (`unless-stopped` then leaves it stopped). Removed when the container starts again.
+    func stoppedByUserPath(_ name: String) -> String { directory(name) + "/stopped-by-user" }
+
+    /// Records that a person asked for this container to stop (kept until it starts again).
+    public func markStoppedByUser(_ name: String) throws(Failure) {
+        let path = stoppedByUserPath(name)
+        guard FileManager.default.createFile(atPath: path, contents: Data("\(Int64(Date().timeIntervalSince1970))\n".utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw RuntimeError("stop container `\(name)`", detail: "cannot write `\(path)`")
+        }
+    }
+
+    /// Whether the container's last stop was asked for by a person (`bosun stop`).
+    public func wasStoppedByUser(_ name: String) -> Bool {
+        access(stoppedByUserPath(name), F_OK) == 0
     }
 }

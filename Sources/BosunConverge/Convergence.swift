@@ -68,7 +68,11 @@ public struct Convergence {
         for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
             if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
         }
-        let end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
+        var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
+        if Task.isCancelled {
+            end.outcome = .interrupted
+            end.reason = "stopped by the agent's shutdown: operations in flight finished, the rest did not start"
+        }
         try journal.end(end)
         return Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq)
     }

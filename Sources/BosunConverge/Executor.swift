@@ -5,7 +5,8 @@ public import BosunPlanner
 /// dependencies all succeeded run concurrently (at most `concurrency` at once, the lowest id first); a
 /// dependent's depends_on conditions are checked (through the engine's waits) before it is started; an
 /// operation that fails, or whose required condition is not met, makes everything that depends on it,
-/// transitively, skipped with that cause, and the rest still converges.
+/// transitively, skipped with that cause, and the rest still converges. When the task is cancelled, operations
+/// in flight finish and nothing new starts.
 public struct Executor: Sendable {
     public var engine: any ConvergenceEngine
     /// Milliseconds since the epoch.
@@ -22,6 +23,9 @@ public struct Executor: Sendable {
         self.concurrency = max(1, concurrency)
         self.conditionTimeout = conditionTimeout
     }
+
+    /// The cause of operations never started because the convergence was cancelled.
+    public static let stoppedCause = "skipped: the convergence was stopped"
 
     /// Runs every operation of `plan`; never throws: each operation's outcome says how it went.
     public func run(_ plan: Plan, desired: DesiredState, observed: ObservedState) async -> ExecutionReport {
@@ -40,6 +44,10 @@ public struct Executor: Sendable {
                     if let blocker = operation.dependsOn.first(where: { causes[$0] != nil }) {
                         causes[operation.id] = causes[blocker]
                         outcomes[operation.id] = OperationOutcome(id: operation.id, status: .skipped(causes[blocker]!))
+                    } else if Task.isCancelled {
+                        // Stopping (the agent got SIGTERM): what has started finishes, nothing new starts.
+                        causes[operation.id] = Executor.stoppedCause
+                        outcomes[operation.id] = OperationOutcome(id: operation.id, status: .skipped(Executor.stoppedCause))
                     } else if operation.dependsOn.allSatisfy({ outcomes[$0]?.status == .succeeded }) && running + launchable.count < concurrency {
                         launchable.append(operation)
                     } else {

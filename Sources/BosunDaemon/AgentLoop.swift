@@ -4,23 +4,29 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// The agent's main loop: converge at start, then poll git on a jittered interval, check drift on its own
-/// interval, and converge at once on a webhook, `bosun sync` or SIGHUP. One convergence at a time: triggers
-/// that arrive during one are coalesced into a single follow-up. `stop()` cancels the work in flight (which
-/// finishes or abandons it safely and journals it) and ends the loop; containers keep running.
+/// interval, supervise containers (restart policies) on a short one, and converge at once on a webhook,
+/// `bosun sync` or SIGHUP. One thing at a time: triggers that arrive during a convergence are coalesced into a
+/// single follow-up. `stop()` cancels the work in flight (which finishes or abandons it safely and journals it)
+/// and ends the loop; containers keep running.
 public final class AgentLoop: Sendable {
     /// Why the loop wakes.
     enum Wake: Sendable { case trigger, tick, stop }
 
     struct Flags {
         var pendingTrigger: ConvergenceTrigger?
+        /// `sync` callers waiting for the convergence of the pending trigger.
+        var waiters: [CheckedContinuation<AgentReport, Never>] = []
         var stopping = false
-        var current: Task<AgentReport, Never>?
+        var cancelCurrent: (@Sendable () -> Void)?
+        /// When the work in flight started (nil when idle): the watchdog stops vouching when it runs too long.
+        var workStarted: ContinuousClock.Instant?
         var last: AgentReport?
     }
 
     let work: any AgentWork
     let schedule: PollSchedule
     let driftInterval: Int64
+    let superviseInterval: Int64?
     let notifier: SystemdNotifier
     let log: @Sendable (String) -> Void
     let random: @Sendable () -> Double
@@ -28,13 +34,15 @@ public final class AgentLoop: Sendable {
     let wakes: AsyncStream<Wake>
     let wake: AsyncStream<Wake>.Continuation
 
+    /// `superviseInterval` (nanoseconds) is how often `work.supervise()` runs; nil never.
     public init(
-        work: any AgentWork, schedule: PollSchedule, driftInterval: Int64, notifier: SystemdNotifier,
+        work: any AgentWork, schedule: PollSchedule, driftInterval: Int64, superviseInterval: Int64? = nil, notifier: SystemdNotifier,
         log: @escaping @Sendable (String) -> Void, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.work = work
         self.schedule = schedule
         self.driftInterval = driftInterval
+        self.superviseInterval = superviseInterval
         self.notifier = notifier
         self.log = log
         self.random = random
@@ -50,13 +58,30 @@ public final class AgentLoop: Sendable {
         if first { wake.yield(.trigger) }
     }
 
-    /// Ends the loop: the convergence in flight is cancelled (it journals how it ended).
-    public func stop() {
-        let current = flags.withLockedValue { flags -> Task<AgentReport, Never>? in
-            flags.stopping = true
-            return flags.current
+    /// Asks for a convergence and returns its report once it ended (`bosun sync`). A convergence in flight
+    /// is not the one waited for: the next one is, so it sees what git holds now.
+    public func sync(_ reason: ConvergenceTrigger = .manual) async -> AgentReport {
+        await withCheckedContinuation { continuation in
+            let (first, stopping) = flags.withLockedValue { flags -> (Bool, Bool) in
+                if flags.stopping { return (false, true) }
+                flags.waiters.append(continuation)
+                defer { if flags.pendingTrigger == nil { flags.pendingTrigger = reason } }
+                return (flags.pendingTrigger == nil, false)
+            }
+            if stopping { continuation.resume(returning: AgentLoop.stoppingReport) }
+            if first { wake.yield(.trigger) }
         }
-        current?.cancel()
+    }
+
+    static let stoppingReport = AgentReport(commit: nil, outcome: "stopping", summary: "the agent is stopping", failed: true)
+
+    /// Ends the loop: the work in flight is cancelled (it journals how it ended).
+    public func stop() {
+        let cancel = flags.withLockedValue { flags -> (@Sendable () -> Void)? in
+            flags.stopping = true
+            return flags.cancelCurrent
+        }
+        cancel?()
         wake.yield(.stop)
     }
 
@@ -65,17 +90,19 @@ public final class AgentLoop: Sendable {
 
     /// Runs until `stop()`.
     public func run() async {
-        var failures = 0
-        var report = await converge(.startup)
-        failures = report.failed ? 1 : 0
-        notifier.ready(status: "\(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "")")
         let clock = ContinuousClock()
-        var nextPoll = clock.now.advanced(by: .nanoseconds(schedule.delay(random: random(), failures: failures)))
-        var nextDrift = clock.now.advanced(by: .nanoseconds(driftInterval))
-        var nextWatchdog = notifier.watchdogInterval.map { clock.now.advanced(by: .nanoseconds($0)) }
+        let watchdog = startWatchdog(clock: clock)
+        defer { watchdog?.cancel() }
+        var report = await converge(.startup, waiters: [])
+        var failures = report.failed ? 1 : 0
+        notifier.ready(status: report.statusLine)
+        func after(_ nanoseconds: Int64) -> ContinuousClock.Instant { clock.now.advanced(by: .nanoseconds(nanoseconds)) }
+        var nextPoll = after(schedule.delay(random: random(), failures: failures))
+        var nextDrift = after(driftInterval)
+        var nextSupervise = superviseInterval.map(after)
         var iterator = wakes.makeAsyncIterator()
         while !flags.withLockedValue({ $0.stopping }) {
-            let due = [nextPoll, nextDrift, nextWatchdog].compactMap { $0 }.min()!
+            let due = [nextPoll, nextDrift, nextSupervise].compactMap { $0 }.min()!
             let sleeper = Task { [wake] in
                 try? await Task.sleep(until: due, clock: clock)
                 if !Task.isCancelled { wake.yield(.tick) }
@@ -83,41 +110,75 @@ public final class AgentLoop: Sendable {
             let event = await iterator.next()
             sleeper.cancel()
             if event == nil || event == .stop || flags.withLockedValue({ $0.stopping }) { break }
-            if let watchdog = nextWatchdog, clock.now >= watchdog, let interval = notifier.watchdogInterval {
-                notifier.watchdog()
-                nextWatchdog = clock.now.advanced(by: .nanoseconds(interval))
-            }
-            let pending = flags.withLockedValue { flags -> ConvergenceTrigger? in
-                defer { flags.pendingTrigger = nil }
-                return flags.pendingTrigger
+            let (pending, waiters) = flags.withLockedValue { flags -> (ConvergenceTrigger?, [CheckedContinuation<AgentReport, Never>]) in
+                defer {
+                    flags.pendingTrigger = nil
+                    flags.waiters = []
+                }
+                return (flags.pendingTrigger, flags.waiters)
             }
             if pending != nil || clock.now >= nextPoll {
-                report = await converge(pending ?? .poll)
+                report = await converge(pending ?? .poll, waiters: waiters)
                 failures = report.failed ? failures + 1 : 0
-                notifier.status("\(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "")")
-                nextPoll = clock.now.advanced(by: .nanoseconds(schedule.delay(random: random(), failures: failures)))
-                nextDrift = clock.now.advanced(by: .nanoseconds(driftInterval))
-            } else if clock.now >= nextDrift {
-                if let drift = await work.checkDrift() {
+                notifier.status(report.statusLine)
+                nextPoll = after(schedule.delay(random: random(), failures: failures))
+            }
+            // Drift has its own timer: polls that find nothing new must not keep postponing it.
+            if clock.now >= nextDrift && !flags.withLockedValue({ $0.stopping }) {
+                if let drift = await inFlight({ [work] in await work.checkDrift() }) {
                     log("event=drift \(drift.logFields)")
                     record(drift)
                 }
-                nextDrift = clock.now.advanced(by: .nanoseconds(driftInterval))
+                nextDrift = after(driftInterval)
+            }
+            if let supervise = nextSupervise, clock.now >= supervise, let interval = superviseInterval {
+                await inFlight { [work] in await work.supervise() }
+                nextSupervise = after(interval)
             }
         }
+        let waiters = flags.withLockedValue { flags in
+            defer { flags.waiters = [] }
+            return flags.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: AgentLoop.stoppingReport) }
         notifier.stopping(status: "stopping; containers keep running")
         log("event=stop reason=requested")
     }
 
-    func converge(_ trigger: ConvergenceTrigger) async -> AgentReport {
-        let task = Task { [work] in await work.converge(trigger: trigger) }
-        flags.withLockedValue { $0.current = task }
-        if flags.withLockedValue({ $0.stopping }) { task.cancel() }
-        let report = await task.value
-        flags.withLockedValue { $0.current = nil }
-        log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)")
+    func converge(_ trigger: ConvergenceTrigger, waiters: [CheckedContinuation<AgentReport, Never>]) async -> AgentReport {
+        let report = await inFlight { [work] in await work.converge(trigger: trigger) }
+        // A poll that found nothing new is not logged (status shows the last check): an idle agent stays quiet.
+        if !(trigger == .poll && report.outcome == "no-change") { log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)") }
         record(report)
+        for waiter in waiters { waiter.resume(returning: report) }
         return report
+    }
+
+    /// The longest a single piece of work may take before the watchdog stops vouching for the loop: longer
+    /// than any convergence (its condition waits time out after 5 minutes).
+    static let hungAfter: Duration = .seconds(900)
+
+    /// `WATCHDOG=1` at half of systemd's `WatchdogSec`, from its own task so a long convergence (health waits
+    /// of minutes) is not mistaken for a hang; it stops vouching when one piece of work runs longer than `hungAfter`.
+    func startWatchdog(clock: ContinuousClock) -> Task<Void, Never>? {
+        guard let interval = notifier.watchdogInterval else { return nil }
+        return Task { [notifier, flags] in
+            while !Task.isCancelled {
+                let started = flags.withLockedValue { $0.workStarted }
+                if started.map({ clock.now - $0 < AgentLoop.hungAfter }) ?? true { notifier.watchdog() }
+                try? await Task.sleep(for: .nanoseconds(interval))
+            }
+        }
+    }
+
+    /// Runs `body` as the work in flight, which `stop()` cancels.
+    func inFlight<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
+        let task = Task { await body() }
+        flags.withLockedValue { $0.cancelCurrent = { task.cancel() }; $0.workStarted = ContinuousClock.now }
+        if flags.withLockedValue({ $0.stopping }) { task.cancel() }
+        let value = await task.value
+        flags.withLockedValue { $0.cancelCurrent = nil; $0.workStarted = nil }
+        return value
     }
 
     func record(_ report: AgentReport) {

@@ -10,8 +10,16 @@ public protocol AgentWork: Sendable {
     /// Compares the live state with the last applied desired state: restarts containers per their restart
     /// policy, corrects drift in enforce mode, reports it in observe mode. Nil when nothing needed attention.
     func checkDrift() async -> AgentReport?
+    /// Applies restart policies: notices containers that exited or turned unhealthy and restarts them (with
+    /// backoff) or leaves them stopped. Runs often, so it must be cheap when nothing happened.
+    func supervise() async
     /// The state `bosun status` shows through the control socket.
     func status() async -> JSONValue
+}
+
+extension AgentWork {
+    /// No supervision by default.
+    public func supervise() async {}
 }
 
 /// The outcome of one convergence or drift check, as the loop logs it and systemd's STATUS shows it.
@@ -28,6 +36,9 @@ public struct AgentReport: Sendable, Hashable {
         self.summary = summary
         self.failed = failed
     }
+
+    /// `converged abc123456789`: systemd's STATUS line.
+    public var statusLine: String { "\(outcome) \(commit.map { String($0.prefix(12)) } ?? "")" }
 
     /// `commit=abc1234 outcome=converged summary="…"`, one line for journald.
     public var logFields: String {

@@ -124,6 +124,10 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable {
     case checkpoint
     /// A torn last line was cut after a crash.
     case repair
+    /// The agent found live state that differs from the desired state (and whether it corrects it).
+    case drift
+    /// The agent restarted a container per its restart policy, or left it stopped, or found it crash-looping.
+    case restart
 }
 
 /// Why a journal line is not a valid record.

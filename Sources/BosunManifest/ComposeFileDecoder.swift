@@ -10,6 +10,7 @@ final class ComposeFileDecoder {
     var secrets: [String: (Secret, YAMLMark, String)] = [:]
     var name: String?
     var pruneVolumes = false
+    var drift: DriftMode?
     /// Which service names were dropped by profiles (so depends_on on them can say so).
     var inactiveServices: Set<String> = []
     /// Every service name declared, including those that failed to read (so they are not also reported missing).
@@ -73,8 +74,14 @@ final class ComposeFileDecoder {
                     }
                 }
             case "x-bosun":
-                for (option, optionValue, _) in reader.mapping(value, "x-bosun", known: ["prune_volumes"]) where option == "prune_volumes" {
-                    pruneVolumes = reader.bool(optionValue, "prune_volumes") ?? false
+                for (option, optionValue, _) in reader.mapping(value, "x-bosun", known: ["prune_volumes", "drift"]) {
+                    if option == "prune_volumes" { pruneVolumes = reader.bool(optionValue, "prune_volumes") ?? false }
+                    if option == "drift", let text = reader.string(optionValue, "x-bosun drift") {
+                        if let mode = DriftMode(rawValue: text) { drift = mode } else {
+                            sink.error(optionValue.start, "x-bosun drift is enforce or observe, not \"\(text)\"",
+                                       hint: "enforce corrects drift, observe only reports it")
+                        }
+                    }
                 }
             case "configs":
                 sink.error(keyNode.start, "top-level configs are not supported", hint: "mount files from the repository with bind volumes (./file:/path:ro)")

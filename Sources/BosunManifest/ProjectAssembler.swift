@@ -95,6 +95,7 @@ struct ProjectAssembler {
             volumes: volumes.values.sorted { $0.key < $1.key },
             secrets: secrets.values.sorted { $0.key < $1.key })
         project.pruneVolumes = decoder.pruneVolumes
+        project.drift = decoder.drift
         return project
     }
 

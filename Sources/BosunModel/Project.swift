@@ -9,6 +9,8 @@ public struct Project: Sendable, Hashable, Codable {
     public var secrets: [Secret]
     /// Delete named volumes that disappear from the manifest (`x-bosun: {prune_volumes: true}`).
     public var pruneVolumes = false
+    /// How the agent treats drift in this project (`x-bosun: {drift: …}`); nil: the agent's default.
+    public var drift: DriftMode?
 
     public init(name: String, files: [String], services: [Service], networks: [Network], volumes: [Volume], secrets: [Secret]) {
         self.name = name
@@ -20,7 +22,7 @@ public struct Project: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, files, services, networks, volumes, secrets, pruneVolumes = "prune_volumes"
+        case name, files, services, networks, volumes, secrets, pruneVolumes = "prune_volumes", drift
     }
 }
 

@@ -13,6 +13,9 @@ public struct ObservedState: Sendable, Hashable, Codable {
     /// The project that created each volume (volume host name → project name): a volume is pruned only when
     /// its own project opts in.
     public var volumeOwners: [String: String]
+    /// Stopped containers the agent's restart policies keep stopped for now (a backoff, `on-failure` after a
+    /// clean exit, a manual stop): the planner does not start them. Not part of the encoded form.
+    public var keptStopped: Set<String> = []
 
     public init(containers: [ObservedContainer] = [], networks: [String] = [], volumes: [String] = [], images: Set<String> = [],
                 volumeOwners: [String: String] = [:]) {
@@ -22,6 +25,8 @@ public struct ObservedState: Sendable, Hashable, Codable {
         self.images = images
         self.volumeOwners = volumeOwners
     }
+
+    enum CodingKeys: String, CodingKey { case containers, networks, volumes, images, volumeOwners }
 
     /// Nothing: a fresh host.
     public static let empty = ObservedState()

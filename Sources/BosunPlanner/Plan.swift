@@ -40,6 +40,13 @@ public struct PlannedChange: Sendable, Hashable {
     public var old: String?
     public var new: String?
     public var sensitive: Bool
+
+    public init(field: String, old: String?, new: String?, sensitive: Bool = false) {
+        self.field = field
+        self.old = old
+        self.new = new
+        self.sensitive = sensitive
+    }
 }
 
 /// One operation: its index, kind, resource (`project/service`, `network:NAME`, `image:REF`), cause, field
@@ -53,6 +60,17 @@ public struct PlannedOperation: Sendable, Hashable {
     public var dependsOn: [Int]
     /// The config hash the resource will have (containers): a changed secret changes the plan's hash too.
     public var targetHash: String?
+
+    public init(id: Int, kind: OperationKind, resource: String, cause: String, changes: [PlannedChange] = [], dependsOn: [Int] = [],
+                targetHash: String? = nil) {
+        self.id = id
+        self.kind = kind
+        self.resource = resource
+        self.cause = cause
+        self.changes = changes
+        self.dependsOn = dependsOn
+        self.targetHash = targetHash
+    }
 
     var json: JSONValue {
         .object([

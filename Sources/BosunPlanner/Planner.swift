@@ -57,7 +57,8 @@ public enum Planner {
             }
             let changes = FieldDiff.changes(from: existing.spec, to: service)
             if changes.isEmpty {
-                if case .running = existing.status {} else if service.restart != .no || existing.status == .created {
+                let kept = observed.keptStopped.contains(name) && existing.status != .created
+                if case .running = existing.status {} else if !kept && (service.restart != .no || existing.status == .created) {
                     containerOps[key] = builder.add(.startContainer, key, "container is \(existing.status.word)", dependsOn: waits, target: desiredHash)
                 }
                 continue

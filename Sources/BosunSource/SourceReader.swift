@@ -20,6 +20,13 @@ public struct SourceReader: Sendable {
         public var revision: SourceRevision?
         /// The name of the tree's root directory: the directory's base name, or the repository's name.
         public var rootName: String
+
+        public init(tree: any FileTree, path: String, revision: SourceRevision?, rootName: String) {
+            self.tree = tree
+            self.path = path
+            self.revision = revision
+            self.rootName = rootName
+        }
     }
 
     public func open(_ spec: SourceSpec) async throws -> Opened {

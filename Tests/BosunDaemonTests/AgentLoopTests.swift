@@ -49,6 +49,10 @@ final class RecordingWork: AgentWork, @unchecked Sendable {
         return nil
     }
 
+    func supervise() async {
+        lock.withLock { calls.append("supervise") }
+    }
+
     func status() async -> JSONValue { .object([:]) }
 }
 
@@ -102,5 +106,40 @@ struct AgentLoopTests {
         loop.stop()
         await running.value
         #expect(work.log.first == "converge startup" && work.log.contains("converge poll") && work.log.contains("drift"))
+    }
+
+    @Test("sync waits for the convergence it asked for; a sync during a convergence gets the next one; stop answers waiters")
+    func sync() async {
+        let work = RecordingWork()
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+        let running = Task { await loop.run() }
+        await eventually { work.log == ["converge startup"] }
+        let report = await loop.sync(.manual)
+        #expect(report.outcome == "converged")
+        #expect(work.log == ["converge startup", "converge manual"])
+        work.hold()
+        loop.trigger(.webhook)
+        await eventually { work.isHolding }
+        let waiting = Task { await loop.sync(.manual) }
+        await eventually { work.log.count == 3 }
+        work.release()
+        #expect(await waiting.value.outcome == "converged")
+        #expect(work.log == ["converge startup", "converge manual", "converge webhook", "converge manual"])
+        loop.stop()
+        await running.value
+        #expect(await loop.sync(.manual).outcome == "stopping")
+    }
+
+    @Test("supervise runs on its own short interval")
+    func supervise() async {
+        let work = RecordingWork()
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
+                             superviseInterval: 5_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in })
+        let running = Task { await loop.run() }
+        await eventually { work.log.filter { $0 == "supervise" }.count >= 2 }
+        loop.stop()
+        await running.value
+        #expect(work.log.filter { $0 == "supervise" }.count >= 2)
     }
 }

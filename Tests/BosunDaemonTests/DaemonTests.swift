@@ -96,4 +96,40 @@ struct DaemonTests {
         #expect(String(decoding: buffer[..<max(count, 0)], as: UTF8.self) == "READY=1\nSTATUS=converged abc1234 ok")
         #expect(!SystemdNotifier(environment: [:]).send("READY=1"))
     }
+
+    @Test("the watchdog keeps beating while a long convergence is in flight")
+    func watchdogDuringConvergence() async throws {
+        let path = "/var/tmp/bosun-watchdog-\(getpid()).sock"
+        unlink(path)
+        defer { unlink(path) }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let work = RecordingWork()
+        work.hold()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "20000"])
+        let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
+                             notifier: notifier, log: { _ in })
+        let running = Task { await loop.run() }
+        for _ in 0..<1000 where !work.isHolding { try await Task.sleep(nanoseconds: 5_000_000) }
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while messages.filter({ $0 == "WATCHDOG=1" }).count < 3 {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            messages.append(String(decoding: buffer[..<count], as: UTF8.self))
+        }
+        #expect(work.isHolding, "still in the startup convergence")
+        #expect(messages.filter { $0 == "WATCHDOG=1" }.count == 3)
+        loop.stop()
+        await running.value
+    }
 }

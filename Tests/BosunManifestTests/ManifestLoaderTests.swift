@@ -172,7 +172,18 @@ struct ExtensionKeyTests {
             "app/compose.yaml:8:26: warning: x-bosun has no options in network \"default\" of service \"a\"; it is ignored here",
         ])
         #expect(result.state?.projects[0].pruneVolumes == true)
+        #expect(result.state?.projects[0].drift == nil)
         #expect(result.state?.projects[0].services[0].healthcheck?.test == ["CMD", "true"])
+    }
+
+    @Test("x-bosun drift is enforce or observe; anything else is an error at its place")
+    func driftMode() {
+        let observe = Fixtures.compose("services:\n  a: {image: busybox}\nx-bosun: {drift: observe}\n")
+        #expect(observe.diagnostics.isEmpty)
+        #expect(observe.state?.projects[0].drift == .observe)
+        let bad = Fixtures.compose("services:\n  a: {image: busybox}\nx-bosun:\n  drift: correct\n")
+        #expect(Fixtures.lines(bad) == ["app/compose.yaml:4:10: error: x-bosun drift is enforce or observe, not \"correct\""])
+        #expect(bad.state == nil)
     }
 
     @Test("healthcheck x-bosun http and tcp probes are read, checked, and need no test")

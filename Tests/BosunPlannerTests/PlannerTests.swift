@@ -120,6 +120,9 @@ struct PlannerTests {
         observed.containers[1].status = .exited(code: 1)
         let plan = Planner.plan(desired: state, observed: observed)
         #expect(plan.operations.map { "\($0.kind.rawValue) \($0.resource) (\($0.cause))" } == ["start shop/db (container is exited (1))"])
+        // The agent's restart policies may hold it stopped (a backoff, a manual stop): then it is left alone.
+        observed.keptStopped = ["shop-db-1"]
+        #expect(Planner.plan(desired: state, observed: observed).isEmpty)
     }
 }
 

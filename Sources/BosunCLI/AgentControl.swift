@@ -1,0 +1,31 @@
+import BosunAgent
+import BosunDaemon
+import BosunModel
+
+/// Answers the control socket: `ping`, `status` (the agent's snapshot as JSON, see docs/agent.md), and `sync`
+/// (a convergence now; the answer comes when it ended).
+enum AgentControl {
+    static func answer(_ request: ControlRequest, loop: AgentLoop, work: ConvergingWork) async -> ControlResponse {
+        switch request.command {
+        case "ping":
+            return ControlResponse(ok: true, message: "pong")
+        case "status":
+            let last = loop.lastReport
+            return ControlResponse(ok: true, message: last.map { "\($0.outcome) \($0.commit.map { String($0.prefix(12)) } ?? "-")" } ?? "starting",
+                                   body: await work.status())
+        case "sync":
+            let report = await loop.sync(.manual)
+            return ControlResponse(ok: !report.failed, message: "\(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "-"): \(report.summary)",
+                                   body: .object(["outcome": .string(report.outcome), "commit": report.commit.map(JSONValue.string) ?? .null,
+                                                  "summary": .string(report.summary)]))
+        default:
+            return ControlResponse(ok: false, message: "unknown command \(request.command); known: ping, status, sync")
+        }
+    }
+}
+
+extension ConvergingWork {
+    func status() async -> JSONValue {
+        snapshot.withLock { $0.json }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import BosunAgent
+import BosunDaemon
+import Foundation
+
+/// `bosun sync`: asks the running agent to converge now and prints the outcome once it ended.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Make the running agent fetch and converge now; print the outcome when it is done.",
+        discussion: "Talks to the agent's control socket (root only). Exit 0 when converged or nothing changed, 1 otherwise, 3 when no agent answers.")
+
+    @Option(help: ArgumentHelp("The agent's control socket (default: $BOSUN_CONTROL_SOCKET or /run/bosun/agent.sock).", valueName: "path"))
+    var socket: String?
+
+    @Flag(help: "Print the agent's JSON answer.")
+    var json = false
+
+    static func socketPath(_ given: String?) -> String {
+        given ?? ProcessInfo.processInfo.environment["BOSUN_CONTROL_SOCKET"] ?? AgentConfig().controlSocket
+    }
+
+    func run() throws {
+        let response: ControlResponse
+        do { response = try ControlClient.send(ControlRequest(command: "sync"), to: Self.socketPath(socket)) } catch {
+            throw CommandFailure(.sourceUnavailable, error.description)
+        }
+        if json {
+            print(String(decoding: (response.body ?? .null).canonicalBytes, as: UTF8.self))
+        } else {
+            print(response.message)
+        }
+        if !response.ok { throw CommandFailure(.checkFailed, "") }
+    }
+}
