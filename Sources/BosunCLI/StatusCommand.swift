@@ -1,5 +1,7 @@
 import ArgumentParser
+import BosunAgent
 import BosunConverge
+import BosunDaemon
 import BosunHost
 import BosunModel
 import Foundation
@@ -15,19 +17,23 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var state: StateOptions
     @Flag(help: "JSON instead of text (shape in docs/convergence.md).") var json = false
     @Flag(help: "Do not run health checks; show health as unknown.") var noProbe = false
+    @Option(help: ArgumentHelp("The agent's control socket, asked for health and restarts (default: $BOSUN_CONTROL_SOCKET or /run/bosun/agent.sock).", valueName: "path"))
+    var socket: String?
 
     func run() async throws {
         let runtime = state.detachedContainers().runtime
         let prober = HealthProber(exec: ServiceContainers.runtimeExec(runtime), clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let directory = state.resolvedStateDir
-        let probe: ((InventoryContainer) async -> String?)? = noProbe ? nil : { container in
+        let agent = try? ControlClient.send(ControlRequest(command: "status"), to: socket ?? ProcessInfo.processInfo.environment["BOSUN_CONTROL_SOCKET"] ?? "/run/bosun/agent.sock", timeout: 5)
+        let probe: ((InventoryContainer) async -> String?)? = noProbe || agent?.ok == true ? nil : { container in
             guard let check = container.spec.healthcheck, !check.isDisabled else { return nil }
             let address = (try? String(contentsOfFile: directory + "/containers/\(container.name)/address", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let result = await prober.probe(check, container: container.name, address: address)
             return result.exitCode == 0 ? "healthy" : "unhealthy"
         }
-        let report = try await StatusReport.collect(state: state, probe: probe)
+        var report = try await StatusReport.collect(state: state, probe: probe)
+        if let agent, agent.ok, let body = agent.body { report.merge(agent: body) }
         if json {
             print(String(decoding: report.json.canonicalBytes, as: UTF8.self))
         } else {

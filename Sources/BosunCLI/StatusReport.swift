@@ -25,7 +25,13 @@ struct StatusReport {
         var configHash: String
         var memoryBytes: Int64?
         var pids: Int?
+        /// From the running agent: restarts by the restart policy, and whether it is crash-looping.
+        var restarts: Int?
+        var crashLoop = false
     }
+
+    /// Whether health and restarts came from a running agent (else health was probed once now).
+    var fromAgent = false
 
     var containers: [Container] = []
     var networks: [String: String] = [:]
@@ -87,6 +93,7 @@ struct StatusReport {
 
     var text: String {
         var lines: [String] = []
+        lines.append(fromAgent ? "Agent: running (health and restarts from it)" : "Agent: not answering (health probed once now)")
         if let last {
             let commit = last.commitID.map { " commit \($0.prefix(12))" } ?? ""
             let subject = last.beginBody.source.map { " \"\($0.subject)\"" } ?? ""
@@ -98,9 +105,10 @@ struct StatusReport {
             lines.append("Last applied commit: \(commit.prefix(12)) (#\(applied.seq) \(applied.outcome?.rawValue ?? ""))")
         }
         lines.append("")
-        var rows = [["PROJECT", "SERVICE", "CONTAINER", "STATUS", "HEALTH", "IMAGE", "DIGEST", "MEM", "PIDS"]]
+        var rows = [["PROJECT", "SERVICE", "CONTAINER", "STATUS", "HEALTH", "RESTARTS", "IMAGE", "DIGEST", "MEM", "PIDS"]]
         for c in containers {
-            rows.append([c.project, c.service, c.name, c.status, c.health ?? "-", c.image, c.imageDigest.map { String($0.prefix(19)) } ?? "-",
+            let restarts = c.restarts.map { "\($0)" + (c.crashLoop ? " (crash loop)" : "") } ?? "-"
+            rows.append([c.project, c.service, c.name, c.status, c.health ?? "-", restarts, c.image, c.imageDigest.map { String($0.prefix(19)) } ?? "-",
                          c.memoryBytes.map(Self.bytes) ?? "-", c.pids.map(String.init) ?? "-"])
         }
         lines.append(TextTable.render(rows))
@@ -116,6 +124,7 @@ struct StatusReport {
         let iso = ISO8601DateFormatter()
         let projects = Set(containers.map(\.project)).union(networks.values).union(volumes.values).sorted()
         return .object([
+            "health_source": .string(fromAgent ? "agent" : "probe"),
             "last_convergence": Self.summaryJSON(last),
             "last_applied": Self.summaryJSON(lastApplied),
             "projects": .array(projects.map { project in
@@ -130,6 +139,7 @@ struct StatusReport {
                             "image": .string(c.image), "image_digest": c.imageDigest.map(JSONValue.string) ?? .null,
                             "config_hash": .string(c.configHash),
                             "memory_bytes": c.memoryBytes.map { .int($0) } ?? .null, "pids": c.pids.map { .int(Int64($0)) } ?? .null,
+                            "restarts": c.restarts.map { .int(Int64($0)) } ?? .null, "crash_loop": .bool(c.crashLoop),
                         ])
                     }),
                     "networks": .array(networks.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
@@ -137,6 +147,19 @@ struct StatusReport {
                 ])
             }),
         ])
+    }
+
+    /// Health, restarts and crash loops from the agent's `status` answer, by container name.
+    mutating func merge(agent body: JSONValue) {
+        guard case .object(let object) = body, case .array(let entries)? = object["containers"] else { return }
+        fromAgent = true
+        for entry in entries {
+            guard case .object(let fields) = entry, case .string(let name)? = fields["name"],
+                  let index = containers.firstIndex(where: { $0.name == name }) else { continue }
+            if case .string(let health)? = fields["health"] { containers[index].health = health }
+            if case .int(let restarts)? = fields["restarts"] { containers[index].restarts = Int(restarts) }
+            if case .bool(let looping)? = fields["crash_loop"] { containers[index].crashLoop = looping }
+        }
     }
 
     /// A convergence as `status --json` shows it. (A free function: Swift 6.3's optimiser crashed on the

@@ -60,6 +60,11 @@ struct AgentEndToEndTests {
         let restarts = agent.journalRecords(kind: "restart").compactMap { $0["body"] as? [String: Any] }
         #expect(restarts.contains { $0["container"] as? String == agent.container("web") && $0["action"] as? String == "restarted" })
         #expect(restarts.contains { $0["container"] as? String == agent.container("once") && $0["action"] as? String == "left" })
+        // `bosun status` takes restarts from the running agent.
+        let status = try BosunBinary.run(["status", "--json", "--state-dir", agent.state, "--socket", agent.socket])
+        #expect(status.stdout.contains("\"health_source\":\"agent\""), "\(status.stdout)")
+        #expect(status.stdout.contains("\"name\":\"\(agent.container("web"))\""), "\(status.stdout)")
+        #expect(!status.stdout.contains("\"restarts\":null"), "\(status.stdout)")
 
         // bosun sync: a convergence now, its outcome printed.
         let sync = try BosunBinary.run(["sync", "--socket", agent.socket])
