@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "BosunDaemon",
             dependencies: [
-                "BosunAgent", "BosunModel", "BosunJournal",
+                "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

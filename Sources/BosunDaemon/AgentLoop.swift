@@ -96,6 +96,7 @@ public final class AgentLoop: Sendable {
         var report = await converge(.startup, waiters: [])
         var failures = report.failed ? 1 : 0
         notifier.ready(status: report.statusLine)
+        ProcessMemory.trim()
         func after(_ nanoseconds: Int64) -> ContinuousClock.Instant { clock.now.advanced(by: .nanoseconds(nanoseconds)) }
         var nextPoll = after(schedule.delay(random: random(), failures: failures))
         var nextDrift = after(driftInterval)
@@ -121,6 +122,8 @@ public final class AgentLoop: Sendable {
                 report = await converge(pending ?? .poll, waiters: waiters)
                 failures = report.failed ? failures + 1 : 0
                 notifier.status(report.statusLine)
+                // A convergence that changed something ran much code the idle loop never runs again.
+                if report.outcome != "no-change" { ProcessMemory.trim() }
                 nextPoll = after(schedule.delay(random: random(), failures: failures))
             }
             // Drift has its own timer: polls that find nothing new must not keep postponing it.

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include "cbosunsys.h"
 
 #include <errno.h>
@@ -235,3 +236,5 @@ const unsigned long BOSUN_MS_BIND = MS_BIND, BOSUN_MS_REC = MS_REC, BOSUN_MS_PRI
     BOSUN_MS_SILENT = MS_SILENT, BOSUN_MS_LAZYTIME = MS_LAZYTIME, BOSUN_MNT_DETACH = MNT_DETACH;
 
 int bosun_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK); }
+
+int bosun_malloc_trim(void) { return malloc_trim(0); }

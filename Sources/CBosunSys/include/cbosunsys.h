@@ -108,4 +108,7 @@ extern const unsigned long BOSUN_MS_BIND, BOSUN_MS_REC, BOSUN_MS_PRIVATE, BOSUN_
 // non-blocking. The caller blocks the signals first (sigprocmask).
 int bosun_signalfd(const sigset_t *mask);
 
+/// Returns free heap memory to the kernel (glibc's malloc_trim(0)); 1 when memory was released.
+int bosun_malloc_trim(void);
+
 #endif
