@@ -17,24 +17,23 @@ struct PullCommand: AsyncParsableCommand {
     @Argument(help: "The image reference (nginx:1.27, ghcr.io/org/app@sha256:…).")
     var reference: String
 
-    @Option(help: ArgumentHelp("A registry (host:port) to reach over plain HTTP (loopback registries are by default).", valueName: "host"))
-    var insecureRegistry: [String] = []
-
-    @Option(help: ArgumentHelp("Docker's certs.d layout: <dir>/<host:port>/ca.crt is trusted for that registry.", valueName: "dir"))
-    var certsDir = "/etc/bosun/certs.d"
-
-    @Option(help: ArgumentHelp("A docker-style config.json with registry credentials (default: $DOCKER_CONFIG or ~/.docker).", valueName: "file"))
-    var registryConfig: String?
+    @OptionGroup var registry: HostEngineOptions
 
     @Flag(help: "Print only the pulled reference and digest.")
     var quiet = false
 
     func run() async throws {
         let imageReference = try ImageStateOptions.parse(reference)
-        let store = try state.imageStore()
-        let configuration = try HostEngineOptions.registryConfiguration(insecure: insecureRegistry, certsDir: certsDir, registryConfig: registryConfig)
+        let pulled = try await PullCommand.pull(imageReference, store: try state.imageStore(), configuration: try registry.registryConfiguration(),
+                                                progress: !quiet)
+        print("\(imageReference) \(pulled.resolvedDigest)")
+    }
+
+    /// Pulls `imageReference` into `store` and unpacks its layers (also what `bosun run` does for a missing image).
+    @discardableResult
+    static func pull(_ imageReference: ImageReference, store: ImageStore, configuration: RegistryConfiguration, progress: Bool) async throws -> PulledImage {
         let client = RegistryClient(store: store.blobs, configuration: configuration)
-        let display = PullProgressDisplay(enabled: !quiet)
+        let display = PullProgressDisplay(enabled: progress)
         let pulled: PulledImage
         do {
             pulled = try await client.pull(imageReference) { display.update($0) }
@@ -55,7 +54,7 @@ struct PullCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.checkFailed, "unpack \(imageReference): \(error)")
         }
-        print("\(imageReference) \(pulled.resolvedDigest)")
+        return pulled
     }
 }
 

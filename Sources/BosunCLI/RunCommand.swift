@@ -23,6 +23,7 @@ struct RunCommand: AsyncParsableCommand {
         """)
 
     @OptionGroup var state: StateOptions
+    @OptionGroup var registry: HostEngineOptions
     @Option(help: "The container's name (default: a random one).") var name: String?
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
     @Option(name: [.customShort("v"), .long], help: "Bind a host path: SRC:DST[:ro].") var volume: [String] = []
@@ -75,8 +76,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             try await runContainer()
-        } catch let failure as CommandFailure where detach {
-            // Docker's convention for `run -d`: 125 whenever bosun itself failed.
+        } catch let failure as CommandFailure where detach || failure.code != .usage {
+            // Docker's convention for `run`: 125 whenever bosun itself failed (a pull, the image, the runtime).
             FileHandle.standardError.write(Data("bosun: \(failure.message)\n".utf8))
             throw PassthroughExit(125)
         }
@@ -87,11 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let store = try state.imageStore()
         var record = try store.record(reference.description)
         if record == nil {
-            var pull = PullCommand()
-            pull.state = state
-            pull.reference = image
-            pull.quiet = true
-            try await pull.run()
+            try await PullCommand.pull(reference, store: store, configuration: try registry.registryConfiguration(), progress: false)
             record = try store.record(reference.description)
         }
         guard let record else { throw CommandFailure(.checkFailed, "image \(reference) is not on this host after pulling it") }

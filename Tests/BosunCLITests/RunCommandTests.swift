@@ -40,6 +40,17 @@ struct RunCommandTests {
     }
 }
 
+extension RunCommandTests {
+    @Test("a missing image is pulled; an unreachable registry is a clear error with exit 125, not a crash")
+    func unreachableRegistry() throws {
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let outcome = try BosunBinary.run(["run", "--state-dir", dir + "/state", "127.0.0.1:9/bosun/absent:1", "/bin/true"])
+        #expect(outcome.status == 125, "\(outcome.stdout)\n\(outcome.stderr)")
+        #expect(outcome.stderr.contains("pull 127.0.0.1:9/bosun/absent:1"), "\(outcome.stderr)")
+    }
+}
+
 @Suite("bosun run networking", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct RunNetworkingTests {
     // Bridge attachment itself is tested in BosunNetworkTests: bosun's nftables table is one per host, so a
