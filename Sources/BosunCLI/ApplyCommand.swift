@@ -74,6 +74,10 @@ struct ApplyCommand: AsyncParsableCommand {
         }
 
         let result: Convergence.Result
+        let lock = try await ConvergenceLock.acquire(stateDirectory: directory) { holder in
+            FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
+        }
+        defer { lock.release() }
         let clockStart = ContinuousClock.now
         do {
             result = try await convergence.converge(opened.state, source: opened.revision, trigger: .manual, expectedPlanHash: planHash)

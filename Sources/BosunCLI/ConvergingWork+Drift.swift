@@ -2,6 +2,7 @@ import BosunAgent
 import BosunContainers
 import BosunConverge
 import BosunDaemon
+import BosunHost
 import BosunJournal
 import BosunModel
 import BosunNetwork
@@ -69,6 +70,8 @@ extension ConvergingWork {
     func correct(_ items: [DriftItem], applied: Applied, enforced: Set<String>) async -> (ConvergenceOutcome, Int64?) {
         let networkProjects = host.inventory.inventory.networks.mapValues(\.project)
         do {
+            let lock = try await ConvergenceLock.acquire(stateDirectory: stateDirectory)
+            defer { lock.release() }
             let observed = try await engine.observe()
             let base = Planner.plan(desired: applied.desired, observed: observed)
             let plan = DriftPlan.plan(base: base, items: items, desired: applied.desired, enforced: enforced, networkProjects: networkProjects)

@@ -139,6 +139,10 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         }
         let outcome: Convergence.Result
         do {
+            let lock = try await ConvergenceLock.acquire(stateDirectory: stateDirectory) { [log] holder in
+                log.event("waiting", ["for": "another convergence", "pid": holder.map(String.init)])
+            }
+            defer { lock.release() }
             outcome = try await convergence.converge(desired, source: opened.revision, trigger: trigger)
         } catch {
             log.event("convergence-error", ["trigger": trigger.rawValue, "error": "\(error)"])

@@ -38,6 +38,10 @@ struct DownCommand: AsyncParsableCommand {
         for name in targets where !owned.contains(name) {
             FileHandle.standardError.write(Data("bosun: warning: project \(name) has nothing bosun created on this host\n".utf8))
         }
+        let lock = try await ConvergenceLock.acquire(stateDirectory: directory) { holder in
+            FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
+        }
+        defer { lock.release() }
         // Only the targeted projects are observed; desired keeps them with nothing in them, so the plan removes
         // their containers and networks, and their volumes when asked.
         var observed = try await engine.observe()
