@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo demo-down bench bench-pull bench-converge fmt clean deps
+.PHONY: build release test check demo demo-down bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -43,8 +43,14 @@ demo: build
 demo-down: build
 	$(BOSUN) down --volumes --state-dir $(DEMO_STATE)
 
-# Figures printed side by side with a peer (see bench/README.md).
+# Every benchmark beside its peers in one run, one table, written to docs/benchmarks.md (bench/README.md).
+# BENCH_SECTIONS=start,journal picks sections; bench-quick runs fewer, smaller ones and skips the agent.
 bench: release
+	python3 bench/all
+bench-quick: release
+	python3 bench/all --quick
+# validate/render beside docker-compose config, and the no-change poll.
+bench-validate: release
 	bash bench/run
 
 # Debian packages the build and the tests need.

@@ -11,6 +11,8 @@
 - time from a signed webhook to a converged change (median of 5), for an in-place limit change and for
   a recreate.
 
+With $BENCH_JSON set, appends the figures for bench/all (bench/emit.py).
+
 Usage: bench/agent_bench.py [path/to/bosun] (default .build/release/bosun, which must sit beside
 bosun-init and bosun-monitor). Takes bosun's host network test lock while it runs.
 """
@@ -205,6 +207,16 @@ def main():
         shutil.rmtree(WORK, ignore_errors=True)
         fcntl.flock(lock, fcntl.LOCK_UN)
 
+    emit = lambda *args: run("python3", os.path.join(ROOT, "bench/emit.py"), *map(str, args))
+    emit("samples", "agent idle RSS, 3 services running", "bosun", "MiB", *[s[0] / 1024 for s in samples])
+    if docker:
+        emit("samples", "agent idle RSS, 3 services running", "dockerd + containerd (idle, none)", "MiB", (docker[0] + docker[1]) / 1024)
+    else:
+        emit("status", "agent idle RSS, 3 services running", "dockerd + containerd", "not installed")
+    emit("samples", "agent idle PSS, 3 services running", "bosun", "MiB", *[s[1] / 1024 for s in samples])
+    emit("samples", "agent CPU per hour: polls every 10 s, drift every 30 s", "bosun", "s", hour)
+    emit("samples", "webhook → converged, in-place limit change", "bosun", "ms", *in_place)
+    emit("samples", "webhook → converged, recreate with init", "bosun", "ms", *recreate)
     print(f"{'figure':58} {'bosun agent':>16} {'dockerd + containerd':>22}")
     peer = f"{docker[0] / 1024:.1f} + {docker[1] / 1024:.1f} MiB" if docker else "dockerd not installed"
     print(f"{'idle RSS, 3 services running (PSS for bosun)':58} {rss / 1024:>8.1f} MiB ({pss / 1024:.1f}) {peer:>22}")

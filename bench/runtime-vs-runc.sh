@@ -1,20 +1,30 @@
 #!/bin/sh
-# Paired benchmark: `bosun runtime run` vs `runc run` of /bin/true (busybox) on the same bundle and config.json.
-# Usage (as root, after `swift build -c release`): bench/runtime-vs-runc.sh [RUNS]
+# Paired benchmark: `bosun runtime run` vs `runc run` (and crun when it runs here) of /bin/true (busybox) on the
+# same bundle and config.json. Usage (as root, after `make release`): bench/runtime-vs-runc.sh [RUNS]
+# With $BENCH_JSON set, appends the samples for bench/all (see bench/emit.py).
 set -eu
 runs="${1:-50}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 export BOSUN="${BOSUN:-$here/.build/release/bosun}"
-work="$(mktemp -d /tmp/bosun-bench-XXXXXX)"
+work="$(mktemp -d /var/tmp/bosun-bench-XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bundle/rootfs/bin" "$work/bundle/rootfs/proc" "$work/bundle/rootfs/dev" "$work/bundle/rootfs/sys" \
-    "$work/bosun-state" "$work/runc-state"
+    "$work/bosun-state" "$work/runc-state" "$work/crun-state"
 cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
 ln -s busybox "$work/bundle/rootfs/bin/true"
 "$BOSUN" runtime spec --bundle "$work/bundle" -- /bin/true
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-    -n bosun "$here/bench/runtime-run-one.sh bosun $work/bundle $work/bosun-state" \
+figure="container start: runtime run /bin/true"
+set -- -n bosun "$here/bench/runtime-run-one.sh bosun $work/bundle $work/bosun-state" \
     -n runc "$here/bench/runtime-run-one.sh runc $work/bundle $work/runc-state"
+if ! command -v crun >/dev/null; then
+    python3 "$here/bench/emit.py" status "$figure" crun "not installed"
+elif ! out=$("$here/bench/runtime-run-one.sh" crun "$work/bundle" "$work/crun-state" 2>&1); then
+    python3 "$here/bench/emit.py" status "$figure" crun "cannot run here: $(echo "$out" | tail -1)"
+else
+    set -- "$@" -n "crun (in unshare -m)" "$here/bench/runtime-run-one.sh crun $work/bundle $work/crun-state"
+fi
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" "$@"
+python3 "$here/bench/emit.py" hyperfine "$work/result.json" "$figure" ms bosun=bosun runc=runc "crun (in unshare -m)=crun (in unshare -m)"
 python3 - "$work/result.json" <<'PY'
 import json, statistics, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
