@@ -1,0 +1,64 @@
+# Scenarios of chaos/run (sourced): each prints one result line per check it makes.
+
+# compose_kill REPO I: the changing desired state of commit I — `steady` never changes, `web` gets a new env,
+# `lim` another memory limit (applied in place), `extra` comes and goes.
+compose_kill() {
+  mkdir -p "$1/$prefix"
+  {
+    printf 'name: %s\nservices:\n' "$prefix"
+    printf '  steady:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    networks: [net]\n' "$image"
+    printf '  web:\n    image: %s\n    command: ["httpd", "-f", "-p", "80"]\n    stop_grace_period: 1s\n    networks: [net]\n    environment: {ROUND: "%s"}\n    ports: ["127.0.0.1:%s:80"]\n' "$image" "$2" "$kill_port"
+    printf '  lim:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    mem_limit: %sm\n' "$image" $((32 + 16 * ($2 % 2)))
+    if [ $(($2 % 2)) = 0 ]; then
+      printf '  extra:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    networks: [net]\n' "$image"
+    fi
+    printf 'networks:\n  net: {}\n'
+  } > "$1/$prefix/compose.yaml"
+}
+
+scenario_kill() {
+  local dir=$work/kill state=$work/kill/state repo=$work/kill/repo problems="" kills=0 mid=0
+  kill_port=$(free_port)
+  mkdir -p "$repo" && git -C "$repo" init -q -b main
+  busybox_state "$state"
+  compose_kill "$repo" 0 && commit "$repo" "round 0"
+  agent_config "$dir" "$repo" "$state"
+  start_agent "$dir"
+  if ! wait_for 60 converged_to "$state" "$(head_of "$repo")"; then
+    result agent-kill "none (first convergence)" "did not converge in 60 s" FAIL "see $dir/agent.log"; return
+  fi
+  local steady lim
+  steady=$(pid_of "$state" "$prefix-steady-1"); lim=$(pid_of "$state" "$prefix-lim-1")
+  for round in $(seq 1 "$n"); do
+    compose_kill "$repo" "$round" && commit "$repo" "round $round"
+    local target delay
+    target=$(head_of "$repo")
+    delay=$(python3 -c "import random; print(round(random.uniform(0, 2.5), 2))")
+    sleep "$delay"
+    if ! grep -q "$target" <(last_commit "$state"); then mid=$((mid + 1)); fi
+    kill -9 "$agent_pid"; wait "$agent_pid" 2>/dev/null; kills=$((kills + 1))
+    start_agent "$dir"
+    if ! wait_for 60 converged_to "$state" "$target"; then
+      problems+="round $round (kill after ${delay}s): not converged to $target in 60 s ($(last_commit "$state")); "; continue
+    fi
+    kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null
+    no_changes --repo "$repo" --path "$prefix" --state-dir "$state" || problems+="round $round: plan after convergence is not empty; "
+    local orphans
+    orphans=$(python3 "$here/chaos/orphans.py" "$state" "$prefix" "$dir/seen.json") || problems+="round $round (kill after ${delay}s): orphans: ${orphans//$'\n'/; }; "
+    verify "$state" || problems+="round $round: journal verify failed; "
+    [ "$(pid_of "$state" "$prefix-steady-1")" = "$steady" ] || problems+="round $round: steady (unchanged) was restarted ($steady -> $(pid_of "$state" "$prefix-steady-1")); "
+    [ "$(pid_of "$state" "$prefix-lim-1")" = "$lim" ] || problems+="round $round: lim (memory limit changed in place) was restarted; "
+    log "agent-kill round $round: killed after ${delay}s, converged to ${target:0:12}"
+    start_agent "$dir"
+  done
+  local interrupted
+  interrupted=$(cat "$state"/journal/*.jsonl | grep -c '"interrupted"')
+  if [ -z "$problems" ]; then
+    result agent-kill "SIGKILL of the agent $kills times after 0-2.5 s, during a changing desired state ($mid kills before the commit had converged)" \
+      "converged to each commit after restart ($interrupted interrupted convergences journaled and resumed)" PASS \
+      "plan empty, no orphans, steady and lim never restarted, journal verifies"
+  else
+    result agent-kill "SIGKILL of the agent $kills times after 0-2.5 s" "see reason" FAIL "$problems"
+  fi
+  kill -TERM "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null
+}
