@@ -62,3 +62,65 @@ scenario_kill() {
   fi
   kill -TERM "$agent_pid" 2>/dev/null; wait "$agent_pid" 2>/dev/null
 }
+
+# compose_one DIR NAME ROUND [EXTRA-SERVICE-YAML]: one project, service `svc` (env ROUND), and more services.
+compose_one() {
+  mkdir -p "$1"
+  { printf 'name: %s\nservices:\n' "$2"
+    printf '  svc:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    environment: {ROUND: "%s"}\n' "$image" "$3"
+    if [ -n "${4:-}" ]; then printf "%s\n" "$4"; fi
+  } > "$1/compose.yaml"
+}
+count() { cat "$1"/journal/*.jsonl 2>/dev/null | grep -c "$2"; }
+children_of() { pgrep -P "$1" | tr '\n' ' '; }
+kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill -9 "$1" 2>/dev/null; }
+
+scenario_git() {
+  local dir=$work/git state=$work/git/state root=$work/git/served port project=${prefix}g
+  local repo=$root/desired
+  mkdir -p "$repo" && git -C "$repo" init -q -b main
+  busybox_state "$state"
+  compose_one "$repo/$project" "$project" 1 && commit "$repo" "round 1"
+  port=$(free_port)
+  start_daemon() { git daemon --reuseaddr --listen=127.0.0.1 --port="$port" --base-path="$root" --export-all "$root" >> "$dir/daemon.log" 2>&1 & daemon_pid=$!; pids+=("$daemon_pid"); wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; }
+  start_daemon
+  agent_config "$dir" "git://127.0.0.1:$port/desired" "$state"
+  start_agent "$dir"
+  local first
+  first=$(head_of "$repo")
+  if ! wait_for 60 converged_to "$state" "$first"; then result git-stop "none" "no first convergence" FAIL "see $dir/agent.log"; return; fi
+  local before rejected_before
+  before=$(pid_of "$state" "$project-svc-1"); rejected_before=$(count "$state" '"rejected"')
+  head -c 48M /dev/urandom > "$repo/$project/payload.bin"
+  compose_one "$repo/$project" "$project" 2 && commit "$repo" "round 2, with 48 MB of payload"
+  local second caught=no
+  second=$(head_of "$repo")
+  # the daemon forks a child per connection: kill both as soon as the agent's fetch is being served
+  local deadline=$((SECONDS + 15))
+  while [ $SECONDS -lt $deadline ]; do
+    if [ -n "$(children_of "$daemon_pid")" ]; then sleep 0.05; caught=yes; break; fi
+    sleep 0.01
+  done
+  kill_tree "$daemon_pid"; wait "$daemon_pid" 2>/dev/null
+  local journaled=no
+  wait_for 20 bash -c "[ \$(cat '$state'/journal/*.jsonl | grep -c '\"rejected\"') -gt $rejected_before ]" && journaled=yes
+  local error after applied problems=""
+  error=$(grep -E "event=source" "$dir/agent.log" | head -1 | sed 's/^time=[^ ]* //' | cut -c1-200)
+  after=$(pid_of "$state" "$project-svc-1"); applied=$(last_commit "$state")
+  [ "$caught" = yes ] || problems+="the fetch was not caught in flight (killed the daemon afterwards); "
+  [ "$journaled" = yes ] || problems+="no rejected record in the journal; "
+  [ "$after" = "$before" ] || problems+="svc was restarted ($before -> $after); "
+  [ "${applied%% *}" = "$first" ] || problems+="the host moved to ${applied:0:12} without the server; "
+  start_daemon
+  wait_for 60 converged_to "$state" "$second" || problems+="no recovery: not converged to the new commit 60 s after the server came back; "
+  kill -TERM "$agent_pid"; wait "$agent_pid" 2>/dev/null
+  verify "$state" || problems+="journal verify failed; "
+  local orphans
+  orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="orphans: ${orphans//$'\n'/; }; "
+  if [ -z "$problems" ]; then
+    result git-stop "git daemon SIGKILLed while serving the agent's fetch of a 48 MB commit" "$error; journaled rejected; svc untouched" PASS "recovered: converged to the new commit once the daemon was back"
+  else
+    result git-stop "git daemon SIGKILLed mid-fetch" "${error:-no error logged}" FAIL "$problems"
+  fi
+  kill_tree "$daemon_pid"; wait "$daemon_pid" 2>/dev/null
+}
