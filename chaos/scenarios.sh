@@ -124,3 +124,50 @@ scenario_git() {
   fi
   kill_tree "$daemon_pid"; wait "$daemon_pid" 2>/dev/null
 }
+
+scenario_registry() {
+  local dir=$work/registry state=$work/registry/state repo=$work/registry/repo project=${prefix}r port
+  mkdir -p "$repo" && git -C "$repo" init -q -b main
+  port=$(free_port)
+  python3 "$here/chaos/big_image.py" "$work/busybox" "$dir/big" 2 24 || { result registry-stop none "could not build the image" FAIL "big_image.py failed"; return; }
+  printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/storage\nhttp:\n  addr: 127.0.0.1:%s\n' "$dir" "$port" > "$dir/registry.yml"
+  start_registry() { /usr/bin/docker-registry serve "$dir/registry.yml" >> "$dir/registry.log" 2>&1 & registry_pid=$!; pids+=("$registry_pid"); wait_for 10 curl -sf "http://127.0.0.1:$port/v2/" >/dev/null; }
+  start_registry
+  skopeo copy -q --dest-tls-verify=false "oci:$dir/big:big" "docker://127.0.0.1:$port/chaos/big:1" || { result registry-stop none "could not push the image" FAIL "skopeo copy failed"; return; }
+  busybox_state "$state"
+  compose_one "$repo/$project" "$project" 1 && commit "$repo" "svc only"
+  "$bosun" apply --repo "$repo" --state-dir "$state" >/dev/null 2>&1
+  local before problems="" caught=no
+  before=$(pid_of "$state" "$project-svc-1")
+  compose_one "$repo/$project" "$project" 1 "$(printf '  big:\n    image: 127.0.0.1:%s/chaos/big:1\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s' "$port")"
+  commit "$repo" "add big"
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply.out" 2>&1 &
+  local apply_pid=$!
+  local deadline=$((SECONDS + 30))
+  while [ $SECONDS -lt $deadline ]; do
+    if compgen -G "$state/images/tmp/*.partial" >/dev/null; then sleep 0.05; caught=yes; break; fi
+    sleep 0.005
+  done
+  kill -9 "$registry_pid"; wait "$registry_pid" 2>/dev/null
+  wait "$apply_pid"; local rc=$?
+  local error
+  error=$(grep -E "failed|error" "$dir/apply.out" | head -1 | cut -c1-220)
+  [ "$caught" = yes ] || problems+="the pull was not caught in flight; "
+  [ "$rc" != 0 ] || problems+="apply exited 0 with the registry gone; "
+  [ "$(pid_of "$state" "$project-svc-1")" = "$before" ] || problems+="svc was restarted; "
+  journal_has "$state" 'r.get("body",{}).get("outcome") in ("failed","partially-failed")' || problems+="no failed convergence in the journal; "
+  local orphans
+  orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after the failed pull: ${orphans//$'\n'/; }; "
+  start_registry
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply with the registry back failed: $(tail -1 "$dir/apply2.out"); "
+  [ "$("$bosun" ps --format json --state-dir "$state" | grep -c '"running"')" = 2 ] || problems+="svc and big are not both running after recovery; "
+  no_changes --repo "$repo" --state-dir "$state" || problems+="plan not empty after recovery; "
+  verify "$state" || problems+="journal verify failed; "
+  orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after recovery: ${orphans//$'\n'/; }; "
+  if [ -z "$problems" ]; then
+    result registry-stop "registry SIGKILLed during the pull of a 48 MB image by bosun apply" "exit $rc: $error; failed convergence journaled; svc untouched; no partial blobs left" PASS "recovered: next apply pulled and started it"
+  else
+    result registry-stop "registry SIGKILLed mid-pull (apply exit $rc)" "${error:-no error printed}" FAIL "$problems"
+  fi
+  kill -9 "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null
+}
