@@ -171,3 +171,49 @@ scenario_registry() {
   fi
   kill -9 "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null
 }
+
+scenario_full() {
+  local dir=$work/full mount=$work/full/mnt repo=$work/full/repo project=${prefix}f
+  mkdir -p "$mount" "$repo" && git -C "$repo" init -q -b main
+  truncate -s 64M "$dir/fs.img" && mkfs.ext4 -q -F "$dir/fs.img" && mount -o loop "$dir/fs.img" "$mount" || { result disk-full none "could not mount a loop filesystem" FAIL "mount -o loop failed"; return; }
+  loops+=("$mount")
+  local state=$mount/state problems=""
+  busybox_state "$state"
+  compose_one "$repo/$project" "$project" 1 && commit "$repo" "round 1"
+  "$bosun" apply --repo "$repo" --state-dir "$state" >/dev/null 2>&1 || { result disk-full none "first apply failed" FAIL "$(tail -1 "$dir/apply.out" 2>/dev/null)"; return; }
+  local before
+  before=$(pid_of "$state" "$project-svc-1")
+  python3 "$here/chaos/big_image.py" "$work/busybox" "$dir/big" 1 8 >/dev/null
+  dd if=/dev/zero of="$mount/filler" bs=1M status=none 2>/dev/null; sync
+  # 1. an image import that needs space
+  "$bosun" image import "$dir/big" --state-dir "$state" > "$dir/import.out" 2>&1; local import_rc=$?
+  # 2. a convergence that needs space: a new service (its container directory, files) and journal records
+  dd if=/dev/zero of="$mount/filler2" bs=4k status=none 2>/dev/null; sync
+  compose_one "$repo/$project" "$project" 1 "$(printf '  svc2:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s' "$image")"
+  commit "$repo" "round 2: svc2"
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/fetch.out" 2>&1; local fetch_rc=$?
+  "$bosun" apply --path "$repo/$project" --state-dir "$state" > "$dir/apply.out" 2>&1; local apply_rc=$?
+  local import_error apply_error fetch_error
+  fetch_error=$(tail -1 "$dir/fetch.out" | cut -c1-160)
+  import_error=$(tail -1 "$dir/import.out" | cut -c1-160); apply_error=$(grep -E "failed|rror" "$dir/apply.out" | head -1 | cut -c1-160)
+  [ "$import_rc" != 0 ] || problems+="image import succeeded on a full filesystem; "
+  [ "$apply_rc" != 0 ] || problems+="apply --path succeeded on a full filesystem; "
+  [ "$fetch_rc" != 0 ] || problems+="apply --repo succeeded on a full filesystem; "
+  python3 -c "import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))" "$state/inventory.json" "$state/images/images.json" 2>/dev/null || problems+="inventory.json or images.json does not parse; "
+  verify "$state" || problems+="journal verify failed on the full filesystem: $("$bosun" journal verify --state-dir "$state" 2>&1 | tail -1); "
+  local after_full
+  after_full=$(pid_of "$state" "$project-svc-1")
+  [ "$after_full" = "$before" ] || problems+="svc is not running as before after the failed apply (pid $before -> ${after_full:-none}); "
+  rm -f "$mount/filler" "$mount/filler2"; sync
+  "$bosun" image import "$dir/big" --state-dir "$state" > "$dir/import2.out" 2>&1 || problems+="no recovery: import failed after freeing space: $(tail -1 "$dir/import2.out"); "
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply failed after freeing space: $(tail -1 "$dir/apply2.out"); "
+  no_changes --repo "$repo" --state-dir "$state" || problems+="plan not empty after recovery; "
+  verify "$state" || problems+="journal verify failed after recovery; "
+  local orphans
+  orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after recovery: ${orphans//$'\n'/; }; "
+  if [ -z "$problems" ]; then
+    result disk-full "state dir on a 64 MB loop ext4 filled up; image import, then an apply adding svc2" "import exit $import_rc: $import_error; apply --repo exit $fetch_rc: $fetch_error; apply --path exit $apply_rc: $apply_error" PASS "files parse, journal verifies, svc untouched, recovered after deleting the filler"
+  else
+    result disk-full "state dir on a full 64 MB loop ext4 (import exit $import_rc, apply exit $apply_rc)" "import: $import_error; apply --repo: $fetch_error; apply --path: $apply_error" FAIL "$problems"
+  fi
+}
