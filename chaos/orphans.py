@@ -80,7 +80,7 @@ for root, dirs, files in os.walk(state):
     if depth >= 3:
         dirs[:] = []
     for name in dirs + files:
-        if name.endswith(".tmp") or name.endswith(".partial"):
+        if name.endswith(".tmp") or name.endswith(".partial") or name.startswith(".dat.nosync"):
             problems.append(f"temp file left: {os.path.join(root, name)}")
 
 for problem in problems:
