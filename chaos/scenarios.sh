@@ -195,7 +195,7 @@ scenario_full() {
   "$bosun" apply --path "$repo/$project" --state-dir "$state" > "$dir/apply.out" 2>&1; local apply_rc=$?
   local import_error apply_error fetch_error
   fetch_error=$(tail -1 "$dir/fetch.out" | cut -c1-160)
-  import_error=$(tail -1 "$dir/import.out" | cut -c1-160); apply_error=$(grep -E "failed|rror" "$dir/apply.out" | head -1 | cut -c1-160)
+  import_error=$(tail -1 "$dir/import.out" | cut -c1-160); apply_error=$(grep -E "failed|rror|bosun:" "$dir/apply.out" | head -1 | cut -c1-160)
   [ "$import_rc" != 0 ] || problems+="image import succeeded on a full filesystem; "
   [ "$apply_rc" != 0 ] || problems+="apply --path succeeded on a full filesystem; "
   [ "$fetch_rc" != 0 ] || problems+="apply --repo succeeded on a full filesystem; "
