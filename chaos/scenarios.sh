@@ -73,7 +73,6 @@ compose_one() {
 }
 count() { cat "$1"/journal/*.jsonl 2>/dev/null | grep -c "$2"; }
 children_of() { pgrep -P "$1" | tr '\n' ' '; }
-kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill -9 "$1" 2>/dev/null; }
 
 scenario_git() {
   local dir=$work/git state=$work/git/state root=$work/git/served port project=${prefix}g
