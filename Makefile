@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo demo-down bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
+.PHONY: build release test check demo demo-down chaos bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -42,6 +42,12 @@ demo: build
 
 demo-down: build
 	$(BOSUN) down --volumes --state-dir $(DEMO_STATE)
+
+# Fault injection as root (docs/chaos.md): one PASS/FAIL line per scenario, non-zero exit on any FAIL; N agent
+# kills (default 10). Everything it starts is stopped and removed. Not part of `make test`.
+CHAOS_N ?= 10
+chaos: release
+	bash chaos/run $(CHAOS_N)
 
 # Every benchmark beside its peers in one run, one table, written to docs/benchmarks.md (bench/README.md).
 # BENCH_SECTIONS=start,journal picks sections; bench-quick runs fewer, smaller ones and skips the agent.

@@ -43,9 +43,13 @@ struct ApplyCommand: AsyncParsableCommand {
         let (engine, client) = try registry.engine(state: source.state)
         do {
             try await apply(engine: engine, journal: journal, clock: clock)
-        } catch {
+        } catch let failure as CommandFailure {
             await client.shutdown()
-            throw error
+            throw failure
+        } catch {
+            // Anything else (the journal's storage on a full disk, the host) is an internal or host error, exit 4.
+            await client.shutdown()
+            throw CommandFailure(.internalError, "apply: \(error)")
         }
         await client.shutdown()
     }

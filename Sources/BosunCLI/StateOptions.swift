@@ -8,8 +8,18 @@ struct StateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("State directory (default: $BOSUN_STATE_DIR or /var/lib/bosun).", valueName: "dir"))
     var stateDir: String?
 
+    /// The state directory as an absolute path: a relative one is taken from the working directory, since
+    /// paths under it end up in container bundles and monitors that run elsewhere.
     var resolvedStateDir: String {
-        stateDir ?? ProcessInfo.processInfo.environment["BOSUN_STATE_DIR"] ?? "/var/lib/bosun"
+        Self.absolute(stateDir ?? ProcessInfo.processInfo.environment["BOSUN_STATE_DIR"] ?? "/var/lib/bosun")
+    }
+
+    /// `path` made absolute against the current working directory (already absolute paths are unchanged).
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let base = FileManager.default.currentDirectoryPath
+        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return trimmed.isEmpty || trimmed == "." ? base : (base.hasSuffix("/") ? base : base + "/") + trimmed
     }
 
     /// The journal's directory inside the state directory.

@@ -75,9 +75,7 @@ final class MirrorRepository {
                     code: .certificate, action: "fetch", object: object, cause: cause,
                     hint: "give the CA bundle that signed the server's certificate")
             }
-            throw GitError(
-                code: .fetch, action: "fetch", object: object, cause: cause,
-                hint: "check that the url is right and the server is reachable (libgit2 1.5 has no connect timeout)")
+            throw GitError(code: .fetch, action: "fetch", object: object, cause: cause, hint: Self.fetchHint(for: cause))
         }
         var defaultBranch: String?
         var buffer = git_buf()

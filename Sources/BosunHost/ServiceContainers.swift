@@ -73,7 +73,7 @@ public struct ServiceContainers: ContainerOperations {
         let hostname = service.hostname ?? String(target.name.prefix(63))
         // What an interrupted convergence left of this service's container (created, never recorded) is ours
         // to replace; a container of that name that bosun's convergence did not create is not.
-        if FileManager.default.fileExists(atPath: container.root) && FileManager.default.fileExists(atPath: recordPath(target.name)) {
+        if FileManager.default.fileExists(atPath: container.root) && (FileManager.default.fileExists(atPath: recordPath(target.name)) || isHalfCreated(target.name)) {
             try removeNow(target.name)
         }
         try container.prepare(hostname: hostname, hostNetwork: mode == "host")
@@ -231,6 +231,14 @@ public struct ServiceContainers: ContainerOperations {
 
     public func remove(_ name: String) async throws {
         try await Blocking.run { try removeNow(name) }
+    }
+
+    /// Whether the directory of `name` is what a create killed before it finished left: no service record,
+    /// no detached container's metadata, nothing the runtime knows. Nobody can use it; the next create replaces it.
+    func isHalfCreated(_ name: String) -> Bool {
+        !FileManager.default.fileExists(atPath: recordPath(name))
+            && !FileManager.default.fileExists(atPath: containers.directory(name) + "/container.json")
+            && (try? containers.inspect(name, stats: false)) == nil
     }
 
     func removeNow(_ name: String) throws {

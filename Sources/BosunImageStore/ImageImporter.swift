@@ -121,7 +121,7 @@ public struct ImageImporter {
 
     /// Copies a blob of the layout into the store (verifying it) and returns its bytes when `keep`.
     func copyBlob(_ descriptor: Descriptor, from directory: String, keep: Bool = true) throws -> [UInt8] {
-        if !store.blobs.contains(descriptor.digest) {
+        if !store.blobs.containsIntact(descriptor.digest) {
             let source = "\(directory)/blobs/\(descriptor.digest.algorithm)/\(descriptor.digest.hex)"
             var file = try FileByteSource(path: source)
             defer { file.close() }
@@ -136,7 +136,7 @@ public struct ImageImporter {
         var source = DigestingByteSource(try FileByteSource(path: path))
         while !(try source.read(maximum: 1 << 20)).isEmpty {}
         let digest = try ContentDigest(parsing: source.digest())
-        if !store.blobs.contains(digest) {
+        if !store.blobs.containsIntact(digest) {
             var file = try FileByteSource(path: path)
             defer { file.close() }
             var writer = try store.blobs.writer(for: digest, size: source.count)

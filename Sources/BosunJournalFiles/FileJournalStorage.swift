@@ -105,9 +105,13 @@ public final class FileJournalStorage: JournalStorage {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError.storage("write \(temporary): \(String(cString: strerror(errno)))") }
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
+        let writeError = errno
         close(fd)
         guard n == bytes.count, rename(temporary, path(name)) == 0 else {
-            throw JournalError.storage("replace \(path(name)): \(String(cString: strerror(errno)))")
+            // A full disk (or a failed rename) leaves no temporary behind: the old file stays as it was.
+            let cause = n == bytes.count ? errno : (n < 0 ? writeError : ENOSPC)
+            unlink(temporary)
+            throw JournalError.storage("replace \(path(name)): \(String(cString: strerror(cause)))")
         }
     }
 

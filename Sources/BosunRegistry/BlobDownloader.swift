@@ -46,7 +46,7 @@ struct BlobDownloader: Sendable {
         guard digest.algorithm == "sha256" else {
             throw RegistryError(.invalidManifest, object: object, reason: "blob \(digest.short) uses \(digest.algorithm); only sha256 is supported")
         }
-        if client.store.contains(digest) {
+        if client.store.containsIntact(digest) {
             report(.cached, total)
             return
         }

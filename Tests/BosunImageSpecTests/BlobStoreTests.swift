@@ -36,4 +36,22 @@ struct BlobStoreTests {
         #expect(try store.read(digest(big)) == big)
         #expect(Set(store.all()) == [digest(bytes), digest(big)])
     }
+
+    @Test("a stored blob damaged on disk is not intact: it is removed so that it is stored again")
+    func damaged() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bosun-blobs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = try BlobStore(root: root)
+        let bytes = Array("layer bytes that will be damaged".utf8)
+        let path = try store.put(bytes, digest: digest(bytes))
+        #expect(store.containsIntact(digest(bytes)))
+        var damaged = bytes
+        damaged[5] ^= 0xff
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        #expect(store.contains(digest(bytes)))
+        #expect(!store.containsIntact(digest(bytes)))
+        #expect(!store.contains(digest(bytes)))
+        _ = try store.put(bytes, digest: digest(bytes))
+        #expect(try store.read(digest(bytes)) == bytes)
+    }
 }

@@ -90,6 +90,26 @@ struct ImageImportTests {
         #expect(try store.records().count == 2)
     }
 
+    @Test("importing an image again repairs a blob damaged in the store")
+    func repairsDamagedBlob() throws {
+        try RootGate.require()
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try LayoutBuilder(directory: dir + "/layout").write(name: "x/y:1")
+        let store = try ImageStore(root: dir + "/images")
+        let importer = ImageImporter(store: store, platform: .linux(machine: "x86_64"))
+        _ = try importer.importImages(from: dir + "/layout", reference: nil)
+        let stored = store.blobs.all()
+        let victim = try #require(stored.max { (try? Data(contentsOf: URL(fileURLWithPath: store.blobs.path($0))).count) ?? 0 < (try? Data(contentsOf: URL(fileURLWithPath: store.blobs.path($1))).count) ?? 0 })
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: store.blobs.path(victim))))
+        bytes[bytes.count / 2] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: store.blobs.path(victim)))
+        #expect(!store.blobs.containsIntact(victim))
+        _ = try importer.importImages(from: dir + "/layout", reference: nil)
+        #expect(store.blobs.containsIntact(victim))
+        #expect(Set(store.blobs.all()) == Set(stored))
+    }
+
     @Test("a corrupted blob in the layout is refused and not stored")
     func corrupted() throws {
         try RootGate.require()

@@ -32,6 +32,18 @@ struct FileJournalStorageTests {
         #expect(try reopened.open().lastSeq == 26)
     }
 
+    @Test("a head file that cannot be replaced leaves no temporary file behind")
+    func failedReplaceLeavesNoTemporary() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let storage = try FileJournalStorage(directory: root + "/journal")
+        // A non-empty directory where head.json goes makes the rename fail, as a full disk makes the write fail.
+        try FileManager.default.createDirectory(atPath: root + "/journal/head.json/x", withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { try storage.writeLastCheck(Array("{}".utf8)); try JournalFixtures.fill(try JournalFixtures.journal(storage), count: 1) }
+        let names = try FileManager.default.contentsOfDirectory(atPath: root + "/journal")
+        #expect(!names.contains { $0.hasSuffix(".tmp") }, "\(names)")
+    }
+
     @Test("a torn tail on disk is cut and recorded")
     func tornTailOnDisk() throws {
         let root = try temporaryDirectory()
