@@ -9,25 +9,9 @@ struct ApplyStorageFailureTests {
     @Test("a journal write failure is exit 4 with a bosun: message")
     func journalWriteFailure() throws {
         try #require(getuid() == 0, "convergence needs root (CI runs as root)")
-        let dir = "/var/tmp/bosun-applyfail-\(UUID().uuidString.prefix(8))"
-        let state = dir + "/state", manifests = dir + "/manifests"
-        let project = "af" + UUID().uuidString.prefix(6).lowercased()
-        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
-        defer {
-            _ = try? BosunBinary.run(["down", "--volumes", "--state-dir", state])
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        try ImageCommandTests.layout(in: dir)
-        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
-        try """
-        name: \(project)
-        services:
-          svc:
-            image: localhost:5000/bosun/busybox:1.35
-            command: ["sleep", "1000"]
-            network_mode: none
-            stop_grace_period: 1s
-        """.write(toFile: manifests + "/compose.yaml", atomically: true, encoding: .utf8)
+        let fixture = try OneServiceProject("applyfail")
+        defer { fixture.cleanUp() }
+        let state = fixture.state, manifests = fixture.manifests
         try FileManager.default.createDirectory(atPath: state + "/journal/head.json/blocked", withIntermediateDirectories: true)
 
         let applied = try BosunBinary.run(["apply", "--path", manifests, "--state-dir", state])

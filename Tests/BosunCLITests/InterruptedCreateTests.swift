@@ -9,27 +9,11 @@ struct InterruptedCreateTests {
     @Test("a half-created container directory is replaced by the next apply")
     func halfCreatedDirectoryIsReplaced() throws {
         try #require(getuid() == 0, "convergence needs root (CI runs as root)")
-        let dir = "/var/tmp/bosun-halfcreate-\(UUID().uuidString.prefix(8))"
-        let state = dir + "/state", manifests = dir + "/manifests"
-        let project = "hc" + UUID().uuidString.prefix(6).lowercased()
-        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
-        defer {
-            _ = try? BosunBinary.run(["down", "--volumes", "--state-dir", state])
-            try? FileManager.default.removeItem(atPath: dir)
-        }
-        try ImageCommandTests.layout(in: dir)
-        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
-        try """
-        name: \(project)
-        services:
-          svc:
-            image: localhost:5000/bosun/busybox:1.35
-            command: ["sleep", "1000"]
-            network_mode: none
-            stop_grace_period: 1s
-        """.write(toFile: manifests + "/compose.yaml", atomically: true, encoding: .utf8)
+        let fixture = try OneServiceProject("halfcreate")
+        defer { fixture.cleanUp() }
+        let state = fixture.state, manifests = fixture.manifests, project = fixture.project
         // What a create killed in ContainerDirectory.prepare leaves: the directories and a temporary file.
-        let container = state + "/containers/\(project)-svc-1"
+        let container = fixture.container
         for sub in ["bundle/rootfs", "upper", "work"] {
             try FileManager.default.createDirectory(atPath: container + "/" + sub, withIntermediateDirectories: true)
         }
