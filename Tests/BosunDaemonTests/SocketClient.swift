@@ -19,6 +19,14 @@ enum SocketClient {
         return try exchange(fd, bytes, untilNewline: false)
     }
 
+    /// `unix(path:send:)` on Dispatch's pool: the caller's cooperative thread stays free while the server (whose
+    /// handler runs on that pool) answers — on a busy two-core machine a blocked thread starved it.
+    static func unixOffPool(path: String, send bytes: [UInt8]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try unix(path: path, send: bytes) }) }
+        }
+    }
+
     static func unix(path: String, send bytes: [UInt8]) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -34,7 +42,7 @@ enum SocketClient {
     }
 
     static func exchange(_ fd: Int32, _ bytes: [UInt8], untilNewline: Bool) throws -> String {
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
         var received: [UInt8] = []
