@@ -54,7 +54,12 @@ int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, ui
     how.flags = flags;
     how.mode = mode;
     how.resolve = resolve;
-    return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+    // With RESOLVE_* flags the kernel answers EAGAIN when a mount or rename anywhere raced with the lookup, and
+    // asks the caller to retry (openat2(2)); on a host busy mounting container roots that happens.
+    for (int attempt = 0;; attempt++) {
+        int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        if (fd >= 0 || (errno != EAGAIN && errno != EINTR) || attempt >= 100) return fd;
+    }
 }
 
 int bosun_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }

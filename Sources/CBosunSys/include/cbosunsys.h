@@ -27,7 +27,8 @@ int bosun_close_range(unsigned int first, unsigned int last, unsigned int flags)
 // pipe2 (needs _GNU_SOURCE): both ends close-on-exec from the start, so no concurrent spawn inherits them.
 int bosun_pipe2(int fds[2], int flags);
 
-// Files: openat2 with RESOLVE_* flags (e.g. RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS).
+// Files: openat2 with RESOLVE_* flags (e.g. RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), retried on the EAGAIN
+// the kernel returns when a concurrent mount or rename raced with the lookup.
 int bosun_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 
 // Process attributes (prctl is variadic).
