@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check demo demo-down chaos bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
+.PHONY: build release test check fuzz demo demo-down chaos bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -21,6 +21,12 @@ test:
 	$(SWIFT) test --skip-build
 
 check: test
+
+# A longer fuzzing campaign than CI's: image references and tar layers (300,000 / 100,000 mutations per million).
+FUZZ_ITERATIONS ?= 1000000
+fuzz:
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	BOSUN_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) $(SWIFT) test --skip-build --filter 'FuzzTests|RobustnessTests'
 
 # bosun's main job on the embedded example, offline: the example in manifests/ committed to a local git
 # repository, its image built from busybox-static and imported, then planned and converged on this host from
