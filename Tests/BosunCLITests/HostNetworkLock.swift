@@ -2,14 +2,15 @@ import Foundation
 import Glibc
 
 /// bosun's nftables table is one per host, so tests in any target that create bosun networks take this
-/// file lock for their duration (an flock on a file under /run, shared by every test process and thread).
+/// file lock for their duration (an flock on the /run directory, shared by every test process and thread).
 /// bosun turns on `net.ipv4.ip_forward` for its bridges; the lock puts back the value it found.
 final class HostNetworkLock: @unchecked Sendable {
     private var fd: Int32
     private var savedForward: String?
 
     init() {
-        fd = open("/run/bosun-tests-network.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // An flock on the /run directory itself: nothing is created, so nothing is left behind.
+        fd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         while fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 { usleep(20_000) }
         savedForward = try? String(contentsOfFile: Self.forward, encoding: .utf8)
     }

@@ -2,12 +2,13 @@ import Foundation
 import Glibc
 
 /// bosun's nftables table is one per host, so tests in any target that create bosun networks take this
-/// file lock for their duration (an flock on a file under /run, shared by every test process and thread).
+/// file lock for their duration (an flock on the /run directory, shared by every test process and thread).
 final class HostNetworkLock: @unchecked Sendable {
     private var fd: Int32
 
     init() {
-        fd = open("/run/bosun-tests-network.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // An flock on the /run directory itself: nothing is created, so nothing is left behind.
+        fd = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         while fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 { usleep(20_000) }
     }
 
