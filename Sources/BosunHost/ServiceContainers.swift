@@ -159,7 +159,7 @@ public struct ServiceContainers: ContainerOperations {
             restartPolicy: service.restart.description, network: mode == "bridge" ? attachments.first?.network : mode,
             ports: service.ports.map(\.publishedText), bundle: container.bundle)
         let manager = mode == "host" ? nil : try networkManager()
-        let addressFile = container.root + "/address"
+        let addressFile = container.root + "/address"  // read back by `address(stateDirectory:name:)`
         do {
             try containers.create(metadata) { pid in
                 guard let manager else { return }
@@ -267,8 +267,12 @@ public struct ServiceContainers: ContainerOperations {
 
     public func address(_ name: String) async -> String? { addressNow(name) }
 
-    func addressNow(_ name: String) -> String? {
-        (try? String(contentsOfFile: directory(name).root + "/address", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    func addressNow(_ name: String) -> String? { Self.address(stateDirectory: containers.stateDirectory, name: name) }
+
+    /// The IPv4 address the container `name` got on its first network, as recorded when it started.
+    public static func address(stateDirectory: String, name: String) -> String? {
+        (try? String(contentsOfFile: ContainerDirectory(state: stateDirectory, name: name).root + "/address", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 {

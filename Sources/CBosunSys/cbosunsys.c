@@ -185,25 +185,6 @@ int bosun_send_fd(int socket, int fd, const char *payload, size_t length) {
     return sent < 0 ? -1 : 0;
 }
 
-int bosun_recv_fd(int socket, char *buffer, size_t size) {
-    char control[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {buffer, size};
-    struct msghdr message;
-    memset(&message, 0, sizeof(message));
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof(control);
-    ssize_t received;
-    do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
-    if (received < 0) return -1;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-    if (header == NULL || header->cmsg_type != SCM_RIGHTS) { errno = EBADMSG; return -1; }
-    int fd;
-    memcpy(&fd, CMSG_DATA(header), sizeof(int));
-    return fd;
-}
-
 ssize_t bosun_recv_message(int socket, void *buffer, size_t size, int *fd) {
     char control[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {buffer, size};
@@ -220,6 +201,13 @@ ssize_t bosun_recv_message(int socket, void *buffer, size_t size, int *fd) {
     struct cmsghdr *header = CMSG_FIRSTHDR(&message);
     if (header != NULL && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(header), sizeof(int));
     return received;
+}
+
+int bosun_recv_fd(int socket, char *buffer, size_t size) {
+    int fd;
+    if (bosun_recv_message(socket, buffer, size, &fd) < 0) return -1;
+    if (fd < 0) { errno = EBADMSG; return -1; }
+    return fd;
 }
 
 const uint64_t BOSUN_CLONE_NEWNS = CLONE_NEWNS, BOSUN_CLONE_NEWUTS = CLONE_NEWUTS, BOSUN_CLONE_NEWIPC = CLONE_NEWIPC,
