@@ -22,7 +22,10 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Directory for container state.")
     var root: String = ContainerRuntime.defaultRoot
 
-    var runtime: ContainerRuntime {
+    var runtime: ContainerRuntime { RuntimeOptions.runtime(root: root) }
+
+    /// The runtime with its state under `root`, warnings to stderr.
+    static func runtime(root: String) -> ContainerRuntime {
         ContainerRuntime(root: root, helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler()) { warning in
             FileHandle.standardError.write(Data("bosun: warning: \(warning)\n".utf8))
         }

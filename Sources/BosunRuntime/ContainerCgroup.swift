@@ -1,8 +1,8 @@
 import BosunCgroups
 import BosunOCI
 
-/// The container's cgroup on this host: created with the spec's `linux.resources` before the runtime helper
-/// starts, joined by the helper (it writes `0` into every `cgroup.procs`) before it enters namespaces and
+/// The container's cgroup on this host: created with the spec's `linux.resources` while the runtime helper
+/// starts (before it is sent its config), joined by the helper (it writes `0` into every `cgroup.procs`) before it enters namespaces and
 /// clones the init, so the init and everything it forks run limited from the first instruction, and the
 /// cgroup namespace the helper unshares has the container's cgroup as its root. Killed and removed by `delete`.
 struct ContainerCgroup {
@@ -18,8 +18,12 @@ struct ContainerCgroup {
         return nil
     }
 
-    /// Creates the cgroup for `spec`; nil when the host has no cgroup filesystem and the spec asks for nothing.
-    static func create(spec: RuntimeSpec, id: String, warn: (String) -> Void) throws(RuntimeError) -> ContainerCgroup? {
+    /// The settings `create` writes, worked out by `plan`.
+    let settings: CgroupSettings
+
+    /// The cgroup for `spec` on this host, not created yet; nil when the host has no cgroup filesystem and the
+    /// spec asks for nothing.
+    static func plan(spec: RuntimeSpec, id: String) throws(RuntimeError) -> ContainerCgroup? {
         let linux = spec.linux
         let path = try CgroupResources.path(linux?.cgroupsPath, id: id)
         let layout: CgroupLayout
@@ -37,15 +41,18 @@ struct ContainerCgroup {
                                        hugetlbOnUnified: hierarchies.mounts["hugetlb"] == nil
                                            && hierarchies.unifiedControllers.contains("hugetlb"))
         }
-        let cgroup = ContainerCgroup(manager: layout.manager(for: path))
+        return ContainerCgroup(manager: layout.manager(for: path), settings: settings)
+    }
+
+    /// Creates the planned cgroup with its settings; on failure nothing of it is left.
+    func create(warn: (String) -> Void) throws(RuntimeError) {
         do {
-            let report = try cgroup.manager.create(settings: settings)
-            for skipped in report.skipped { warn("cgroup `\(path)`: not applied: \(skipped)") }
+            let report = try manager.create(settings: settings)
+            for skipped in report.skipped { warn("cgroup `\(manager.path)`: not applied: \(skipped)") }
         } catch {
-            try? cgroup.manager.delete()
-            throw RuntimeError("create cgroup `\(path)`", detail: "\(error)")
+            try? manager.delete()
+            throw RuntimeError("create cgroup `\(manager.path)`", detail: "\(error)")
         }
-        return cgroup
     }
 
     /// The cgroup recorded for a container, when the host still has the hierarchies.
@@ -53,7 +60,7 @@ struct ContainerCgroup {
         guard let layout = try? CgroupLayout.host(),
               let path = try? CgroupPath(components: recordedPath.split(separator: "/").map(String.init))
         else { return nil }
-        return ContainerCgroup(manager: layout.manager(for: path))
+        return ContainerCgroup(manager: layout.manager(for: path), settings: CgroupSettings(writes: []))
     }
 
     /// Applies `resources` to the running container's cgroup (`bosun runtime update`).

@@ -35,18 +35,31 @@ extension ContainerRuntime {
         var channelFD: Int32 = -1
         var cgroup: ContainerCgroup?
         do throws(RuntimeError) {
-            cgroup = try ContainerCgroup.create(spec: spec, id: id, warn: warn)
-            config.cgroupProcs = cgroup?.manager.processFiles ?? []
+            let planned = try ContainerCgroup.plan(spec: spec, id: id)
+            config.cgroupProcs = planned?.manager.processFiles ?? []
             let (callerEnd, helperEnd) = try InitChannel.pair()
             channelFD = callerEnd
             let helper: pid_t?
             do {
-                helper = try spawner.spawn(helper: helperExecutable, socket: helperEnd, cgroup: cgroup)
+                helper = try spawner.spawn(helper: helperExecutable, socket: helperEnd, cgroup: planned)
             } catch {
                 Sys.close(helperEnd)
                 throw error
             }
             Sys.close(helperEnd)
+            var helperReaped = helper == nil
+            defer { if !helperReaped, let helper { _ = Sys.waitpid(helper) } }
+            // The cgroup is made while the helper starts: its mkdir may wait for the kernel's attach lock
+            // (see CgroupAttachWarmup), and the helper only needs it once it has its config. Without a config
+            // (end of file) the helper exits.
+            do throws(RuntimeError) {
+                try planned?.create(warn: warn)
+                cgroup = planned
+            } catch {
+                Sys.close(callerEnd)
+                channelFD = -1
+                throw error
+            }
             let channel = InitChannel(fd: callerEnd)
             let payload: [UInt8]
             do {
@@ -56,8 +69,6 @@ extension ContainerRuntime {
             }
             try Sys.send(callerEnd, payload, step: "send the config to the runtime helper")
             // The helper's `pid` and the init's messages may arrive in either order.
-            var helperReaped = helper == nil
-            defer { if !helperReaped, let helper { _ = Sys.waitpid(helper) } }
             var ready = false
             while pid == nil || !ready {
                 guard let message = try channel.receive() else {

@@ -1,0 +1,84 @@
+import Glibc
+
+/// Hides the kernel's cgroup-attach latency behind work the caller does anyway.
+///
+/// Moving a process into a cgroup (`cgroup.procs`) takes the kernel's global `cgroup_threadgroup_rwsem` for
+/// writing, and when nothing has taken it lately that waits for a whole RCU grace period — 7–24 ms on these
+/// hosts, more than the rest of a container start. Once taken, the lock stays cheap for about one more grace
+/// period. `begin()` takes it early, on a detached thread, by "moving" this process into the cgroup it is
+/// already in (a no-op migration: nothing about the process changes, and a refusal is ignored), so that the
+/// helper's real attach a few milliseconds later finds it warm. It is the effect of the `favordynmods` mount
+/// option for one container start, without changing the host.
+public enum CgroupAttachWarmup {
+    /// Starts the warm-up on a detached thread and returns at once; does nothing when no own `cgroup.procs`
+    /// can be found. The thread takes the lock again every 2 ms for `keepWarmMilliseconds`, so that a caller
+    /// slowed down by a busy host still finds it warm. Only for callers about to attach a process: the
+    /// process cannot exit while the first write waits for its grace period.
+    public static func begin(keepWarmMilliseconds: Int = 250, root: String = "/sys/fs/cgroup") {
+        guard let text = readOwnCgroups(), let path = procsFiles(procSelfCgroup: text, root: root).first(where: { access($0, W_OK) == 0 })
+        else { return }
+        let job = Unmanaged.passRetained(WarmupJob(path: path, rounds: max(1, keepWarmMilliseconds / 2))).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, 64 << 10)
+        var thread = pthread_t()
+        let created = pthread_create(&thread, &attributes, { argument in
+            guard let argument else { return nil }
+            Unmanaged<WarmupJob>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }, job)
+        if created != 0 { Unmanaged<WarmupJob>.fromOpaque(job).release() }
+    }
+
+    /// Candidate `cgroup.procs` files of this process's own cgroups, best first: a v1 controller hierarchy,
+    /// then the unified hierarchy (hybrid), then a pure v2 root. Pure, for tests.
+    public static func procsFiles(procSelfCgroup: String, root: String = "/sys/fs/cgroup") -> [String] {
+        var legacy: [String] = []
+        var unified: [String] = []
+        for line in procSelfCgroup.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, fields[2].hasPrefix("/") else { continue }
+            let path = fields[2] == "/" ? "" : String(fields[2])
+            if fields[1].isEmpty {
+                unified = [root + "/unified" + path + "/cgroup.procs", root + path + "/cgroup.procs"]
+            } else if !fields[1].hasPrefix("name=") {
+                legacy.append(root + "/" + fields[1] + path + "/cgroup.procs")
+            }
+        }
+        return legacy + unified
+    }
+
+    private static func readOwnCgroups() -> String? {
+        let fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return String(decoding: bytes[..<count], as: UTF8.self)
+    }
+}
+
+/// One warm-up thread's work: `rounds` no-op writes of "0" to `path`, 2 ms apart.
+private final class WarmupJob {
+    let path: String
+    let rounds: Int
+
+    init(path: String, rounds: Int) {
+        self.path = path
+        self.rounds = rounds
+    }
+
+    func run() {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+        for round in 0..<rounds {
+            if round > 0 { nanosleep(&pause, nil) }
+            guard "0".withCString({ write(fd, $0, 1) }) == 1 else { return }
+        }
+    }
+}
