@@ -24,13 +24,7 @@ public enum RuntimeHelper {
         let channel = InitChannel(fd: fd)
         if arguments.count > 3 && arguments[3] == execArgument { ExecHelper.main(channel: channel) }
         do throws(RuntimeError) {
-            guard let bytes = try Sys.receive(fd, step: "read the container config") else { _exit(1) }
-            let config: InitConfig
-            do {
-                config = try JSONDecoder().decode(InitConfig.self, from: Data(bytes))
-            } catch {
-                throw RuntimeError("decode the container config", detail: "\(error)")
-            }
+            guard let config = try InitConfig.receive(fd) else { _exit(1) }
             try ContainerInit(config: config, channel: channel).runHelper()
         } catch {
             channel.fail(error)

@@ -16,7 +16,7 @@ extension ContainerRuntime {
     func launch(id: String, bundle bundlePath: String, options: CreateOptions,
                 spawner: any HelperSpawner = DirectHelperSpawner()) throws(RuntimeError) -> Launched {
         try ContainerStore.validate(id: id)
-        let (bundle, spec) = try ContainerRuntime.loadBundle(bundlePath)
+        let (bundle, spec, specBytes) = try ContainerRuntime.loadBundleBytes(bundlePath)
         let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
         guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
             throw RuntimeError("read `linux.namespaces` in `\(bundle)/config.json`", detail: "a mount namespace is required")
@@ -61,13 +61,9 @@ extension ContainerRuntime {
                 throw error
             }
             let channel = InitChannel(fd: callerEnd)
-            let payload: [UInt8]
-            do {
-                payload = try Array(JSONEncoder().encode(config))
-            } catch {
-                throw RuntimeError("encode the container config", detail: "\(error)")
+            for datagram in try config.datagrams(specBytes: specBytes) {
+                try Sys.send(callerEnd, datagram, step: "send the config to the runtime helper")
             }
-            try Sys.send(callerEnd, payload, step: "send the config to the runtime helper")
             // The helper's `pid` and the init's messages may arrive in either order.
             var ready = false
             while pid == nil || !ready {

@@ -196,6 +196,12 @@ public struct ContainerRuntime: Sendable {
     }
 
     static func loadBundle(_ path: String) throws(RuntimeError) -> (String, RuntimeSpec) {
+        let (bundle, spec, _) = try loadBundleBytes(path)
+        return (bundle, spec)
+    }
+
+    /// The bundle's absolute path, its spec and config.json's bytes.
+    static func loadBundleBytes(_ path: String) throws(RuntimeError) -> (String, RuntimeSpec, [UInt8]) {
         var bundle = absolute(path)
         if let resolved = realpath(bundle, nil) {
             bundle = String(cString: resolved)
@@ -206,7 +212,7 @@ public struct ContainerRuntime: Sendable {
             throw RuntimeError("read `\(configPath)`", errno: access(configPath, F_OK) == 0 ? EACCES : ENOENT)
         }
         do {
-            return (bundle, try JSONDecoder().decode(RuntimeSpec.self, from: data))
+            return (bundle, try JSONDecoder().decode(RuntimeSpec.self, from: data), Array(data))
         } catch {
             throw RuntimeError("parse `\(configPath)`", detail: "\(error)")
         }
