@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Hides the kernel's cgroup-attach latency behind work the caller does anyway.
 ///
@@ -15,6 +16,12 @@ public enum CgroupAttachWarmup {
     /// slowed down by a busy host still finds it warm. Only for callers about to attach a process: the
     /// process cannot exit while the first write waits for its grace period.
     public static func begin(keepWarmMilliseconds: Int = 250, root: String = "/sys/fs/cgroup") {
+        // One warm-up at a time: a convergence starting ten containers needs one thread, not ten.
+        let now = monotonicMilliseconds()
+        let busyUntil = warmUntil.load(ordering: .relaxed)
+        guard now >= busyUntil,
+              warmUntil.compareExchange(expected: busyUntil, desired: now + Int64(keepWarmMilliseconds) - 50, ordering: .relaxed).exchanged
+        else { return }
         guard let text = readOwnCgroups(), let path = procsFiles(procSelfCgroup: text, root: root).first(where: { access($0, W_OK) == 0 })
         else { return }
         let job = Unmanaged.passRetained(WarmupJob(path: path, rounds: max(1, keepWarmMilliseconds / 2))).toOpaque()
@@ -48,6 +55,14 @@ public enum CgroupAttachWarmup {
             }
         }
         return legacy + unified
+    }
+
+    private static let warmUntil = Atomic<Int64>(0)
+
+    private static func monotonicMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     private static func readOwnCgroups() -> String? {

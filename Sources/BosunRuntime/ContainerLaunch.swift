@@ -1,3 +1,4 @@
+import BosunCgroups
 import BosunOCI
 import CBosunSys
 import Foundation
@@ -16,6 +17,7 @@ extension ContainerRuntime {
     func launch(id: String, bundle bundlePath: String, options: CreateOptions,
                 spawner: any HelperSpawner = DirectHelperSpawner()) throws(RuntimeError) -> Launched {
         try ContainerStore.validate(id: id)
+        CgroupAttachWarmup.begin()
         let (bundle, spec, specBytes) = try ContainerRuntime.loadBundleBytes(bundlePath)
         let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
         guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
