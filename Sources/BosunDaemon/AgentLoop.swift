@@ -101,6 +101,7 @@ public final class AgentLoop: Sendable {
         var nextPoll = after(schedule.delay(random: random(), failures: failures))
         var nextDrift = after(driftInterval)
         var nextSupervise = superviseInterval.map(after)
+        var supervisedSinceTrim = 0
         var iterator = wakes.makeAsyncIterator()
         while !flags.withLockedValue({ $0.stopping }) {
             let due = [nextPoll, nextDrift, nextSupervise].compactMap { $0 }.min()!
@@ -118,12 +119,13 @@ public final class AgentLoop: Sendable {
                 }
                 return (flags.pendingTrigger, flags.waiters)
             }
+            var changed = false, heavy = false
             if pending != nil || clock.now >= nextPoll {
                 report = await converge(pending ?? .poll, waiters: waiters)
+                changed = report.outcome != "no-change"
+                heavy = true
                 failures = report.failed ? failures + 1 : 0
                 notifier.status(report.statusLine)
-                // A convergence that changed something ran much code the idle loop never runs again.
-                if report.outcome != "no-change" { ProcessMemory.trim() }
                 nextPoll = after(schedule.delay(random: random(), failures: failures))
             }
             // Drift has its own timer: polls that find nothing new must not keep postponing it.
@@ -133,10 +135,20 @@ public final class AgentLoop: Sendable {
                     record(drift)
                 }
                 nextDrift = after(driftInterval)
+                heavy = true
             }
             if let supervise = nextSupervise, clock.now >= supervise, let interval = superviseInterval {
                 await inFlight { [work] in await work.supervise() }
                 nextSupervise = after(interval)
+                supervisedSinceTrim += 1
+            }
+            // Going idle: what a poll, a drift check or a convergence ran need not stay resident until the next
+            // one (after a convergence the mappings are read again: it may have loaded a library). The
+            // once-a-second supervision runs little code; trimming after every tick would cost more CPU in
+            // faults than it saves, so it is trimmed every tenth.
+            if heavy || supervisedSinceTrim >= 10 {
+                ProcessMemory.trim(refresh: changed)
+                supervisedSinceTrim = 0
             }
         }
         let waiters = flags.withLockedValue { flags in
