@@ -38,6 +38,8 @@ public struct RestartSupervision: Sendable {
 
     public init() {}
 
+    mutating func restore(_ name: String, _ entry: Entry) { entries[name] = entry }
+
     mutating func entry(_ name: String, policy: RestartPolicy, configHash: String) -> Entry {
         if let existing = entries[name], existing.configHash == configHash {
             var updated = existing
