@@ -50,6 +50,11 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
+    /// Whether `name` is a service container of bosun's convergence (it has a creation record), not a `bosun run -d` one.
+    public static func isService(stateDirectory: String, name: String) -> Bool {
+        FileManager.default.fileExists(atPath: ContainerDirectory(state: stateDirectory, name: name).root + "/service.json")
+    }
+
     func directory(_ name: String) -> ContainerDirectory { ContainerDirectory(state: containers.stateDirectory, name: name) }
     func recordPath(_ name: String) -> String { directory(name).root + "/service.json" }
 
