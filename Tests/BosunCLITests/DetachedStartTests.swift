@@ -41,11 +41,13 @@ struct DetachedStartTests {
         defer { lock.release() }
         let fixture = try DetachedFixture()
         let network = "tn" + UUID().uuidString.prefix(6).lowercased()
-        defer {
-            fixture.cleanUp()
-            _ = try? BosunBinary.run(["network", "rm", network, "--state-dir", fixture.state])
-        }
         let name = fixture.name("net")
+        defer {
+            // The container, then its network (bridge, nftables rules), then the state directory.
+            _ = try? fixture.bosun(["rm", "-f", name])
+            _ = try? fixture.bosun(["network", "rm", network])
+            fixture.cleanUp()
+        }
         try fixture.start(name, ["--network", network], script: "exec /bin/busybox sleep 1000")
         func address() throws -> String {
             let shown = try BosunBinary.run(["exec", "--state-dir", fixture.state, name, "--", "/bin/busybox", "ip", "-4", "-o", "addr", "show", "eth0"])
@@ -58,5 +60,6 @@ struct DetachedStartTests {
         #expect(started.status == 0, "\(started.stderr)")
         #expect(try address() == before)
         #expect(try fixture.bosun(["rm", "-f", name]).status == 0)
+        #expect(try fixture.bosun(["network", "rm", network]).status == 0)
     }
 }
