@@ -102,6 +102,16 @@ public struct RestartSupervision: Sendable {
         entries[name] = entry
     }
 
+    /// The container was started on request (`bosun start`): as Docker's `docker start` does, its restart count,
+    /// backoff and crash-loop state start afresh (so `on-failure:N` has N restarts again), and nothing holds it.
+    public mutating func startedOnRequest(_ name: String) {
+        running(name)
+        guard var entry = entries[name] else { return }
+        entry.tracker = RestartTracker()
+        entry.crashLoopReported = false
+        entries[name] = entry
+    }
+
     /// Whether the container is held stopped (a restart pending or left stopped).
     public func isHeld(_ name: String) -> Bool {
         entries[name].map { $0.restartDue != nil || $0.leftStopped != nil } ?? false

@@ -4,7 +4,8 @@ import Foundation
 
 /// The control socket's `start` request: stopped containers started again (`bosun start` while the agent
 /// runs), and the agent's hold on them released — a `bosun stop` or a restart policy that left them stopped no
-/// longer keeps them down, and their restart policy applies again from now on.
+/// longer keeps them down, and their restart policy applies again from now on with a fresh count (as
+/// `docker start` resets Docker's).
 extension ConvergingWork {
     func startContainers(_ names: [String]) async -> ControlResponse {
         guard !names.isEmpty else { return ControlResponse(ok: false, message: "start: give container names, as in {\"command\":\"start\",\"names\":[\"web\"]}") }
@@ -15,7 +16,7 @@ extension ConvergingWork {
         for name in names {
             do {
                 let outcome = try await starter.start(name)
-                restarts.withLock { $0.running(name) }
+                restarts.withLock { $0.startedOnRequest(name) }
                 log.event("started", ["container": name, "by": "request", "outcome": outcome.rawValue])
                 results.append(.object(["name": .string(name), "outcome": .string(outcome.rawValue)]))
                 lines.append("\(name): \(outcome.rawValue)")

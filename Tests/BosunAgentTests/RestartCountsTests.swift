@@ -57,6 +57,19 @@ struct RestartCountsTests {
         #expect(restored.entries["web"]?.tracker.restarts == 0)
     }
 
+    @Test("a start on request releases the hold and starts the count afresh, so on-failure:N has N restarts again")
+    func startedOnRequest() {
+        var supervision = Self.supervised()
+        #expect(supervision.isHeld("job"))
+        supervision.startedOnRequest("job")
+        #expect(!supervision.isHeld("job"))
+        #expect(supervision.entries["job"]?.tracker.restarts == 0)
+        let action = supervision.exited("job", policy: .onFailure(maxRetries: 3), configHash: "j1", exit: "j9", exitCode: 2, ranFor: 1, stoppedByUser: false, now: 0)
+        #expect(action == .restart(afterNanoseconds: RestartTracker.initialDelay, crashLoopStarted: false))
+        supervision.startedOnRequest("unknown")
+        #expect(supervision.entries["unknown"] == nil)
+    }
+
     @Test("a hand-edited file with values out of range is clamped; an empty name is dropped")
     func badInput() throws {
         let json = #"{"version":1,"containers":{"":{"config_hash":"x","restarts":1,"short_runs":1,"delay_ns":1,"crash_loop_reported":false},"#
