@@ -17,6 +17,10 @@ struct StartCommand: AsyncParsableCommand {
     var socket: String?
     @Argument(help: "Container names.") var names: [String]
 
+    func validate() throws {
+        if names.isEmpty { throw ValidationError("give the names of the containers to start (`bosun ps -a` lists them)") }
+    }
+
     func run() async throws {
         let results: [(name: String, error: String?)]
         if let agent = await AgentConnection.find(socket: socket, stateDirectory: state.resolvedStateDir) {
