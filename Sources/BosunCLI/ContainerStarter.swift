@@ -1,6 +1,7 @@
 import BosunContainers
 import BosunConverge
 import BosunHost
+import BosunImageStore
 import BosunNetwork
 import Foundation
 
@@ -19,6 +20,8 @@ struct ContainerStarter: Sendable {
 
     let stateDirectory: String
     let detached: DetachedContainers
+    /// The image store, to mount a `run -d` container's overlay again after a reboot.
+    let images: ImageStore
     /// The service containers' operations (the agent's own host engine's, or a fresh `ServiceContainers`).
     let services: any ContainerOperations
 
@@ -27,11 +30,12 @@ struct ContainerStarter: Sendable {
         let directory = state.resolvedStateDir
         let detached = state.detachedContainers()
         let networks = HostEngine.once { try NetworkManager(stateDirectory: directory + "/network") }
+        let images = try state.imageStore()
         let services = ServiceContainers(
-            containers: detached, images: try state.imageStore(), networkManager: networks,
+            containers: detached, images: images, networkManager: networks,
             initBinary: FileManager.default.isExecutableFile(atPath: RuntimeHelperLocation.monitorPath) ? RuntimeHelperLocation.monitorPath : nil,
             sourceFiles: SourceFiles())
-        return ContainerStarter(stateDirectory: directory, detached: detached, services: services)
+        return ContainerStarter(stateDirectory: directory, detached: detached, images: images, services: services)
     }
 
     func start(_ name: String) async throws -> Outcome {
@@ -47,12 +51,17 @@ struct ContainerStarter: Sendable {
         }
         let detached = detached
         let state = stateDirectory
+        let images = images
         let started = try await Blocking.run {
-            let network = try detached.inspect(name, stats: false).metadata.network
+            let status = try detached.inspect(name, stats: false)
+            guard !status.isRunning else { return false }
+            // After a reboot the overlay is gone: mounted again on the same upper layer.
+            try ContainerRootfs.ensureMounted(ContainerDirectory(state: state, name: name), image: status.metadata.image, images: images)
+            let network = status.metadata.network
             return try detached.startAgain(name) { pid in
                 try RunNetworking.reattach(state: state, name: name, network: network, pid: pid)
-            }
+            } != nil
         }
-        return started == nil ? .alreadyRunning : .started
+        return started ? .started : .alreadyRunning
     }
 }

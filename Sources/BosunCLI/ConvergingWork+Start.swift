@@ -9,7 +9,7 @@ import Foundation
 extension ConvergingWork {
     func startContainers(_ names: [String]) async -> ControlResponse {
         guard !names.isEmpty else { return ControlResponse(ok: false, message: "start: give container names, as in {\"command\":\"start\",\"names\":[\"web\"]}") }
-        let starter = ContainerStarter(stateDirectory: stateDirectory, detached: containers, services: host.containers)
+        let starter = ContainerStarter(stateDirectory: stateDirectory, detached: containers, images: host.images, services: host.containers)
         var results: [JSONValue] = []
         var lines: [String] = []
         var failed = false

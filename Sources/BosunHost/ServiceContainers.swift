@@ -148,6 +148,8 @@ public struct ServiceContainers: ContainerOperations {
         if (try? containers.inspect(name)) != nil {
             try containers.forgetExited(name)
         }
+        // After a reboot the overlay is gone: mounted again on the same upper layer.
+        try ContainerRootfs.ensureMounted(container, image: record.image, images: images)
         let service = record.service
         let mode = service.networkMode ?? "bridge"
         let attachments = service.networks.map { attachment in

@@ -96,8 +96,10 @@ struct AgentStartTests {
         #expect(missing.status == 1 && missing.stderr.contains("no such container"), "\(missing.stderr)")
         #expect(agent.stop(signal: SIGTERM) == 0)
 
-        // Without an agent, bosun start starts a service container directly.
+        // Without an agent, bosun start starts a service container directly — its overlay mounted again when gone,
+        // as after a reboot.
         #expect(try BosunBinary.run(["stop", "--state-dir", agent.state, web]).status == 0)
+        #expect(umount2(agent.state + "/containers/\(web)/bundle/rootfs", Int32(MNT_DETACH)) == 0)
         let direct = try BosunBinary.run(["start", "--state-dir", agent.state, "--socket", agent.socket, web])
         #expect(direct.status == 0 && direct.stdout == web + "\n", "\(direct.stderr)")
         #expect(try agent.running("web"))

@@ -1,9 +1,10 @@
 import Foundation
+import Glibc
 import Testing
 
 @Suite("starting detached containers again", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct DetachedStartTests {
-    @Test("bosun start runs a stopped run -d container again with its files and logs; a running one is left alone; an unknown one fails")
+    @Test("bosun start runs a stopped run -d container again with its files and logs (its overlay mounted again when gone); a running one is left alone; an unknown one fails")
     func startAgain() throws {
         let fixture = try DetachedFixture()
         defer { fixture.cleanUp() }
@@ -12,6 +13,9 @@ struct DetachedStartTests {
         let firstPid = try #require(try fixture.inspect(name)?["pid"] as? Int)
         #expect(try fixture.bosun(["stop", "-t", "1", name]).status == 0)
         #expect(try fixture.inspect(name)?["state"] as? String == "exited")
+        // As after a reboot: the overlay is gone; start mounts it again on the same upper layer.
+        let rootfs = fixture.state + "/containers/\(name)/bundle/rootfs"
+        #expect(umount2(rootfs, Int32(MNT_DETACH)) == 0, "the overlay was mounted")
 
         let started = try fixture.bosun(["start", "--socket", fixture.directory + "/no-agent.sock", name])
         #expect(started.status == 0 && started.stdout == name + "\n", "\(started.stderr)")
