@@ -108,7 +108,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         let counts = restarts.withLock { $0.counts }
         let file = restartCounts
         do { try await Blocking.run { try file.save(counts) } } catch {
-            log.event("restart-counts", ["action": "not-saved", "error": "\(error)", "level": "warning"])
+            if file.isNew("\(error)") { log.event("restart-counts", ["action": "not-saved", "error": "\(error)", "level": "warning"]) }
         }
     }
 

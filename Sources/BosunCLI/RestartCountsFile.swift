@@ -10,6 +10,8 @@ final class RestartCountsFile: Sendable {
     let path: String
     /// The counts last written (or read), so an unchanged supervision costs no write.
     let written = Mutex<RestartCounts?>(nil)
+    /// The last write error reported, so a full or read-only disk is logged once, not every second.
+    let reportedError = Mutex<String?>(nil)
 
     init(stateDirectory: String) {
         path = stateDirectory + "/restart-counts.json"
@@ -37,6 +39,15 @@ final class RestartCountsFile: Sendable {
             encoder.outputFormatting = [.sortedKeys]
             try AtomicFile.write(Array(try encoder.encode(counts)), to: path)
             last = counts
+        }
+        reportedError.withLock { $0 = nil }
+    }
+
+    /// Whether `error` is new (not the one reported last): only then is it worth a log line.
+    func isNew(_ error: String) -> Bool {
+        reportedError.withLock { reported in
+            defer { reported = error }
+            return reported != error
         }
     }
 }
