@@ -14,9 +14,11 @@ extension ConvergingWork {
         var lines: [String] = []
         var failed = false
         for name in names {
+            // Released before the start, not after: a container that dies at once must find its policy in force
+            // (supervision sees it running while held and stops holding it anyway).
+            restarts.withLock { $0.startedOnRequest(name) }
             do {
                 let outcome = try await starter.start(name)
-                restarts.withLock { $0.startedOnRequest(name) }
                 log.event("started", ["container": name, "by": "request", "outcome": outcome.rawValue])
                 results.append(.object(["name": .string(name), "outcome": .string(outcome.rawValue)]))
                 lines.append("\(name): \(outcome.rawValue)")
