@@ -38,6 +38,8 @@ public struct RestartSupervision: Sendable {
 
     public init() {}
 
+    mutating func restore(_ name: String, _ entry: Entry) { entries[name] = entry }
+
     mutating func entry(_ name: String, policy: RestartPolicy, configHash: String) -> Entry {
         if let existing = entries[name], existing.configHash == configHash {
             var updated = existing
@@ -97,6 +99,16 @@ public struct RestartSupervision: Sendable {
         entry.restartDue = nil
         entry.leftStopped = nil
         if !entry.tracker.isCrashLooping { entry.crashLoopReported = false }
+        entries[name] = entry
+    }
+
+    /// The container was started on request (`bosun start`): as Docker's `docker start` does, its restart count,
+    /// backoff and crash-loop state start afresh (so `on-failure:N` has N restarts again), and nothing holds it.
+    public mutating func startedOnRequest(_ name: String) {
+        running(name)
+        guard var entry = entries[name] else { return }
+        entry.tracker = RestartTracker()
+        entry.crashLoopReported = false
         entries[name] = entry
     }
 

@@ -18,6 +18,13 @@ public struct RestartTracker: Sendable, Hashable {
 
     public init() {}
 
+    /// A tracker as it was saved (`RestartCounts`); values out of range are clamped.
+    public init(restarts: Int, shortRuns: Int, currentDelay: Int64) {
+        self.restarts = max(0, restarts)
+        self.shortRuns = max(0, shortRuns)
+        self.currentDelay = min(max(0, currentDelay), RestartTracker.maximumDelay)
+    }
+
     /// What to do about a container that exited.
     public enum Decision: Sendable, Hashable {
         /// Start it again after this many nanoseconds.

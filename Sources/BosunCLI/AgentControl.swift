@@ -2,8 +2,9 @@ import BosunAgent
 import BosunDaemon
 import BosunModel
 
-/// Answers the control socket: `ping`, `status` (the agent's snapshot as JSON, see docs/agent.md), and `sync`
-/// (a convergence now; the answer comes when it ended).
+/// Answers the control socket: `ping`, `status` (the agent's snapshot as JSON, see docs/agent.md), `sync`
+/// (a convergence now; the answer comes when it ended), `start` (stopped containers started again) and `logs`
+/// (a container's log lines).
 enum AgentControl {
     static func answer(_ request: ControlRequest, loop: AgentLoop, work: ConvergingWork) async -> ControlResponse {
         switch request.command {
@@ -18,8 +19,12 @@ enum AgentControl {
             return ControlResponse(ok: !report.failed, message: "\(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "-"): \(report.summary)",
                                    body: .object(["outcome": .string(report.outcome), "commit": report.commit.map(JSONValue.string) ?? .null,
                                                   "summary": .string(report.summary)]))
+        case "start":
+            return await work.startContainers(request.names ?? [])
+        case "logs":
+            return await AgentLogsRequest.answer(request, containers: work.containers)
         default:
-            return ControlResponse(ok: false, message: "unknown command \(request.command); known: ping, status, sync")
+            return ControlResponse(ok: false, message: "unknown command \(request.command); known: ping, status, sync, start, logs")
         }
     }
 }

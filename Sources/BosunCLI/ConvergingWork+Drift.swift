@@ -10,7 +10,7 @@ import BosunPlanner
 import Foundation
 
 /// Drift: the live state compared with the last applied desired state — containers removed or stopped, a
-/// memory limit changed in the cgroup, the image replaced in the store, bridges, veths and bosun's nftables
+/// memory, CPU or pids limit changed in the cgroup, the image replaced in the store, bridges, veths and bosun's nftables
 /// table — each finding with its field. Projects in enforce mode get a drift convergence (journaled, trigger
 /// `drift`); projects in observe mode get a `drift` record when the findings change, and nothing is touched.
 extension ConvergingWork {
@@ -118,9 +118,10 @@ extension ConvergingWork {
             case .running:
                 running.insert(name)
             }
-            let want = service.resources.memoryLimit?.bytes
-            if let stats = try? containers.runtime.stats(id: name), stats.memoryLimit != want {
-                finding("resources.memory", want.map { String($0) } ?? "unlimited", stats.memoryLimit.map { String($0) } ?? "unlimited", .updateLimits)
+            if let stats = try? containers.runtime.stats(id: name) {
+                for difference in LimitDrift.differences(want: service.resources, have: stats) {
+                    finding(difference.field, difference.expected, difference.actual, .updateLimits)
+                }
             }
             let running = (try? containers.inspect(name))?.metadata.image?.digest
             let stored = (try? host.images.record(service.image.description))??.manifestDigest.description

@@ -46,8 +46,9 @@ extension ConvergingWork {
                   ContainerTarget.containerName(project: project.name, service: service) == name else { continue }
             let target = ContainerTarget(project: project, service: service, name: name, configHash: record.configHash)
             var state = "running"
-            if access(exitPath(name), F_OK) == 0 {
-                let exit = ExitRecord.read(exitPath(name))
+            // Read before deciding: a record that vanished meanwhile (`bosun start` forgot it) is no exit.
+            let exit = access(exitPath(name), F_OK) == 0 ? ExitRecord.read(exitPath(name)) : nil
+            if exit != nil || access(exitPath(name), F_OK) == 0 {
                 state = "exited (\(exit?.exitCode ?? -1))"
                 await noticeExit(target, exit: exit)
             } else if restarts.withLock({ $0.isHeld(name) }) {
@@ -72,6 +73,7 @@ extension ConvergingWork {
             withHealth[index].health = await host.health.state(of: withHealth[index].name).map(\.status.rawValue)
         }
         snapshot.withLock { $0.containers = withHealth }
+        await saveRestarts()
     }
 
     /// Decides about an exit the first time it is seen.
@@ -114,6 +116,11 @@ extension ConvergingWork {
 
     /// Starts a container whose restart is due; a failed start counts as an exit (so backoff applies).
     func restart(_ target: ContainerTarget) async {
+        // Started meanwhile by other means (`bosun start`): nothing to do but stop holding it.
+        if case .running = await host.containers.status(target.name) {
+            restarts.withLock { $0.running(target.name) }
+            return
+        }
         do {
             try await host.startContainer(target)
             restarts.withLock { $0.running(target.name) }

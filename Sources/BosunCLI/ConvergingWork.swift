@@ -50,6 +50,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     let log: AgentLog
     let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     let restarts = Mutex(RestartSupervision())
+    let restartCounts: RestartCountsFile
     let snapshot: Mutex<AgentSnapshot>
 
     // Owned by the loop's calls (never concurrent with each other).
@@ -71,6 +72,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         redactor = SecretRedactor(salt: salt)
         self.log = log
         self.snapshot = Mutex(snapshot)
+        restartCounts = RestartCountsFile(stateDirectory: stateDirectory)
     }
 
     var engine: AgentEngine {
@@ -91,6 +93,23 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
             log.event("interrupted", ["begin_seq": String(open), "action": "resumed by the startup convergence"])
         }
         lastAppliedCommit = lastAppliedFromJournal()
+        do {
+            if let counts = try restartCounts.load() {
+                restarts.withLock { $0 = RestartSupervision(restoring: counts) }
+                log.event("restart-counts", ["action": "restored", "containers": String(counts.containers.count)])
+            }
+        } catch {
+            log.event("restart-counts", ["action": "ignored", "error": error.message, "level": "warning"])
+        }
+    }
+
+    /// Saves the restart counts when they changed; a file that cannot be written is logged, not fatal.
+    func saveRestarts() async {
+        let counts = restarts.withLock { $0.counts }
+        let file = restartCounts
+        do { try await Blocking.run { try file.save(counts) } } catch {
+            if file.isNew("\(error)") { log.event("restart-counts", ["action": "not-saved", "error": "\(error)", "level": "warning"]) }
+        }
     }
 
     /// The commit last applied from the configured repository, read from the journal once at start.
@@ -154,6 +173,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         rejectedCommit = nil
         let names = Set(desired.projects.flatMap { project in project.services.map { ContainerTarget.containerName(project: project.name, service: $0) } })
         restarts.withLock { $0.keep(only: names) }
+        await saveRestarts()
         let report = outcome.report
         let summary = outcome.plan.isEmpty ? "nothing to do"
             : "\(outcome.plan.operations.count) operations: \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"

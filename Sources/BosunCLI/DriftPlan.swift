@@ -64,8 +64,10 @@ enum DriftPlan {
                       let (_, service) = desired.service(owner, String(resource.dropFirst(owner.count + 1))) else { continue }
                 let kind: OperationKind = item.correction == .updateLimits ? .updateLimits : .recreateContainer
                 let waits = builder.ids(of: "image:\(service.image)")
-                builder.add(kind, resource, "drift: \(item.finding.field) is \(item.finding.actual) on the host, \(item.finding.expected) desired",
-                            changes: [PlannedChange(field: item.finding.field, old: item.finding.actual, new: item.finding.expected)],
+                // Every finding of this kind on the container goes into its one operation (memory, CPUs and pids at once).
+                let same = items.filter { $0.finding.resource == resource && $0.correction == item.correction }.map(\.finding)
+                builder.add(kind, resource, "drift: " + same.map { "\($0.field) is \($0.actual) on the host, \($0.expected) desired" }.joined(separator: "; "),
+                            changes: same.map { PlannedChange(field: $0.field, old: $0.actual, new: $0.expected) },
                             dependsOn: waits, target: ConfigHash.of(service))
             case .repairNetwork(let name):
                 let resource = "network:\(name)"

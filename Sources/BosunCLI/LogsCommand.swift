@@ -1,5 +1,7 @@
 import ArgumentParser
+import BosunAgent
 import BosunContainers
+import BosunDaemon
 import BosunLogFormat
 import Foundation
 
@@ -14,14 +16,18 @@ struct LogsCommand: ParsableCommand {
     @Option(help: "Only lines since a time: RFC 3339, a date, Unix seconds, or a duration back (10m, 1h30m).") var since: String?
     @Option(name: [.customShort("n"), .long], help: "Only the last N lines (all by default).") var tail: String?
     @Flag(name: [.customShort("t"), .long], help: "Prefix each line with its RFC 3339 time.") var timestamps = false
+    @Option(help: ArgumentHelp("Ask the agent on this control socket instead of reading the files (root only; not with -f).", valueName: "path"))
+    var socket: String?
     @Argument(help: "The container's name.") var name: String
 
     func validate() throws {
         if let since { do { _ = try LogSince.parse(since) } catch { throw ValidationError("\(error)") } }
         if let tail, tail != "all", Int(tail).map({ $0 < 0 }) ?? true { throw ValidationError("--tail \(tail): give a number of lines or all") }
+        if socket != nil && follow { throw ValidationError("-f reads the log files directly: drop --socket") }
     }
 
     func run() throws {
+        if let socket { return try throughAgent(socket) }
         let containers = state.detachedContainers()
         do { _ = try containers.inspect(name) } catch { throw CommandFailure(.checkFailed, "\(error)") }
         let start = try since.map { text -> LogTimestamp in
@@ -38,5 +44,25 @@ struct LogsCommand: ParsableCommand {
             return
         }
         reader.follow(since: start, tail: lines, stop: { (try? containers.inspect(name).isRunning) != true }, emit: emit)
+    }
+
+    /// The same lines through the agent's control socket (`logs` request): stdout lines to stdout, stderr to stderr.
+    func throughAgent(_ socket: String) throws {
+        let request = ControlRequest(command: "logs", name: name, tail: tail.flatMap { Int($0) }, since: since, timestamps: timestamps)
+        let response: ControlResponse
+        do { response = try ControlClient.send(request, to: socket, timeout: 60) } catch {
+            throw CommandFailure(.sourceUnavailable, error.description)
+        }
+        guard response.ok, case .object(let body)? = response.body, case .array(let entries)? = body["entries"] else {
+            throw CommandFailure(.checkFailed, response.message)
+        }
+        for entry in entries {
+            guard case .object(let fields) = entry, case .string(let text)? = fields["text"], case .string(let time)? = fields["time"] else { continue }
+            let line = (timestamps ? time + " " : "") + text
+            (fields["stream"] == .string("stderr") ? FileHandle.standardError : FileHandle.standardOutput).write(Data(line.utf8))
+        }
+        if body["truncated"] == .bool(true) {
+            FileHandle.standardError.write(Data("bosun: only the last \(ControlRequest.maximumLogLines) lines came through the agent; use --tail or read the files\n".utf8))
+        }
     }
 }

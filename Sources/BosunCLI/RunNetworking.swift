@@ -43,7 +43,11 @@ struct RunNetworking {
         }
         try manager.attach(containerID: container.name, netnsPath: netns, attachments: [attachment], ports: ports,
                            names: [container.name], dns: dns)
-        // The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.
+        try Self.fillNameFiles(manager: manager, container: container)
+    }
+
+    /// The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.
+    static func fillNameFiles(manager: NetworkManager, container: ContainerDirectory) throws {
         for (from, to) in [(manager.hostsPath(containerID: container.name), container.files.hosts),
                            (manager.resolvConfPath(containerID: container.name), container.files.resolvConf)] {
             if let text = try? String(contentsOfFile: from, encoding: .utf8), let handle = FileHandle(forWritingAtPath: to) {
@@ -52,6 +56,20 @@ struct RunNetworking {
                 try handle.close()
             }
         }
+    }
+
+    /// `bosun start` of a detached container: its namespace (new, with the new process) attached again as its
+    /// network record says — the same addresses, aliases and published ports; loopback only for `none`.
+    static func reattach(state: String, name: String, network: String?, pid: Int32) throws {
+        guard let network, network != "host" else { return }
+        let manager = try NetworkManager(stateDirectory: state + "/network")
+        let netns = "/proc/\(pid)/ns/net"
+        if network == "none" {
+            try manager.attachLoopbackOnly(netnsPath: netns)
+            return
+        }
+        try manager.reattach(containerID: name, netnsPath: netns)
+        try fillNameFiles(manager: manager, container: ContainerDirectory(state: state, name: name))
     }
 
     func detach() {

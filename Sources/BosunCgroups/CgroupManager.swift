@@ -75,6 +75,11 @@ public struct CgroupStats: Sendable, Equatable {
     public var pidsCurrent: Int?
     /// Times a fork failed on `pids.max` (`pids.events max`).
     public var pidsLimitHits: Int?
+    /// The CPU limit in force, in thousandths of a CPU: the CFS quota over its period × 1000 (`cpu.max` /
+    /// `cpu.cfs_quota_us` and `cpu.cfs_period_us`); nil when unlimited.
+    public var cpuLimitMillis: Int64?
+    /// The pids limit in force (`pids.max`); nil when unlimited.
+    public var pidsLimit: Int64?
 
     public init() {}
 }
@@ -121,6 +126,19 @@ enum CgroupText {
         let trimmed = text.split(whereSeparator: { $0 == "\n" || $0 == " " }).first.map(String.init) ?? ""
         guard let value = Int64(trimmed), value >= 0, value < Int64.max / 2 else { return nil }
         return value
+    }
+
+    /// A CFS quota over its period, in thousandths of a CPU; nil when either is missing or unlimited.
+    static func cpuMillis(quota: Int64?, period: Int64?) -> Int64? {
+        guard let quota, let period, period > 0 else { return nil }
+        return quota * 1000 / period
+    }
+
+    /// v2's `cpu.max` (`QUOTA PERIOD`, `max PERIOD`) in thousandths of a CPU; nil when unlimited.
+    static func cpuMax(_ text: String) -> Int64? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2 else { return nil }
+        return cpuMillis(quota: number(String(parts[0])), period: number(String(parts[1])))
     }
 
     /// `cgroup.procs` → pids.

@@ -165,6 +165,9 @@ public struct LegacyCgroupManager: CgroupManager {
         stats.cpuUsageMicros = read("cpuacct", "cpuacct.usage").flatMap(CgroupText.number).map { UInt64($0) / 1000 }
         stats.pidsCurrent = read("pids", "pids.current").flatMap(CgroupText.number).map { Int($0) }
         stats.pidsLimitHits = read("pids", "pids.events").flatMap { CgroupText.field($0, "max") }.map { Int($0) }
+        stats.cpuLimitMillis = CgroupText.cpuMillis(quota: read("cpu", "cpu.cfs_quota_us").flatMap(CgroupText.number),
+                                                    period: read("cpu", "cpu.cfs_period_us").flatMap(CgroupText.number))
+        stats.pidsLimit = read("pids", "pids.max").flatMap(CgroupText.number)
         return stats
     }
 

@@ -125,6 +125,8 @@ public struct UnifiedCgroupManager: CgroupManager {
         stats.cpuUsageMicros = read("cpu.stat").flatMap { CgroupText.field($0, "usage_usec") }.map { UInt64($0) }
         stats.pidsCurrent = read("pids.current").flatMap(CgroupText.number).map { Int($0) }
         stats.pidsLimitHits = read("pids.events").flatMap { CgroupText.field($0, "max") }.map { Int($0) }
+        stats.cpuLimitMillis = read("cpu.max").flatMap(CgroupText.cpuMax)
+        stats.pidsLimit = read("pids.max").flatMap(CgroupText.number)
         return stats
     }
 

@@ -17,6 +17,25 @@ extension DetachedContainers {
         for file in [monitor.exitPath, monitor.pidPath, metadataPath(name), stoppedByUserPath(name)] { unlink(file) }
     }
 
+    /// Starts an exited container again from its bundle, overlay and metadata (`docker start` of a `bosun run -d`
+    /// container): the exit record and the stop mark go, the logs and the upper layer stay. `beforeStart` gets the
+    /// init's pid between create and start (attach its network again there). Returns nil when it already runs.
+    /// If the start fails, the metadata is written back so that `ps -a` still lists it and `rm` can remove it.
+    @discardableResult
+    public func startAgain(_ name: String, beforeStart: ((Int32) throws -> Void)? = nil) throws(Failure) -> DetachedStart? {
+        let status = try inspect(name, stats: false)
+        guard !status.isRunning else { return nil }
+        try forgetExited(name)
+        var metadata = status.metadata
+        metadata.started = nil
+        do {
+            return try create(metadata, beforeStart: beforeStart)
+        } catch {
+            try? metadata.write(metadataPath(name))
+            throw error
+        }
+    }
+
     /// `<dir>/stopped-by-user`: written by `bosun stop` before it stops the container, so the agent knows the
     /// exit was asked for (`unless-stopped` then leaves it stopped). Removed when the container starts again.
     func stoppedByUserPath(_ name: String) -> String { directory(name) + "/stopped-by-user" }

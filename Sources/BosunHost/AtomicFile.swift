@@ -2,8 +2,9 @@ import Foundation
 
 /// Whole-file replacement that survives a crash: a 0600 temporary file, `fsync`, `rename`, then `fsync` of
 /// the directory, so readers see the old file or the new one, never a mix.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws(HostError) {
+public enum AtomicFile {
+    /// Replaces `path` with `bytes` (mode 0600).
+    public static func write(_ bytes: [UInt8], to path: String) throws(HostError) {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw HostError("open \(temporary) for writing", errno: errno) }

@@ -50,6 +50,11 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
+    /// Whether `name` is a service container of bosun's convergence (it has a creation record), not a `bosun run -d` one.
+    public static func isService(stateDirectory: String, name: String) -> Bool {
+        FileManager.default.fileExists(atPath: ContainerDirectory(state: stateDirectory, name: name).root + "/service.json")
+    }
+
     func directory(_ name: String) -> ContainerDirectory { ContainerDirectory(state: containers.stateDirectory, name: name) }
     func recordPath(_ name: String) -> String { directory(name).root + "/service.json" }
 
@@ -143,6 +148,8 @@ public struct ServiceContainers: ContainerOperations {
         if (try? containers.inspect(name)) != nil {
             try containers.forgetExited(name)
         }
+        // After a reboot the overlay is gone: mounted again on the same upper layer.
+        try ContainerRootfs.ensureMounted(container, image: record.image, images: images)
         let service = record.service
         let mode = service.networkMode ?? "bridge"
         let attachments = service.networks.map { attachment in

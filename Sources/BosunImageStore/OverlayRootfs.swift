@@ -35,6 +35,14 @@ public enum OverlayRootfs {
         guard bosun_move_mount_to(mountFD, target) == 0 else { throw UnpackError("attach overlay on \(target)", errno) }
     }
 
+    /// Whether something is mounted at `target` (it is on another device than its parent directory). False when
+    /// it does not exist.
+    public static func isMounted(_ target: String) -> Bool {
+        var own = stat(), parent = stat()
+        guard stat(target, &own) == 0, stat((target as NSString).deletingLastPathComponent, &parent) == 0 else { return false }
+        return own.st_dev != parent.st_dev
+    }
+
     /// Unmounts (detaching, so a busy mount does not block).
     public static func unmount(_ target: String) throws {
         guard umount2(target, Int32(MNT_DETACH)) == 0 || errno == EINVAL || errno == ENOENT else {

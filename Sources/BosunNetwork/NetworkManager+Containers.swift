@@ -55,6 +55,17 @@ extension NetworkManager {
         }
     }
 
+    /// Attaches a container again with what its last `attach` recorded (networks, aliases, ports, names, DNS):
+    /// a stopped container keeps its record and addresses until `detach`, so `bosun start` gets the same ones back.
+    @discardableResult
+    public func reattach(containerID: String, netnsPath: String) throws(NetworkError) -> [InterfaceState] {
+        guard let record = state.withLock({ $0.containers[containerID] }) else {
+            throw NetworkError(.notFound, "attach container \(containerID) again: it has no network attachment on record")
+        }
+        return try attach(containerID: containerID, netnsPath: netnsPath, attachments: record.attachments, ports: record.ports,
+                          names: record.names, dns: record.dnsSettings)
+    }
+
     /// Brings up only `lo` in a namespace (`network_mode: none`).
     public func attachLoopbackOnly(netnsPath: String) throws(NetworkError) {
         let inside = LinkClient(transport: try env.namespace(netnsPath))

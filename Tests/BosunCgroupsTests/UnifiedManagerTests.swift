@@ -136,6 +136,25 @@ import Testing
         #expect(try cgroup.stats() == expected)
     }
 
+    @Test("the CPU and pids limits in force are read from cpu.max and pids.max (what drift compares)")
+    func limitsInForceAreRead() throws {
+        let tree = try FakeCgroupTree()
+        let cgroup = try manager(tree)
+        try cgroup.create(limits: CgroupLimits(cpuMillis: 500, pids: 50))
+        var stats = try cgroup.stats()
+        #expect(stats.cpuLimitMillis == 500 && stats.pidsLimit == 50)
+        try tree.set("bosun/shop/web-1/cpu.max", "150000 100000\n")
+        try tree.set("bosun/shop/web-1/pids.max", "7\n")
+        stats = try cgroup.stats()
+        #expect(stats.cpuLimitMillis == 1500 && stats.pidsLimit == 7)
+        try tree.set("bosun/shop/web-1/cpu.max", "max 100000\n")
+        try tree.set("bosun/shop/web-1/pids.max", "max\n")
+        stats = try cgroup.stats()
+        #expect(stats.cpuLimitMillis == nil && stats.pidsLimit == nil)
+        try tree.set("bosun/shop/web-1/cpu.max", "garbage\n")
+        #expect(try cgroup.stats().cpuLimitMillis == nil, "an unreadable cpu.max is no limit, not a crash")
+    }
+
     @Test func killFreezeAndDelete() throws {
         let tree = try FakeCgroupTree()
         let first = try manager(tree)
