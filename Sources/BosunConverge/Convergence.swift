@@ -33,6 +33,8 @@ public struct Convergence {
         public var outcome: ConvergenceOutcome
         /// The begin record's seq; nil when nothing was recorded (a poll with nothing to do).
         public var beginSeq: Int64?
+        /// What an interrupted convergence left that was swept first (journaled as a `sweep` record).
+        public var swept: [SweptContainer] = []
     }
 
     /// The plan converging to `desired` would run now, from one observation of the host.
@@ -41,16 +43,27 @@ public struct Convergence {
         return (observed, Planner.plan(desired: desired, observed: observed))
     }
 
-    /// Observes, plans, refuses when `expectedPlanHash` is given and differs (before anything is recorded),
-    /// then executes and journals.
+    /// Sweeps what an interrupted convergence left half created (journaled as a `sweep` record), observes,
+    /// plans, refuses when `expectedPlanHash` is given and differs (before anything else is recorded), then
+    /// executes and journals.
     public func converge(_ desired: DesiredState, source: SourceRevision?, trigger: ConvergenceTrigger,
                          expectedPlanHash: String? = nil) async throws -> Result {
+        let swept = try await sweep()
         let (observed, plan) = try await plan(desired)
         if let expectedPlanHash, expectedPlanHash != plan.hash {
             throw ConvergeError("apply plan \(expectedPlanHash)", cause: "the plan is now \(plan.hash): the desired or the observed state changed since it was shown",
                                 hint: "run bosun plan again and review it")
         }
-        return try await execute(plan, desired: desired, observed: observed, source: source, trigger: trigger)
+        var result = try await execute(plan, desired: desired, observed: observed, source: source, trigger: trigger)
+        result.swept = swept
+        return result
+    }
+
+    /// Removes what an interrupted convergence left half created and journals what it found.
+    public func sweep() async throws -> [SweptContainer] {
+        let swept = await engine.sweepInterrupted()
+        if !swept.isEmpty { try journal.append(.sweep, JSONValue.encoding(SweepNote(containers: swept))) }
+        return swept
     }
 
     /// Executes a plan made from `observed`, journaling it.
