@@ -142,7 +142,7 @@ let package = Package(
         .target(
             name: "BosunHost",
             dependencies: [
-                "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunConverge", "BosunJournal", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys",
             ],
             swiftSettings: strict),

@@ -138,6 +138,7 @@ enum ApplyRenderer {
         lines.append("")
         lines.append("\(result.outcome.rawValue): \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
                      + (result.beginSeq.map { " (journal #\($0))" } ?? ""))
+        if let reason = result.reason { lines.append("bosun: \(reason)") }
         return lines.joined(separator: "\n")
     }
 

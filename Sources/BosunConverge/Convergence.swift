@@ -33,6 +33,8 @@ public struct Convergence {
         public var outcome: ConvergenceOutcome
         /// The begin record's seq; nil when nothing was recorded (a poll with nothing to do).
         public var beginSeq: Int64?
+        /// Why it ended as it did, when the end record gives a reason (a full state filesystem).
+        public var reason: String?
         /// What an interrupted convergence left that was swept first (journaled as a `sweep` record).
         public var swept: [SweptContainer] = []
     }
@@ -75,6 +77,15 @@ public struct Convergence {
             return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
         }
         let beginSeq = try journal.begin(ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor))
+        if journal.storage.isOnReserve {
+            // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
+            // rather than run operations that would fail on the full disk and leave no room to record them.
+            let reason = "the state filesystem is full (No space left on device): the journal wrote this record from its reserve; "
+                + "nothing was changed; free space on the filesystem of the state directory"
+            let report = ExecutionReport(outcomes: [], startedAt: started, endedAt: clock())
+            try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .failed, reason: reason, durationMilliseconds: max(0, clock() - started)))
+            return Result(plan: plan, report: report, outcome: .failed, beginSeq: beginSeq, reason: reason)
+        }
         let executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
         let report = await executor.run(plan, desired: desired, observed: observed)
         var digests: [String: String] = [:]
