@@ -277,6 +277,7 @@ public struct ServiceContainers: ContainerOperations {
         if (try? containers.inspect(name)) != nil {
             try containers.remove(name, force: true)
         } else {
+            containers.runtime.removeIncomplete(id: name, bundle: container.bundle)
             container.cleanUp()
         }
     }
