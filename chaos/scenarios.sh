@@ -275,6 +275,26 @@ while time.time()<end:
   if state in 'ZX': sys.exit(1)
 sys.exit(1)" "$1" "$2" "$3"; }
 
+# slow_cgroup NAME: a cgroup that gives its processes 5% of a CPU (v2 cpu.max or v1 cfs quota), its directory in
+# slow_dir (empty when the host has neither): inside it, bosun's container create takes tens of milliseconds,
+# long enough for kill_in_create to land inside it.
+slow_cgroup() {
+  slow_dir=""
+  if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    mkdir -p "/sys/fs/cgroup/$1" && echo "5000 100000" > "/sys/fs/cgroup/$1/cpu.max" && slow_dir=/sys/fs/cgroup/$1
+  elif [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    mkdir -p "/sys/fs/cgroup/cpu/$1" && echo 100000 > "/sys/fs/cgroup/cpu/$1/cpu.cfs_period_us" \
+      && echo 5000 > "/sys/fs/cgroup/cpu/$1/cpu.cfs_quota_us" && slow_dir=/sys/fs/cgroup/cpu/$1
+  fi
+}
+stopped() { [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = T ]; }
+# slow_cgroup_remove: moves what is left in it (a monitor started after a late kill) back to the root, removes it.
+slow_cgroup_remove() {
+  [ -n "$slow_dir" ] || return 0
+  local pid; for pid in $(cat "$slow_dir/cgroup.procs" 2>/dev/null); do echo "$pid" > "$(dirname "$slow_dir")/cgroup.procs" 2>/dev/null; done
+  rmdir "$slow_dir" 2>/dev/null
+}
+
 scenario_halfcreate() {
   local dir=$work/half state=$work/half/state repo=$work/half/repo project=${prefix}h problems="" caught="" attempts=0
   mkdir -p "$repo" && git -C "$repo" init -q -b main
@@ -282,12 +302,17 @@ scenario_halfcreate() {
   compose_one "$repo/$project" "$project" 1 && commit "$repo" "svc"
   "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply0.out" 2>&1 || { result half-create none "first apply failed" FAIL "$(tail -1 "$dir/apply0.out")"; return; }
   local extra=$project-svc2-1
+  slow_cgroup "chaos-$prefix"
   while [ -z "$caught" ] && [ $attempts -lt 8 ]; do
     attempts=$((attempts + 1))
     compose_one "$repo/$project" "$project" 1 "$(printf '  svc2:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    environment: {TRY: "%s"}' "$image" "$attempts")"
     commit "$repo" "svc2, try $attempts"
-    "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply-$attempts.out" 2>&1 &
+    # The apply starts stopped, is moved into the slow cgroup, then continued.
+    ( kill -STOP $BASHPID; exec "$bosun" apply --repo "$repo" --state-dir "$state" ) > "$dir/apply-$attempts.out" 2>&1 &
     local apply_pid=$!
+    wait_for 10 stopped "$apply_pid"
+    [ -n "$slow_dir" ] && echo "$apply_pid" > "$slow_dir/cgroup.procs"
+    kill -CONT "$apply_pid"
     kill_in_create "$state" "$extra" "$apply_pid"; wait "$apply_pid" 2>/dev/null
     if [ -d "$state/containers/$extra" ] && ! python3 -c "import json,sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1]))['containers'] else 1)" "$state/inventory.json" "$extra"; then
       caught="killed in the create of $extra (try $attempts)"
@@ -296,6 +321,7 @@ scenario_halfcreate() {
       "$bosun" apply --repo "$repo" --state-dir "$state" > /dev/null 2>&1
     fi
   done
+  slow_cgroup_remove
   if [ -z "$caught" ]; then result half-create "apply SIGKILLed inside a container create" "the kill never landed inside a create in $attempts tries" FAIL "injection failed"; return; fi
   # The next commit has no svc2.
   compose_one "$repo/$project" "$project" 1 && commit "$repo" "svc2 removed"
