@@ -82,7 +82,8 @@ let package = Package(
             dependencies: [
                 "BosunImageSpec", "BosunImageStore", "BosunModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .target(name: "BosunManifest", dependencies: ["BosunModel", "BosunYAML"], swiftSettings: strict),
@@ -142,7 +143,7 @@ let package = Package(
         .target(
             name: "BosunHost",
             dependencies: [
-                "BosunConverge", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunConverge", "BosunJournal", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys",
             ],
             swiftSettings: strict),

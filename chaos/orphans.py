@@ -14,6 +14,10 @@ except Exception as error:  # a torn inventory is itself a finding
     sys.exit(1)
 owned = set(inventory.get("containers", {}))
 
+for name in inventory.get("pending_containers", {}):
+    if name not in owned:
+        problems.append(f"a create noted as pending in the inventory was never swept: {name}")
+
 for path in glob.glob(f"{state}/containers/*"):
     if os.path.basename(path) not in owned:
         problems.append(f"container directory not in the inventory: {path}")

@@ -197,9 +197,12 @@ scenario_full() {
   import_error=$(tail -1 "$dir/import.out" | cut -c1-160); apply_error=$(grep -E "failed|rror|bosun:" "$dir/apply.out" | head -1 | cut -c1-160)
   [ "$import_rc" != 0 ] || problems+="image import succeeded on a full filesystem; "
   [ "$apply_rc" != 0 ] || problems+="apply --path succeeded on a full filesystem; "
+  grep -q "No space left on device" "$dir/apply.out" || problems+="apply --path did not say No space left on device; "
   [ "$fetch_rc" != 0 ] || problems+="apply --repo succeeded on a full filesystem; "
   python3 -c "import json,sys; json.load(open(sys.argv[1])); json.load(open(sys.argv[2]))" "$state/inventory.json" "$state/images/images.json" 2>/dev/null || problems+="inventory.json or images.json does not parse; "
   verify "$state" || problems+="journal verify failed on the full filesystem: $("$bosun" journal verify --state-dir "$state" 2>&1 | tail -1); "
+  journal_has "$state" 'r["kind"]=="end" and r["body"].get("outcome")=="failed" and "No space left" in (r["body"].get("reason") or "")' \
+    || problems+="the failed convergence on the full filesystem is not in the journal; "
   local after_full
   after_full=$(pid_of "$state" "$project-svc-1")
   [ "$after_full" = "$before" ] || problems+="svc is not running as before after the failed apply (pid $before -> ${after_full:-none}); "
@@ -211,7 +214,7 @@ scenario_full() {
   local orphans
   orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after recovery: ${orphans//$'\n'/; }; "
   if [ -z "$problems" ]; then
-    result disk-full "state dir on a 64 MB loop ext4 filled up; image import, then an apply adding svc2" "import exit $import_rc: $import_error; apply --repo exit $fetch_rc: $fetch_error; apply --path exit $apply_rc: $apply_error" PASS "files parse, journal verifies, svc untouched, recovered after deleting the filler"
+    result disk-full "state dir on a 64 MB loop ext4 filled up; image import, then an apply adding svc2" "import exit $import_rc: $import_error; apply --repo exit $fetch_rc: $fetch_error; apply --path exit $apply_rc: $apply_error" PASS "files parse, journal verifies and records the failed convergence, svc untouched, recovered after deleting the filler"
   else
     result disk-full "state dir on a full 64 MB loop ext4 (import exit $import_rc, apply exit $apply_rc)" "import: $import_error; apply --repo: $fetch_error; apply --path: $apply_error" FAIL "$problems"
   fi
@@ -256,5 +259,83 @@ scenario_corrupt() {
     result blob-corrupt "16 bytes flipped in the image's layer blob" "$noticed; svc untouched" PASS "recovered with image rm + prune + import"
   else
     result blob-corrupt "16 bytes flipped in the image's layer blob" "${noticed:-not noticed}" FAIL "$problems"
+  fi
+}
+
+# kill_in_create STATE NAME PID: SIGKILLs PID as soon as the container NAME's directory has its creator file (the
+# create has begun) and before it has its service.json (the create ended); true when it did.
+kill_in_create() { python3 -c "import os,sys,time
+root=sys.argv[1]+'/containers/'+sys.argv[2]; pid=int(sys.argv[3]); end=time.time()+60
+while time.time()<end:
+  if os.path.exists(root+'/creator'):
+    if os.path.exists(root+'/service.json'): sys.exit(1)
+    os.kill(pid,9); sys.exit(0)
+  try: state=open('/proc/%d/stat'%pid).read().rsplit(')',1)[1].split()[0]
+  except OSError: sys.exit(1)
+  if state in 'ZX': sys.exit(1)
+sys.exit(1)" "$1" "$2" "$3"; }
+
+# slow_cgroup NAME: a cgroup that gives its processes 5% of a CPU (v2 cpu.max or v1 cfs quota), its directory in
+# slow_dir (empty when the host has neither): inside it, bosun's container create takes tens of milliseconds,
+# long enough for kill_in_create to land inside it.
+slow_cgroup() {
+  slow_dir=""
+  if [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+    mkdir -p "/sys/fs/cgroup/$1" && echo "5000 100000" > "/sys/fs/cgroup/$1/cpu.max" && slow_dir=/sys/fs/cgroup/$1
+  elif [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+    mkdir -p "/sys/fs/cgroup/cpu/$1" && echo 100000 > "/sys/fs/cgroup/cpu/$1/cpu.cfs_period_us" \
+      && echo 5000 > "/sys/fs/cgroup/cpu/$1/cpu.cfs_quota_us" && slow_dir=/sys/fs/cgroup/cpu/$1
+  fi
+}
+stopped() { [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = T ]; }
+# slow_cgroup_remove: moves what is left in it (a monitor started after a late kill) back to the root, removes it.
+slow_cgroup_remove() {
+  [ -n "$slow_dir" ] || return 0
+  local pid; for pid in $(cat "$slow_dir/cgroup.procs" 2>/dev/null); do echo "$pid" > "$(dirname "$slow_dir")/cgroup.procs" 2>/dev/null; done
+  rmdir "$slow_dir" 2>/dev/null
+}
+
+scenario_halfcreate() {
+  local dir=$work/half state=$work/half/state repo=$work/half/repo project=${prefix}h problems="" caught="" attempts=0
+  mkdir -p "$repo" && git -C "$repo" init -q -b main
+  busybox_state "$state"
+  compose_one "$repo/$project" "$project" 1 && commit "$repo" "svc"
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply0.out" 2>&1 || { result half-create none "first apply failed" FAIL "$(tail -1 "$dir/apply0.out")"; return; }
+  local extra=$project-svc2-1
+  slow_cgroup "chaos-$prefix"
+  while [ -z "$caught" ] && [ $attempts -lt 8 ]; do
+    attempts=$((attempts + 1))
+    compose_one "$repo/$project" "$project" 1 "$(printf '  svc2:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s\n    environment: {TRY: "%s"}' "$image" "$attempts")"
+    commit "$repo" "svc2, try $attempts"
+    # The apply starts stopped, is moved into the slow cgroup, then continued.
+    ( kill -STOP $BASHPID; exec "$bosun" apply --repo "$repo" --state-dir "$state" ) > "$dir/apply-$attempts.out" 2>&1 &
+    local apply_pid=$!
+    wait_for 10 stopped "$apply_pid"
+    [ -n "$slow_dir" ] && echo "$apply_pid" > "$slow_dir/cgroup.procs"
+    kill -CONT "$apply_pid"
+    kill_in_create "$state" "$extra" "$apply_pid"; wait "$apply_pid" 2>/dev/null
+    if [ -d "$state/containers/$extra" ] && ! python3 -c "import json,sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1]))['containers'] else 1)" "$state/inventory.json" "$extra"; then
+      caught="killed in the create of $extra (try $attempts)"
+    else  # too late: the create finished; remove svc2 and try again
+      compose_one "$repo/$project" "$project" 1 && commit "$repo" "no svc2, try $attempts"
+      "$bosun" apply --repo "$repo" --state-dir "$state" > /dev/null 2>&1
+    fi
+  done
+  slow_cgroup_remove
+  if [ -z "$caught" ]; then result half-create "apply SIGKILLed inside a container create" "the kill never landed inside a create in $attempts tries" FAIL "injection failed"; return; fi
+  # The next commit has no svc2.
+  compose_one "$repo/$project" "$project" 1 && commit "$repo" "svc2 removed"
+  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply-next.out" 2>&1 || problems+="the next apply failed: $(tail -1 "$dir/apply-next.out"); "
+  grep -q "swept what an interrupted convergence left: removed $extra" "$dir/apply-next.out" || problems+="apply did not report sweeping $extra; "
+  [ ! -e "$state/containers/$extra" ] || problems+="$state/containers/$extra is still there; "
+  journal_has "$state" 'r["kind"]=="sweep" and any(c["name"]=="'"$extra"'" and c["action"]=="removed" for c in r["body"]["containers"])' || problems+="no sweep record for $extra in the journal; "
+  verify "$state" || problems+="journal verify failed; "
+  no_changes --repo "$repo" --state-dir "$state" || problems+="plan not empty; "
+  local orphans
+  orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="orphans: ${orphans//$'\n'/; }; "
+  if [ -z "$problems" ]; then
+    result half-create "apply SIGKILLed inside the create of svc2, then a commit without svc2" "$caught; the next apply swept it" PASS "no orphan (directory, mount, cgroup, veth), sweep journaled, journal verifies"
+  else
+    result half-create "apply SIGKILLed inside the create of svc2, then a commit without svc2" "$caught" FAIL "$problems"
   fi
 }

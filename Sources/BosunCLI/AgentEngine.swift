@@ -1,5 +1,6 @@
 import BosunConverge
 import BosunHost
+import BosunJournal
 import BosunModel
 import BosunPlanner
 
@@ -30,6 +31,7 @@ struct AgentEngine: ConvergenceEngine {
         try await host.waitCompleted(container: name, timeout: timeout)
     }
     func imageDigest(_ image: ImageReference) async -> String? { await host.imageDigest(image) }
+    func sweepInterrupted() async -> [SweptContainer] { await host.sweepInterrupted() }
 
     func observe() async throws -> ObservedState {
         var observed = try await host.observe()

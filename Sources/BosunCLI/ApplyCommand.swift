@@ -128,7 +128,8 @@ struct ApplyCommand: AsyncParsableCommand {
 /// How `apply` prints a convergence.
 enum ApplyRenderer {
     static func text(_ result: Convergence.Result, colour: Bool) -> String {
-        var lines = [PlanRenderer.text(result.plan, colour: colour)]
+        var lines = result.swept.map { "swept what an interrupted convergence left: \($0.summary)" }
+        lines.append(PlanRenderer.text(result.plan, colour: colour))
         if !result.plan.isEmpty {
             lines.append("")
             lines += result.report.lines(for: result.plan)
@@ -137,6 +138,7 @@ enum ApplyRenderer {
         lines.append("")
         lines.append("\(result.outcome.rawValue): \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
                      + (result.beginSeq.map { " (journal #\($0))" } ?? ""))
+        if let reason = result.reason { lines.append("bosun: \(reason)") }
         return lines.joined(separator: "\n")
     }
 
@@ -151,11 +153,13 @@ enum ApplyRenderer {
             }
             return .object(fields)
         }
-        let object: JSONValue = .object([
+        var fields: [String: JSONValue] = [
             "plan_hash": .string(result.plan.hash), "outcome": .string(result.outcome.rawValue),
             "journal_seq": result.beginSeq.map { .int($0) } ?? .null, "results": .array(results),
             "elapsed_us": elapsed.map { .int($0.components.seconds * 1_000_000 + $0.components.attoseconds / 1_000_000_000_000) } ?? .null,
-        ])
+        ]
+        if !result.swept.isEmpty { fields["swept"] = JSONValue.encoding(result.swept) }
+        let object: JSONValue = .object(fields)
         return String(decoding: object.canonicalBytes, as: UTF8.self)
     }
 }

@@ -167,6 +167,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
             log.event("convergence-error", ["trigger": trigger.rawValue, "error": "\(error)"])
             return AgentReport(commit: commit, outcome: "failed", summary: "\(error)", failed: true)
         }
+        for swept in outcome.swept { log.event("swept", ["container": swept.name, "project": swept.project, "action": swept.action.rawValue, "reason": swept.reason]) }
         let complete = [.converged, .noChange].contains(outcome.outcome)
         applied = Applied(desired: desired, revision: opened.revision, stateHash: stateHash, complete: complete)
         if [.converged, .partiallyFailed, .noChange].contains(outcome.outcome), let commit { lastAppliedCommit = GitCommitID(commit) }

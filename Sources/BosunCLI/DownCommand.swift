@@ -42,6 +42,9 @@ struct DownCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
         }
         defer { lock.release() }
+        for swept in try await convergence.sweep() {
+            FileHandle.standardError.write(Data("bosun: swept what an interrupted convergence left: \(swept.summary)\n".utf8))
+        }
         // Only the targeted projects are observed; desired keeps them with nothing in them, so the plan removes
         // their containers and networks, and their volumes when asked.
         var observed = try await engine.observe()

@@ -9,5 +9,5 @@ struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Manage the images on this host.",
-        subcommands: [ImageListCommand.self, ImageImportCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self])
+        subcommands: [ImageListCommand.self, ImageImportCommand.self, ImageInspectCommand.self, ImageRemoveCommand.self, ImagePruneCommand.self, ImageCheckCommand.self])
 }

@@ -2,6 +2,7 @@ public import BosunBundle
 import BosunImageStore
 import BosunRuntime
 import Foundation
+import Glibc
 
 /// A one-off container's files under `<state>/containers/<name>`: the bundle, the overlay's upper and work
 /// directories, and the /etc files bound into it. Removed (overlay unmounted first) when the container ends.
@@ -20,21 +21,53 @@ public struct ContainerDirectory: Sendable {
     public var work: String { root + "/work" }
     public var files: ContainerFiles { ContainerFiles(hosts: root + "/hosts", hostname: root + "/hostname", resolvConf: root + "/resolv.conf") }
 
+    /// `creator`: the pid and start time of the process that prepared the directory (`PID STARTTIME`), written
+    /// first, so a half-made directory tells whether the process making it still runs (`creatorIsAlive`).
+    public var creatorPath: String { root + "/creator" }
+
     public func prepare(hostname: String, hostNetwork: Bool) throws {
-        guard !FileManager.default.fileExists(atPath: root) else {
-            throw RuntimeError("create container `\(name)`", detail: "a container with this name already exists (\(root))", hint: "remove it first (`bosun rm`)")
+        try FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        // mkdir, not a check then a create: two processes preparing the same name cannot both succeed.
+        guard mkdir(root, 0o700) == 0 else {
+            if errno == EEXIST {
+                throw RuntimeError("create container `\(name)`", detail: "a container with this name already exists (\(root))", hint: "remove it first (`bosun rm`)")
+            }
+            throw RuntimeError("create container `\(name)`", detail: "create `\(root)`: \(String(cString: strerror(errno)))")
         }
-        for directory in [rootfs, work] {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try ContainerDirectory.processMarker(getpid()).write(toFile: creatorPath, atomically: false, encoding: .utf8)
+            for directory in [rootfs, work] {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            // The merged root takes the upper directory's owner and mode: it must be the image root's usual 0755,
+            // or a non-root user could not even reach /bin.
+            try FileManager.default.createDirectory(atPath: upper, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n".write(toFile: files.hosts, atomically: true, encoding: .utf8)
+            try "\(hostname)\n".write(toFile: files.hostname, atomically: true, encoding: .utf8)
+            // Loopback-only containers get no nameservers; with the host's network they use the host's.
+            let resolv = hostNetwork ? ((try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? "") : ""
+            try resolv.write(toFile: files.resolvConf, atomically: true, encoding: .utf8)
+        } catch {
+            // A directory this call could not finish is not left behind.
+            try? FileManager.default.removeItem(atPath: root)
+            throw error
         }
-        // The merged root takes the upper directory's owner and mode: it must be the image root's usual 0755,
-        // or a non-root user could not even reach /bin.
-        try FileManager.default.createDirectory(atPath: upper, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hostname)\n".write(toFile: files.hosts, atomically: true, encoding: .utf8)
-        try "\(hostname)\n".write(toFile: files.hostname, atomically: true, encoding: .utf8)
-        // Loopback-only containers get no nameservers; with the host's network they use the host's.
-        let resolv = hostNetwork ? ((try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? "") : ""
-        try resolv.write(toFile: files.resolvConf, atomically: true, encoding: .utf8)
+    }
+
+    /// Whether the process that prepared the directory still runs (same pid and start time); false without a
+    /// `creator` file or when that process is gone.
+    public var creatorIsAlive: Bool { DetachedContainers.alivePid(file: creatorPath) != nil }
+
+    /// Whether this process prepared the directory.
+    public var createdByThisProcess: Bool { DetachedContainers.alivePid(file: creatorPath) == getpid() }
+
+    /// `PID STARTTIME\n` of a running process (the start time in clock ticks after boot, /proc/PID/stat field 22),
+    /// the format `DetachedContainers.alivePid(file:)` reads.
+    static func processMarker(_ pid: Int32) -> String {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return "\(pid)\n" }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? "\(pid) \(fields[19])\n" : "\(pid)\n"
     }
 
     public func cleanUp() {

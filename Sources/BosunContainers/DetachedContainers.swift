@@ -46,6 +46,8 @@ public struct DetachedContainers: Sendable {
             throw RuntimeError("create container `\(name)`", detail: "write `\(metadataPath(name))`: \(error.localizedDescription)")
         }
         let monitor = monitorConfiguration(name, log: metadata.log)
+        // What an earlier start killed in the middle of the runtime's create left would block this one.
+        runtime.removeIncomplete(id: name, bundle: metadata.bundle)
         do {
             let started = try runtime.runDetached(id: name, bundle: metadata.bundle, monitor: monitor, beforeStart: beforeStart)
             var running = metadata
@@ -112,7 +114,11 @@ public struct DetachedContainers: Sendable {
             try runtime.stop(id: name, signal: SIGKILL, grace: 0)
         }
         waitForMonitor(name, status.monitorPid)
-        if (try? runtime.state(id: name)) != nil { try runtime.delete(id: name, force: true) }
+        if (try? runtime.state(id: name)) != nil {
+            try runtime.delete(id: name, force: true)
+        } else {
+            runtime.removeIncomplete(id: name, bundle: status.metadata.bundle)  // a start killed mid-create
+        }
         let rootfs = status.metadata.bundle + "/rootfs"
         try? OverlayRootfs.unmount(rootfs)
         do {

@@ -33,6 +33,10 @@ public struct Convergence {
         public var outcome: ConvergenceOutcome
         /// The begin record's seq; nil when nothing was recorded (a poll with nothing to do).
         public var beginSeq: Int64?
+        /// Why it ended as it did, when the end record gives a reason (a full state filesystem).
+        public var reason: String?
+        /// What an interrupted convergence left that was swept first (journaled as a `sweep` record).
+        public var swept: [SweptContainer] = []
     }
 
     /// The plan converging to `desired` would run now, from one observation of the host.
@@ -41,16 +45,27 @@ public struct Convergence {
         return (observed, Planner.plan(desired: desired, observed: observed))
     }
 
-    /// Observes, plans, refuses when `expectedPlanHash` is given and differs (before anything is recorded),
-    /// then executes and journals.
+    /// Sweeps what an interrupted convergence left half created (journaled as a `sweep` record), observes,
+    /// plans, refuses when `expectedPlanHash` is given and differs (before anything else is recorded), then
+    /// executes and journals.
     public func converge(_ desired: DesiredState, source: SourceRevision?, trigger: ConvergenceTrigger,
                          expectedPlanHash: String? = nil) async throws -> Result {
+        let swept = try await sweep()
         let (observed, plan) = try await plan(desired)
         if let expectedPlanHash, expectedPlanHash != plan.hash {
             throw ConvergeError("apply plan \(expectedPlanHash)", cause: "the plan is now \(plan.hash): the desired or the observed state changed since it was shown",
                                 hint: "run bosun plan again and review it")
         }
-        return try await execute(plan, desired: desired, observed: observed, source: source, trigger: trigger)
+        var result = try await execute(plan, desired: desired, observed: observed, source: source, trigger: trigger)
+        result.swept = swept
+        return result
+    }
+
+    /// Removes what an interrupted convergence left half created and journals what it found.
+    public func sweep() async throws -> [SweptContainer] {
+        let swept = await engine.sweepInterrupted()
+        if !swept.isEmpty { try journal.append(.sweep, JSONValue.encoding(SweepNote(containers: swept))) }
+        return swept
     }
 
     /// Executes a plan made from `observed`, journaling it.
@@ -62,6 +77,15 @@ public struct Convergence {
             return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
         }
         let beginSeq = try journal.begin(ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor))
+        if journal.storage.isOnReserve {
+            // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
+            // rather than run operations that would fail on the full disk and leave no room to record them.
+            let reason = "the state filesystem is full (No space left on device): the journal wrote this record from its reserve; "
+                + "nothing was changed; free space on the filesystem of the state directory"
+            let report = ExecutionReport(outcomes: [], startedAt: started, endedAt: clock())
+            try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .failed, reason: reason, durationMilliseconds: max(0, clock() - started)))
+            return Result(plan: plan, report: report, outcome: .failed, beginSeq: beginSeq, reason: reason)
+        }
         let executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
         let report = await executor.run(plan, desired: desired, observed: observed)
         var digests: [String: String] = [:]

@@ -1,3 +1,4 @@
+public import BosunJournal
 public import BosunModel
 public import BosunPlanner
 
@@ -41,6 +42,15 @@ public protocol ConvergenceEngine: Sendable {
     func observe() async throws -> ObservedState
     /// The digest of the stored image `image` (for the journal), nil when it is not stored.
     func imageDigest(_ image: ImageReference) async -> String?
+    /// Removes what an interrupted convergence left of the containers it began to create and never recorded
+    /// (the inventory's pending containers), called at the start of a convergence, under the convergence lock.
+    /// Never throws: what cannot be removed is reported and tried again next time.
+    func sweepInterrupted() async -> [SweptContainer]
+}
+
+extension ConvergenceEngine {
+    /// Nothing to sweep: an engine without pending creates.
+    public func sweepInterrupted() async -> [SweptContainer] { [] }
 }
 
 /// The container of one desired service: what create, start, update and recreate need.

@@ -12,11 +12,41 @@ public struct Inventory: Sendable, Hashable, Codable {
     public var networks: [String: InventoryItem] = [:]
     /// Named volumes by host name, with their project.
     public var volumes: [String: InventoryItem] = [:]
+    /// Containers whose create began and has not been recorded yet, by name, with their project: noted before
+    /// the create touches the host, so what a convergence killed mid-create leaves is known to be bosun's and
+    /// is swept by the next convergence. Written as `pending_containers`, left out when empty.
+    public var pendingContainers: [String: InventoryItem] = [:]
 
     public init() {}
 
-    /// Records the container of `target` (replacing an older record of the same name).
+    enum CodingKeys: String, CodingKey { case version, containers, networks, volumes, pendingContainers = "pending_containers" }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        version = try values.decode(Int.self, forKey: .version)
+        containers = try values.decode([String: InventoryContainer].self, forKey: .containers)
+        networks = try values.decode([String: InventoryItem].self, forKey: .networks)
+        volumes = try values.decode([String: InventoryItem].self, forKey: .volumes)
+        pendingContainers = try values.decodeIfPresent([String: InventoryItem].self, forKey: .pendingContainers) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(version, forKey: .version)
+        try values.encode(containers, forKey: .containers)
+        try values.encode(networks, forKey: .networks)
+        try values.encode(volumes, forKey: .volumes)
+        if !pendingContainers.isEmpty { try values.encode(pendingContainers, forKey: .pendingContainers) }
+    }
+
+    /// Notes that the container of `target` is about to be created (before anything is on the host).
+    public mutating func recordPendingContainer(_ target: ContainerTarget) {
+        pendingContainers[target.name] = InventoryItem(project: target.project.name)
+    }
+
+    /// Records the container of `target` (replacing an older record of the same name); it is no longer pending.
     public mutating func recordContainer(_ target: ContainerTarget) {
+        pendingContainers[target.name] = nil
         containers[target.name] = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
                                                      configHash: target.configHash, spec: target.service)
     }

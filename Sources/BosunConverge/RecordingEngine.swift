@@ -1,3 +1,4 @@
+public import BosunJournal
 public import BosunModel
 public import BosunPlanner
 
@@ -17,6 +18,7 @@ public actor RecordingEngine: ConvergenceEngine {
     private var holds: [String: (other: String, timeout: Duration)] = [:]
     private var waiters: [String: [CheckedContinuation<Bool, Never>]] = [:]
     private var observed: ObservedState
+    private var swept: [SweptContainer] = []
 
     public init(observed: ObservedState = .empty) { self.observed = observed }
 
@@ -26,6 +28,8 @@ public actor RecordingEngine: ConvergenceEngine {
     public func setHealth(_ container: String, _ status: HealthStatus) { health[container] = status }
     /// The exit code `waitCompleted` reports for a container (default 0).
     public func setExitCode(_ container: String, _ code: Int32) { exitCodes[container] = code }
+    /// What the next `sweepInterrupted` reports (once).
+    public func setSwept(_ containers: [SweptContainer]) { swept = containers }
     /// Holds `call` once started until `other` has started too; after `timeout` it fails instead.
     public func hold(_ call: String, until other: String, timeout: Duration = .seconds(10)) { holds[call] = (other, timeout) }
 
@@ -74,6 +78,12 @@ public actor RecordingEngine: ConvergenceEngine {
     }
 
     public func observe() async throws -> ObservedState { observed }
+
+    public func sweepInterrupted() async -> [SweptContainer] {
+        defer { swept = [] }
+        if !swept.isEmpty { calls.append("sweep " + swept.map(\.name).joined(separator: ",")) }
+        return swept
+    }
 
     /// A digest made from the reference, so journals in tests have one.
     public func imageDigest(_ image: ImageReference) async -> String? { ConfigHash.digest(Array(image.description.utf8)) }

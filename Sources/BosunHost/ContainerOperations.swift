@@ -1,4 +1,5 @@
 public import BosunConverge
+public import BosunJournal
 public import BosunModel
 public import BosunOCI
 public import BosunPlanner
@@ -19,6 +20,10 @@ public protocol ContainerOperations: Sendable {
     func stop(_ name: String, signal: String?, grace: Duration) async throws
     /// Removes a stopped container: bundle, rootfs, network attachments, monitor. Missing is not an error.
     func remove(_ name: String) async throws
+    /// Removes what an interrupted create left of `name` — a directory, an overlay mount, a network attachment —
+    /// unless the process that created it still runs or the container started (then `kept`, with the reason).
+    /// Nothing there is `absent`. Never throws: a failure is `failed` with its cause.
+    func removeInterrupted(_ name: String) async -> InterruptedRemoval
     /// What the container is doing now (`missing` when the host does not have it).
     func status(_ name: String) async -> ObservedContainer.Status
     /// The IPv4 address of a running container on its first network (http and tcp probes), nil without one.
@@ -38,5 +43,15 @@ public struct StartedContainer: Sendable, Hashable {
     public init(startedAt: Int64, address: String?) {
         self.startedAt = startedAt
         self.address = address
+    }
+}
+
+/// What `ContainerOperations.removeInterrupted` did.
+public struct InterruptedRemoval: Sendable, Hashable {
+    public var action: SweptContainer.Action
+    public var reason: String?
+    public init(_ action: SweptContainer.Action, reason: String? = nil) {
+        self.action = action
+        self.reason = reason
     }
 }

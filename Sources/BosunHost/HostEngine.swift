@@ -101,10 +101,21 @@ public final class HostEngine: ConvergenceEngine {
 
     // MARK: containers
 
+    /// The create is noted as pending in the inventory first, so that what a kill in the middle of it leaves is
+    /// known to be bosun's and swept by the next convergence (`sweepInterrupted`).
     public func createContainer(_ target: ContainerTarget) async throws {
         let lowers = try imageLowers(target.service.image)
         let resolved = try mounts.mounts(for: target, imageLowers: lowers)
-        try await containers.create(target, mounts: resolved)
+        try inventory.update { $0.recordPendingContainer(target) }
+        do {
+            try await containers.create(target, mounts: resolved)
+        } catch {
+            // A create that failed here cleaned up after itself; if it could not, the note stays for the sweep.
+            if await containers.removeInterrupted(target.name).action != .failed {
+                try? inventory.update { $0.pendingContainers[target.name] = nil }
+            }
+            throw error
+        }
         try inventory.update { $0.recordContainer(target) }
     }
 

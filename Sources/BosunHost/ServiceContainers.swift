@@ -243,9 +243,38 @@ public struct ServiceContainers: ContainerOperations {
     /// Whether the directory of `name` is what a create killed before it finished left: no service record,
     /// no detached container's metadata, nothing the runtime knows. Nobody can use it; the next create replaces it.
     func isHalfCreated(_ name: String) -> Bool {
-        !FileManager.default.fileExists(atPath: recordPath(name))
-            && !FileManager.default.fileExists(atPath: containers.directory(name) + "/container.json")
-            && (try? containers.inspect(name, stats: false)) == nil
+        !FileManager.default.fileExists(atPath: recordPath(name)) && neverStarted(name)
+    }
+
+    /// No detached container's metadata and nothing the runtime knows: the container never started.
+    func neverStarted(_ name: String) -> Bool {
+        !FileManager.default.fileExists(atPath: containers.directory(name) + "/container.json")
+            && (try? containers.runtime.state(id: name)) == nil
+    }
+
+    public func removeInterrupted(_ name: String) async -> InterruptedRemoval {
+        (try? await Blocking.run { removeInterruptedNow(name) }) ?? InterruptedRemoval(.failed, reason: "the sweep of \(name) did not run")
+    }
+
+    /// Only a directory that nobody is making any more (its `creator` is gone — or is this process, which holds
+    /// the convergence lock — or it has none) and that never became a container (no `container.json`, nothing
+    /// the runtime knows) is removed.
+    func removeInterruptedNow(_ name: String) -> InterruptedRemoval {
+        let container = directory(name)
+        guard FileManager.default.fileExists(atPath: container.root) else { return InterruptedRemoval(.absent) }
+        if container.creatorIsAlive && !container.createdByThisProcess {
+            let creator = (try? String(contentsOfFile: container.creatorPath, encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+            return InterruptedRemoval(.kept, reason: "the process creating it (pid \(creator)) still runs")
+        }
+        guard neverStarted(name) else {
+            return InterruptedRemoval(.kept, reason: "it started (\(container.root) has a container record or runtime state)")
+        }
+        do {
+            try removeNow(name)
+            return InterruptedRemoval(.removed)
+        } catch {
+            return InterruptedRemoval(.failed, reason: "\(error)")
+        }
     }
 
     func removeNow(_ name: String) throws {
@@ -255,6 +284,7 @@ public struct ServiceContainers: ContainerOperations {
         if (try? containers.inspect(name)) != nil {
             try containers.remove(name, force: true)
         } else {
+            containers.runtime.removeIncomplete(id: name, bundle: container.bundle)
             container.cleanUp()
         }
     }

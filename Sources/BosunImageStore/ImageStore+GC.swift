@@ -40,6 +40,7 @@ extension ImageStore {
             report.blobs.append(blob)
             report.bytes += size
         }
+        removeDamagedSnapshots()
         report.images.sort()
         report.snapshots.sort()
         report.blobs.sort()

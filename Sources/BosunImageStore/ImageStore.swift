@@ -119,6 +119,9 @@ public final class ImageStore: @unchecked Sendable {
             guard digest == diffID.description else {
                 throw UnpackError(message: "layer \(layer.digest.short) unpacks to \(digest.prefix(19))…, not its diff ID \(diffID.short)")
             }
+            // The tree's record goes in first: a snapshot in place always has one.
+            let tree = try SnapshotTree.scan(temporary)
+            try Data(tree.text.utf8).write(to: URL(fileURLWithPath: treePath(diffID)), options: .atomic)
             guard rename(temporary, snapshotPath(diffID)) == 0 || errno == ENOTEMPTY || errno == EEXIST else {
                 throw UnpackError("store snapshot \(diffID.short)", errno)
             }
@@ -139,11 +142,12 @@ public final class ImageStore: @unchecked Sendable {
     /// Every snapshot directory's diff ID.
     public func snapshots() -> [ContentDigest] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/snapshots")) ?? []
-        return names.compactMap { $0.hasPrefix(".") ? nil : try? ContentDigest(parsing: "sha256:" + $0) }
+        return names.compactMap { $0.hasPrefix(".") || $0.hasSuffix(".tree") ? nil : try? ContentDigest(parsing: "sha256:" + $0) }
     }
 
     public func removeSnapshot(_ diffID: ContentDigest) throws {
         try FileManager.default.removeItem(atPath: snapshotPath(diffID))
+        unlink(treePath(diffID))
     }
 }
 

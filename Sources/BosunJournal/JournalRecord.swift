@@ -128,6 +128,8 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable {
     case drift
     /// The agent restarted a container per its restart policy, or left it stopped, or found it crash-looping.
     case restart
+    /// Containers an interrupted convergence left half created were swept (removed) before the next one.
+    case sweep
 }
 
 /// Why a journal line is not a valid record.

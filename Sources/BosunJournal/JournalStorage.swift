@@ -19,6 +19,14 @@ public protocol JournalStorage: AnyObject {
     /// Replaces the small "last successful check" file (time and commit), not part of the chain.
     func writeLastCheck(_ bytes: [UInt8]) throws
     func readLastCheck() -> [UInt8]?
+    /// Whether the filesystem is full: the last writes needed the space held in reserve for recording failures,
+    /// and it could not be held back again yet. A convergence then records itself as failed and changes nothing.
+    var isOnReserve: Bool { get }
+}
+
+extension JournalStorage {
+    /// A storage without a reserve is never on it.
+    public var isOnReserve: Bool { false }
 }
 
 /// The newest record's sequence number and hash, kept beside the journal so a cut-off tail is detected.
@@ -51,6 +59,8 @@ public final class InMemoryJournalStorage: JournalStorage {
     public private(set) var lastCheck: [UInt8]?
     /// Every call, in order: `append journal-000001.jsonl 312`, `create …`, `truncate …`.
     public private(set) var calls: [String] = []
+    /// What `isOnReserve` answers (tests of a full filesystem).
+    public var isOnReserve = false
 
     public init() {}
 

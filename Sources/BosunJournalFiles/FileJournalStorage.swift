@@ -2,10 +2,17 @@ public import BosunJournal
 import Foundation
 
 /// Journal segments in a directory (created 0700): appends with `write` + `fsync`, new segments with a
-/// directory `fsync`, the head and last-check files replaced by rename.
+/// directory `fsync`, the head and last-check files replaced by rename. A failed append leaves the segment as
+/// it was (cut back to its length before). Writes draw on a reserve of space (`.reserve`, 1 MiB) when the
+/// filesystem is full, so the journal can still record why nothing was done (`JournalReserve`).
 public final class FileJournalStorage: JournalStorage {
     public let directory: String
     private var appendHandles: [String: Int32] = [:]
+    /// Opened at the first write, so reading the journal creates nothing.
+    private lazy var reserve: JournalReserve? = ReserveFile(path: directory + "/.reserve").map { JournalReserve(space: $0) }
+
+    /// Whether the journal has drawn on its reserve and the filesystem has not had the space to restore it.
+    public var isOnReserve: Bool { reserve?.isShort ?? false }
 
     /// Opens (creating) the journal directory.
     public init(directory: String) throws {
@@ -45,23 +52,51 @@ public final class FileJournalStorage: JournalStorage {
 
     public func append(_ bytes: [UInt8], to segment: String) throws {
         let fd = try handle(segment)
+        try withReserve { try appendOnce(bytes, fd: fd, segment: segment) }
+    }
+
+    /// Writes and syncs `bytes` at the end; on failure cuts the segment back to its length before, so a full
+    /// filesystem never leaves a torn record in the middle of the chain.
+    private func appendOnce(_ bytes: [UInt8], fd: Int32, segment: String) throws {
+        var info = stat()
+        let start = fstat(fd, &info) == 0 ? info.st_size : -1
+        func fail(_ action: String) -> ReserveFailure {
+            let code = errno
+            if start >= 0 { _ = ftruncate(fd, start) }
+            return ReserveFailure(errno: code, message: "\(action) \(path(segment)): \(String(cString: strerror(code)))")
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw JournalError.storage("append to \(path(segment)): \(String(cString: strerror(errno)))")
+                throw fail("append to")
             }
             written += n
         }
-        guard fsync(fd) == 0 else { throw JournalError.storage("fsync \(path(segment)): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw fail("fsync") }
+    }
+
+    /// Runs a write through the reserve; its failure becomes `JournalError.storage`.
+    private func withReserve<T>(_ write: () throws -> T) throws -> T {
+        do {
+            if let reserve { return try reserve.writing(write) }
+            return try write()
+        } catch let failure as ReserveFailure {
+            throw JournalError.storage(failure.message)
+        }
     }
 
     public func createSegment(_ segment: String) throws {
-        let fd = open(path(segment), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError.storage("create \(path(segment)): \(String(cString: strerror(errno)))") }
-        fsync(fd)
-        close(fd)
+        try withReserve {
+            let fd = open(path(segment), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                let code = errno
+                throw ReserveFailure(errno: code, message: "create \(path(segment)): \(String(cString: strerror(code)))")
+            }
+            fsync(fd)
+            close(fd)
+        }
         try FileJournalStorage.syncDirectory(directory)
     }
 
@@ -101,9 +136,16 @@ public final class FileJournalStorage: JournalStorage {
 
     /// Writes a small file next to the journal and renames it into place (not synced: it may lag after a crash).
     private func replace(_ name: String, with bytes: [UInt8]) throws {
+        try withReserve { try replaceOnce(name, with: bytes) }
+    }
+
+    private func replaceOnce(_ name: String, with bytes: [UInt8]) throws {
         let temporary = path("." + name + ".tmp")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError.storage("write \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let code = errno
+            throw ReserveFailure(errno: code, message: "write \(temporary): \(String(cString: strerror(code)))")
+        }
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
         let writeError = errno
         close(fd)
@@ -111,7 +153,7 @@ public final class FileJournalStorage: JournalStorage {
             // A full disk (or a failed rename) leaves no temporary behind: the old file stays as it was.
             let cause = n == bytes.count ? errno : (n < 0 ? writeError : ENOSPC)
             unlink(temporary)
-            throw JournalError.storage("replace \(path(name)): \(String(cString: strerror(cause)))")
+            throw ReserveFailure(errno: cause, message: "replace \(path(name)): \(String(cString: strerror(cause)))")
         }
     }
 

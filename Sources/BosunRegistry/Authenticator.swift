@@ -73,7 +73,7 @@ actor Authenticator {
         let started = Date()
         let response: RegistryResponse
         do { response = try await transport.send(request) } catch let error as RegistryError { throw error } catch {
-            throw RegistryError(.network, object: object, reason: "cannot reach the token service of \(host): \(error)")
+            throw RegistryError(.network, object: object, reason: "cannot reach the token service of \(host): \(TransportFailure.words(error))")
         }
         let body = try await response.body.collect(limit: 1 << 20)
         switch response.status {

@@ -90,7 +90,7 @@ struct BlobDownloader: Sendable {
             } catch let error as UnpackError {
                 throw RegistryError(.storage, object: object, reason: "cannot write blob \(digest.short): \(error)")
             } catch {
-                throw RegistryError(.network, object: object, reason: "the download of \(digest.short) from \(endpoint) broke off at \(writer.written) of \(total) bytes: \(error)",
+                throw RegistryError(.network, object: object, reason: "the download of \(digest.short) from \(endpoint) broke off at \(writer.written) of \(total) bytes: \(TransportFailure.words(error))",
                                     hint: "check the network")
             }
             if writer.written < total {

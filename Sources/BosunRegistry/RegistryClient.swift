@@ -127,7 +127,7 @@ public final class RegistryClient: ImagePuller {
             }
             let body: [UInt8]?
             do { body = try await response.body.collect(limit: limit) } catch {
-                throw RegistryError(.network, object: object, reason: "the manifest download from \(endpoint) broke off: \(error)", hint: "check the network")
+                throw RegistryError(.network, object: object, reason: "the manifest download from \(endpoint) broke off: \(TransportFailure.words(error))", hint: "check the network")
             }
             guard let body else { throw RegistryError(.tooLarge, object: object, reason: "the manifest is larger than \(limit) bytes") }
             return (body, response.header("content-type"), response.header("docker-content-digest"))
@@ -183,7 +183,8 @@ public final class RegistryClient: ImagePuller {
             return RegistryError(.tls, object: object, reason: "tls with \(endpoint) failed: \(error)",
                                  hint: "trust the registry's CA in \(directory), or mark it insecure if it speaks plain http")
         }
-        return RegistryError(.network, object: object, reason: "cannot reach \(endpoint): \(error)", hint: "check the network and the registry address")
+        return RegistryError(.network, object: object, reason: "cannot reach \(endpoint): \(TransportFailure.words(error))",
+                             hint: "check that the registry runs and the network and the registry address are right")
     }
 
     func statusError(_ response: RegistryResponse, endpoint: RegistryHost, object: String, isManifest: Bool, byDigest: Bool,

@@ -38,6 +38,10 @@ final class RecordingContainers: ContainerOperations {
         log.withLock { $0.append("remove \(name)") }
         statuses.withLock { $0[name] = nil }
     }
+    func removeInterrupted(_ name: String) async -> InterruptedRemoval {
+        log.withLock { $0.append("remove-interrupted \(name)") }
+        return statuses.withLock { $0.removeValue(forKey: name) } == nil ? InterruptedRemoval(.absent) : InterruptedRemoval(.removed)
+    }
     func status(_ name: String) async -> ObservedContainer.Status { statuses.withLock { $0[name] ?? .missing } }
     func address(_ name: String) async -> String? { nil }
     func waitExit(_ name: String, timeout: Duration) async throws -> Int32 { 0 }

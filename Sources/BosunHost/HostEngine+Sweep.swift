@@ -1,0 +1,29 @@
+public import BosunJournal
+
+extension HostEngine {
+    /// Removes what interrupted creates left: each container the inventory notes as pending (its create began,
+    /// was never recorded) and does not list as created. Called at the start of a convergence, under the
+    /// convergence lock, so no create of this host's convergences is in flight. `ContainerOperations.removeInterrupted`
+    /// leaves alone a directory whose creating process still runs (a foreground `bosun run` of that name) or a
+    /// container that started; those stay pending and are looked at again next time.
+    public func sweepInterrupted() async -> [SweptContainer] {
+        let current = inventory.inventory
+        var swept: [SweptContainer] = []
+        for (name, item) in current.pendingContainers.sorted(by: { $0.key < $1.key }) {
+            guard current.containers[name] == nil else {
+                // Recorded after all (a kill between the two inventory writes cannot happen: they are one write).
+                try? inventory.update { $0.pendingContainers[name] = nil }
+                continue
+            }
+            await health.unwatch(container: name)
+            let outcome = await containers.removeInterrupted(name)
+            swept.append(SweptContainer(name: name, project: item.project, action: outcome.action, reason: outcome.reason))
+            if outcome.action == .removed || outcome.action == .absent {
+                do { try inventory.update { $0.pendingContainers[name] = nil } } catch {
+                    swept[swept.count - 1].reason = "removed, but the inventory could not be written: \(error)"
+                }
+            }
+        }
+        return swept
+    }
+}
