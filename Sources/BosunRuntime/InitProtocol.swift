@@ -104,10 +104,10 @@ struct InitConfig: Codable, Sendable {
         if config.seccomp != nil {
             guard filter.count % 8 == 0 else { throw RuntimeError("decode the container config", detail: "a partial seccomp instruction") }
             config.seccomp?.instructions = stride(from: 0, to: filter.count, by: 8).map { offset in
-                SeccompProgram.Instruction(
-                    code: UInt16(filter[offset]) | UInt16(filter[offset + 1]) << 8, jt: filter[offset + 2], jf: filter[offset + 3],
-                    k: UInt32(filter[offset + 4]) | UInt32(filter[offset + 5]) << 8 | UInt32(filter[offset + 6]) << 16
-                        | UInt32(filter[offset + 7]) << 24)
+                let code = UInt16(filter[offset]) | UInt16(filter[offset + 1]) << 8
+                var k: UInt32 = 0
+                for index in (4..<8).reversed() { k = k << 8 | UInt32(filter[offset + index]) }
+                return SeccompProgram.Instruction(code: code, jt: filter[offset + 2], jf: filter[offset + 3], k: k)
             }
         }
         return config
