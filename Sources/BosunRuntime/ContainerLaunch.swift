@@ -9,6 +9,8 @@ extension ContainerRuntime {
         var pid: Int32
         /// The caller's end of the init socket; it reaches end of file when the init execs.
         var channel: Int32
+        /// What was saved in state.json.
+        var record: ContainerRecord
     }
 
     /// Creates the container through the init protocol: config out; the helper's `pid`, the init's `hooks`
@@ -91,8 +93,9 @@ extension ContainerRuntime {
             guard let pid, let info = ProcStat(pid: pid) else {
                 throw RuntimeError("start the container", detail: "the container init is gone")
             }
-            try store.save(ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
-                                           annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath))
+            let record = ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
+                                         annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath)
+            try store.save(record)
             if let pidFile = options.pidFile {
                 do {
                     try "\(pid)".write(toFile: pidFile, atomically: true, encoding: .utf8)
@@ -100,7 +103,7 @@ extension ContainerRuntime {
                     throw RuntimeError("write pid file `\(pidFile)`", detail: error.localizedDescription)
                 }
             }
-            return Launched(pid: pid, channel: callerEnd)
+            return Launched(pid: pid, channel: callerEnd, record: record)
         } catch {
             if let pid, pid > 0 {
                 Glibc.kill(pid, SIGKILL)

@@ -61,7 +61,12 @@ public struct ContainerRuntime: Sendable {
 
     /// Lets a created container exec its process.
     public func start(id: String) throws(RuntimeError) {
-        let record = try store.load(id)
+        try start(try store.load(id))
+    }
+
+    /// Starts the container `record` describes (`run` starts from the record it just saved).
+    func start(_ record: ContainerRecord) throws(RuntimeError) {
+        let id = record.id
         let status = store.status(of: record)
         guard status == "created" else {
             throw RuntimeError("start container `\(id)`", detail: "the container is \(status), not created")
@@ -173,7 +178,7 @@ public struct ContainerRuntime: Sendable {
                     throw RuntimeError("prepare container `\(id)` before start", detail: "\(error)")
                 }
             }
-            try start(id: id)
+            try start(launched.record)
         } catch {
             Sys.close(launched.channel)
             try? delete(id: id, force: true)

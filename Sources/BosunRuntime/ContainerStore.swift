@@ -50,7 +50,9 @@ struct ContainerStore {
     }
 
     func remove(_ id: String) {
-        try? FileManager.default.removeItem(atPath: directory(id))
+        // The files the runtime makes, then the directory; anything else there (a hook's leftovers) the slow way.
+        for name in ["state.json", "state.json.tmp", "exec.fifo"] { unlink(directory(id) + "/" + name) }
+        if rmdir(directory(id)) != 0 && errno != ENOENT { try? FileManager.default.removeItem(atPath: directory(id)) }
     }
 
     func save(_ record: ContainerRecord) throws(RuntimeError) {
@@ -58,9 +60,12 @@ struct ContainerStore {
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         do {
+            // Written and renamed, not synced: state lives as long as the container (normally on /run's tmpfs).
             let data = try encoder.encode(record)
             let temporary = stateFile(record.id) + ".tmp"
-            try data.write(to: URL(fileURLWithPath: temporary))
+            let fd = try Sys.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644, step: "create `\(temporary)`")
+            defer { Sys.close(fd) }
+            try Sys.write(fd, Array(data), step: "write `\(temporary)`")
             try Sys.check("rename `\(temporary)`") { rename(temporary, stateFile(record.id)) }
         } catch let error as RuntimeError {
             throw error
