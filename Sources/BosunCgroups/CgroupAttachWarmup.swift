@@ -24,7 +24,8 @@ public enum CgroupAttachWarmup {
         else { return }
         guard let text = readOwnCgroups(), let path = procsFiles(procSelfCgroup: text, root: root).first(where: { access($0, W_OK) == 0 })
         else { return }
-        let job = Unmanaged.passRetained(WarmupJob(path: path, rounds: max(1, keepWarmMilliseconds / 2))).toOpaque()
+        let job = Unmanaged.passRetained(WarmupJob(path: path, rounds: max(1, keepWarmMilliseconds / 2),
+                                                   generation: generation.load(ordering: .relaxed))).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -57,7 +58,15 @@ public enum CgroupAttachWarmup {
         return legacy + unified
     }
 
+    /// Ends the warm-up early, once the attach it was for is done (the next `begin` starts a new one).
+    public static func end() {
+        generation.add(1, ordering: .relaxed)
+        warmUntil.store(0, ordering: .relaxed)
+    }
+
     private static let warmUntil = Atomic<Int64>(0)
+    /// Bumped by `end`; a warm-up thread stops when it changes.
+    static let generation = Atomic<Int>(0)
 
     private static func monotonicMilliseconds() -> Int64 {
         var now = timespec()
@@ -76,14 +85,16 @@ public enum CgroupAttachWarmup {
     }
 }
 
-/// One warm-up thread's work: `rounds` no-op writes of "0" to `path`, 2 ms apart.
+/// One warm-up thread's work: up to `rounds` no-op writes of "0" to `path`, 2 ms apart, until `end()`.
 private final class WarmupJob {
     let path: String
     let rounds: Int
+    let generation: Int
 
-    init(path: String, rounds: Int) {
+    init(path: String, rounds: Int, generation: Int) {
         self.path = path
         self.rounds = rounds
+        self.generation = generation
     }
 
     func run() {
@@ -93,6 +104,7 @@ private final class WarmupJob {
         var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
         for round in 0..<rounds {
             if round > 0 { nanosleep(&pause, nil) }
+            guard CgroupAttachWarmup.generation.load(ordering: .relaxed) == generation else { return }
             guard "0".withCString({ write(fd, $0, 1) }) == 1 else { return }
         }
     }

@@ -77,6 +77,8 @@ extension ContainerRuntime {
                 }
                 switch message.kind {
                 case .pid:
+                    // The helper has joined the cgroup: the warm-up has done its work.
+                    CgroupAttachWarmup.end()
                     pid = message.pid
                     if let helper { _ = Sys.waitpid(helper) }
                     helperReaped = true
