@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """Service up with a bridge network and a published port, until the port answers on 127.0.0.1:
 `bosun run -d --network N -p 127.0.0.1:PORT:80` of busybox httpd beside `podman run -d --network N -p …`
-(Debian's podman 4.3.1; CONTAINERS_CONF sets the ulimits this host needs), measured in the same run,
-alternating, as root. docker is not run: a dockerd started here sets the FORWARD policy to DROP (which breaks
-bosun's bridges), and with --iptables=false --bridge=none it cannot publish ports.
+(Debian's podman 4.3.1; CONTAINERS_CONF sets the ulimits this host needs) and `docker run -d --network N -p …`
+on a private dockerd started here (bench/private_dockerd.py: --iptables=false, so the published port is served
+by docker-proxy, the userland proxy, without DNAT rules), measured in the same run, alternating, as root.
 
 Each sample: from the start of the `run -d` process until an HTTP answer arrives through the published port;
 the container is then removed (not timed). The network is created by a warm-up run first.
 Usage: bench/service_up.py [RUNS] (default 10; BOSUN=path overrides the binary). With $BENCH_JSON set,
 appends the samples for bench/all. Removes everything it created, including netavark's nft tables
-`ip filter`/`ip nat` when they did not exist before and are left empty."""
+`ip filter`/`ip nat` when they did not exist before (netavark leaves its chains in them), and fails (exit 2) when the host is not
+as found after the private dockerd is stopped."""
 import os, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import private_dockerd  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOSUN = os.environ.get("BOSUN", os.path.join(ROOT, ".build/release/bosun"))
@@ -70,8 +74,18 @@ def main():
     tables_before = nft_tables()
     podman = shutil.which("podman")
     bosun_samples, podman_samples, podman_error = [], [], None
+    docker_root, docker_samples, docker_error = work + "/docker", [], None
+    denv = private_dockerd.env(docker_root)
+    docker = lambda *args, check=True: sh(private_dockerd.DOCKER, *args, check=check, env=denv)
     try:
+        try:  # first, so that the host it records is the one found
+            private_dockerd.start(docker_root)
+        except SystemExit as error:
+            docker_error = f"private dockerd cannot start here: {error}"
         sh(os.path.join(ROOT, "scripts/make-busybox-image"), work + "/image")
+        if docker_error is None:
+            private_dockerd.load(docker_root, work + "/image", IMAGE)
+            docker("network", "create", "--subnet", "10.231.8.0/24", "-o", "com.docker.network.bridge.name=bdk-benchup", NETWORK)
         sh(BOSUN, "image", "import", work + "/image", "--state-dir", state)
         if podman:
             sh("skopeo", "copy", "-q", f"oci:{work}/image", f"containers-storage:{IMAGE}", env=penv)
@@ -93,6 +107,16 @@ def main():
                 except (RuntimeError, subprocess.CalledProcessError) as error:
                     podman_error = str(getattr(error, "stderr", "") or error).strip().splitlines()[-1]
                 sh("podman", "rm", "-f", "-t", "0", f"bench-up{i}", check=False, env=penv)
+            if docker_error is None:
+                port = free_port()
+                try:
+                    took = up([private_dockerd.DOCKER, "run", "-d", "--name", f"bench-up{i}", "--network", NETWORK,
+                               "-p", f"127.0.0.1:{port}:80", IMAGE, "httpd", "-f", "-p", "80"], port, env=denv)
+                    if i:
+                        docker_samples.append(took)
+                except (RuntimeError, subprocess.CalledProcessError) as error:
+                    docker_error = "failed: " + str(getattr(error, "stderr", "") or error).strip().splitlines()[-1]
+                docker("rm", "-f", f"bench-up{i}", check=False)
     finally:
         for i in range(runs + 1):
             sh(BOSUN, "rm", "-f", f"up{i}", "--state-dir", state, check=False)
@@ -101,13 +125,15 @@ def main():
             sh("podman", "rm", "-f", "-t", "0", *[f"bench-up{i}" for i in range(runs + 1)], check=False, env=penv)
             sh("podman", "network", "rm", "-f", NETWORK, check=False, env=penv)
             sh("podman", "rmi", "-f", IMAGE, check=False, env=penv)
-            for table in ("table ip filter", "table ip nat"):
-                family_name = table.split()[1:]
+            for table in ("table ip filter", "table ip nat"):  # netavark's, with its chains and jumps left in them
                 if table not in tables_before and table in nft_tables():
-                    listing = sh("nft", "list", *table.split(), check=False).stdout
-                    if not any(line.strip().startswith(("ip ", "meta ", "iifname", "oifname", "jump", "counter", "ct ")) for line in listing.splitlines()):
-                        sh("nft", "delete", "table", *family_name, check=False)
+                    sh("nft", "delete", *table.split(), check=False)
         sh(BOSUN, "down", "--volumes", "--state-dir", state, check=False)
+        try:  # last: containers, network, dockerd, then the host compared with what it was before
+            private_dockerd.stop(docker_root)
+            host_clean = True
+        except SystemExit:
+            host_clean = False
         shutil.rmtree(work, ignore_errors=True)
 
     ms = lambda xs: [x * 1000 for x in xs]
@@ -121,8 +147,14 @@ def main():
     else:
         emit("samples", FIGURE, "podman run", "ms", *map(str, ms(podman_samples)))
         print(f"podman run -d --network -p, until it answers: median {statistics.median(podman_samples) * 1000:.0f} ms")
-    emit("status", FIGURE, "docker run", "not run: dockerd sets FORWARD policy DROP with iptables (breaks bosun's "
-         "bridges); with --iptables=false --bridge=none it cannot publish ports")
+    if docker_error:
+        emit("status", FIGURE, "docker run", docker_error)
+        print(f"docker run: {docker_error}")
+    else:
+        emit("samples", FIGURE, "docker run", "ms", *map(str, ms(docker_samples)))
+        print(f"docker run -d --network -p, until it answers: median {statistics.median(docker_samples) * 1000:.0f} ms")
+    if not host_clean:
+        raise SystemExit(2)
 
 
 if __name__ == "__main__":
