@@ -9,7 +9,7 @@ policy, the nft/iptables tables and ip_forward as found and creates no docker0. 
 (the userland proxy, on by default) since there are no DNAT rules. The Debian client /usr/bin/docker (the
 daemon's version) is used through DOCKER_HOST; DOCKER_CONFIG points into ROOT.
 
-Before the start the host is recorded (link names, `nft list ruleset`, `iptables-save`/`ip6tables-save`, mounts
+Before the start the host is recorded (link names, `nft -s list ruleset`, `iptables-save`/`ip6tables-save`, mounts
 under ROOT or naming docker/containerd, /sys/fs/cgroup/*/docker*, ip_forward and bridge-nf sysctls, docker's
 well-known paths). `stop` removes every container and network, stops dockerd by pid (SIGTERM, SIGKILL after
 30 s), kills what is left of its processes, unmounts what is left under ROOT, removes its cgroups, links and
@@ -73,7 +73,7 @@ def snapshot(root):
     sysctls = {p: open(p).read().strip() for p in SYSCTLS if os.path.exists(p)}
     return {
         "links": sorted(l.split()[0].split("@")[0] for l in out("ip", "-br", "link").splitlines() if l.strip()),
-        "nft": strip_tables(out("nft", "list", "ruleset"), {"bosun"}),
+        "nft": strip_tables(out("nft", "-s", "list", "ruleset"), {"bosun"}),
         "iptables": iptables("iptables-save"), "ip6tables": iptables("ip6tables-save"),
         "mounts": mounts, "cgroups": sorted(glob.glob("/sys/fs/cgroup/*/docker*")),
         "sysctls": sysctls, "paths": sorted(p for p in PATHS if os.path.lexists(p)),
