@@ -101,7 +101,8 @@ def differences(before, after):
 
 
 def start(root):
-    """Starts dockerd under root; raises SystemExit with the reason when it cannot. Call stop(root) in any case."""
+    """Starts dockerd under root and returns the shell line that points a client at it; raises SystemExit with the
+    reason when it cannot. Call stop(root) in any case."""
     dockerd = shutil.which("dockerd")
     if not dockerd:
         raise SystemExit("dockerd not installed")
@@ -127,8 +128,7 @@ def start(root):
             tail = open(root + "/dockerd.log").read().strip().splitlines()[-1:] or ["no output"]
             raise SystemExit(f"dockerd exited with {process.returncode}: {tail[0]}")
         if os.path.exists(root + "/docker.sock") and docker(root, "info").returncode == 0:
-            print(f"export DOCKER_HOST=unix://{root}/docker.sock DOCKER_CONFIG={root}/client")
-            return
+            return f"export DOCKER_HOST=unix://{root}/docker.sock DOCKER_CONFIG={root}/client"
         time.sleep(0.2)
     raise SystemExit("dockerd did not answer within 60 s")
 
@@ -241,7 +241,7 @@ def main(argv):
         raise SystemExit(__doc__)
     root = os.path.abspath(argv[2])
     if argv[1] == "start":
-        start(root)
+        print(start(root))
     elif argv[1] == "load":
         load(root, argv[3], argv[4])
     else:
