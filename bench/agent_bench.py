@@ -134,6 +134,7 @@ def webhook_latency(port, expect, change):
 def dockerd_idle():
     """(dockerd RSS, containerd RSS) in KiB after 15 s idle with no container, or the reason it could not run."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # no __pycache__ in bench/
     import private_dockerd
     root = WORK + "/docker"
     try:
