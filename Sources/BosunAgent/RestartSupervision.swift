@@ -50,8 +50,10 @@ public struct RestartSupervision: Sendable {
     }
 
     /// Whether a convergence must leave the stopped container `name` stopped. At the agent's start (after a
-    /// reboot, or an agent restart) Docker's rules apply: `always` and `unless-stopped` (unless stopped by
-    /// hand) come back, the others stay down. Later, stopped containers are this supervision's to restart.
+    /// reboot, or an agent restart) Docker's rules apply (`RestartTracker.startsAtAgentStart`): `always`,
+    /// `unless-stopped` unless stopped by hand, and `on-failure` after a failed or unrecorded exit (`exitCode`
+    /// -1: killed with the host) come back; the others stay down. Later, stopped containers are this
+    /// supervision's to restart.
     public mutating func keepStopped(_ name: String, policy: RestartPolicy, configHash: String, exit: String, exitCode: Int32,
                                      stoppedByUser: Bool, atStartup: Bool) -> Bool {
         var entry = entry(name, policy: policy, configHash: configHash)
@@ -60,7 +62,9 @@ public struct RestartSupervision: Sendable {
         guard atStartup else { return true }
         entry.decidedExit = exit
         entry.lastExitCode = exitCode
-        if RestartTracker.startsAfterBoot(policy: policy, wasStoppedByUser: stoppedByUser) { return false }
+        if RestartTracker.startsAtAgentStart(policy: policy, exitCode: exitCode, restarts: entry.tracker.restarts, wasStoppedByUser: stoppedByUser) {
+            return false
+        }
         entry.leftStopped = stoppedByUser ? "stopped by hand before the agent started" : "was stopped when the agent started (restart: \(policy))"
         return true
     }

@@ -62,13 +62,17 @@ public struct RestartTracker: Sendable, Hashable {
         return .restart(afterNanoseconds: currentDelay)
     }
 
-    /// After a host reboot: `always` comes back, `unless-stopped` unless it was stopped on request, the others not
-    /// (Docker's rules).
-    public static func startsAfterBoot(policy: RestartPolicy, wasStoppedByUser: Bool) -> Bool {
+    /// At the agent's start (after a host reboot or an agent restart), Docker's rules for a container found
+    /// stopped: `always` comes back, `unless-stopped` unless it was stopped on request, `on-failure[:N]` when its
+    /// last exit was a failure (non-zero, or none recorded: a container still running when the host went down
+    /// has no exit status, which Docker records as 255) and fewer than N restarts were made, unless it was stopped
+    /// on request; `no` never.
+    public static func startsAtAgentStart(policy: RestartPolicy, exitCode: Int32, restarts: Int, wasStoppedByUser: Bool) -> Bool {
         switch policy {
         case .always: return true
         case .unlessStopped: return !wasStoppedByUser
-        case .no, .onFailure: return false
+        case .onFailure(let maximum): return !wasStoppedByUser && exitCode != 0 && maximum.map { restarts < $0 } ?? true
+        case .no: return false
         }
     }
 }

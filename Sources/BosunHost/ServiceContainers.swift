@@ -166,6 +166,8 @@ public struct ServiceContainers: ContainerOperations {
             restartPolicy: service.restart.description, network: mode == "bridge" ? attachments.first?.network : mode,
             ports: service.ports.map(\.publishedText), bundle: container.bundle)
         let manager = mode == "host" ? nil : try networkManager()
+        // After a reboot `network.json` still lists the networks but their bridges are gone: built again first.
+        if let manager, mode != "none" { for attachment in attachments { try manager.ensureBridge(of: attachment.network) } }
         let addressFile = container.root + "/address"  // read back by `address(stateDirectory:name:)`
         do {
             try containers.create(metadata) { pid in

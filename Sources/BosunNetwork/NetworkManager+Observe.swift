@@ -56,6 +56,18 @@ extension NetworkManager {
         for network in pendingNetworks { _ = try ensureNetwork(network) }
     }
 
+    /// Builds again a recorded network whose bridge is gone — after a host reboot `network.json` survives but the
+    /// bridge, its address and sysctls, `ip_forward` and the nftables table do not — with `ensureNetwork` (same
+    /// subnet, then every rule written again). Nothing when the bridge is there. `reference` is a network's host
+    /// name or its unambiguous key, as in `attach`.
+    public func ensureBridge(of reference: String) throws(NetworkError) {
+        let missing = try state.withLock { s throws(NetworkError) -> BosunModelNetwork? in
+            let record = try Self.resolve(reference, in: s)
+            return try LinkClient(transport: env.host).link(named: record.bridge) == nil ? record.network : nil
+        }
+        if let missing { _ = try ensureNetwork(missing) }
+    }
+
     /// Rules per chain in `nft -j list table` output.
     static func ruleCounts(json: String) -> [String: Int] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],

@@ -51,17 +51,19 @@ struct RestartSupervisionTests {
         #expect(supervision.entries["d"]?.leftStopped == "stopped on request")
     }
 
-    @Test("at the agent's start Docker's rules apply: always and unless-stopped come back unless stopped by hand; later, stops are held")
+    @Test("at the agent's start Docker's rules apply: always, unless-stopped unless stopped by hand, on-failure after a failed or unrecorded exit come back; later, stops are held")
     func startup() {
         var supervision = RestartSupervision()
-        func keep(_ name: String, _ policy: RestartPolicy, byUser: Bool = false, startup: Bool = true) -> Bool {
-            supervision.keepStopped(name, policy: policy, configHash: "h", exit: "x", exitCode: -1, stoppedByUser: byUser, atStartup: startup)
+        func keep(_ name: String, _ policy: RestartPolicy, code: Int32 = -1, byUser: Bool = false, startup: Bool = true) -> Bool {
+            supervision.keepStopped(name, policy: policy, configHash: "h", exit: "x", exitCode: code, stoppedByUser: byUser, atStartup: startup)
         }
         #expect(!keep("always", .always))
         #expect(!keep("always-by-hand", .always, byUser: true))
         #expect(!keep("unless", .unlessStopped))
         #expect(keep("unless-by-hand", .unlessStopped, byUser: true))
-        #expect(keep("on-failure", .onFailure(maxRetries: nil)))
+        #expect(!keep("on-failure", .onFailure(maxRetries: nil)), "killed with the host: no exit status, a failure")
+        #expect(keep("on-failure-clean", .onFailure(maxRetries: nil), code: 0))
+        #expect(supervision.entries["on-failure-clean"]?.leftStopped == "was stopped when the agent started (restart: on-failure)")
         #expect(keep("no", .no))
         #expect(supervision.entries["unless-by-hand"]?.leftStopped == "stopped by hand before the agent started")
         #expect(keep("later", .always, startup: false), "after start, stopped containers are the supervision's to restart")

@@ -32,7 +32,17 @@ struct ScheduleTests {
         #expect(onFailure.exited(policy: .onFailure(maxRetries: 1), exitCode: 0, ranFor: 0, stoppedByUser: false) == .leave("exited successfully (restart: on-failure)"))
         #expect(onFailure.exited(policy: .onFailure(maxRetries: 1), exitCode: 2, ranFor: 0, stoppedByUser: false) == .restart(afterNanoseconds: 100_000_000))
         #expect(onFailure.exited(policy: .onFailure(maxRetries: 1), exitCode: 2, ranFor: 0, stoppedByUser: false) == .leave("gave up after 1 restart (restart: on-failure:1)"))
-        #expect(RestartTracker.startsAfterBoot(policy: .unlessStopped, wasStoppedByUser: true) == false)
-        #expect(RestartTracker.startsAfterBoot(policy: .always, wasStoppedByUser: true))
+        func atStart(_ policy: RestartPolicy, exit: Int32 = -1, restarts: Int = 0, byUser: Bool = false) -> Bool {
+            RestartTracker.startsAtAgentStart(policy: policy, exitCode: exit, restarts: restarts, wasStoppedByUser: byUser)
+        }
+        #expect(atStart(.unlessStopped, byUser: true) == false)
+        #expect(atStart(.always, exit: 0, byUser: true))
+        #expect(atStart(.onFailure(maxRetries: nil)), "running when the host went down: no exit status, a failure (Docker: 255)")
+        #expect(atStart(.onFailure(maxRetries: nil), exit: 1))
+        #expect(!atStart(.onFailure(maxRetries: nil), exit: 0))
+        #expect(atStart(.onFailure(maxRetries: 2), exit: 1, restarts: 1))
+        #expect(!atStart(.onFailure(maxRetries: 2), exit: 1, restarts: 2), "no restarts left")
+        #expect(!atStart(.onFailure(maxRetries: nil), exit: 137, byUser: true))
+        #expect(!atStart(.no, exit: 1))
     }
 }

@@ -14,7 +14,7 @@ final class AgentFixture: @unchecked Sendable {
     let state: String
     let repo: String
     let project: String
-    let socket: String
+    var socket: String
     let secret = "s3cret-\(UUID().uuidString.prefix(8))"
     var agent: Process?
     var logFile: String { dir + "/agent.log" }
