@@ -51,7 +51,11 @@ extension ImageStore {
     @discardableResult
     public func removeDamagedSnapshots() -> Int {
         let directory = root + "/snapshots"
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        // Read to the end: String(contentsOfFile:) stops after the first read of a /proc file (~4 KiB), and a
+        // mount table that cannot be read removes nothing.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/mountinfo") else { return 0 }
+        defer { try? handle.close() }
+        let mounts = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         var removed = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(".") && name.contains(".damaged.") {
             guard !mounts.contains(directory + "/" + name) else { continue }
