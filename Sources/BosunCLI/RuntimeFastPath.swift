@@ -52,9 +52,12 @@ struct RuntimeInvocation: Equatable {
                 if let equals = word.firstIndex(of: "="), word.hasPrefix("--") {
                     name = String(word[..<equals])
                     value = String(word[word.index(after: equals)...])
+                    // The parser reads `--name=` as `--name` followed by the next word.
+                    guard value?.isEmpty == false else { return nil }
                 }
                 if value == nil {
-                    guard index < arguments.count else { return nil }
+                    // The parser refuses a separate value that looks like an option (`--pid-file -x`).
+                    guard index < arguments.count, arguments[index] == "-" || !arguments[index].hasPrefix("-") else { return nil }
                     value = arguments[index]
                     index += 1
                 }
