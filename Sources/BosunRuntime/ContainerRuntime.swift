@@ -79,7 +79,7 @@ public struct ContainerRuntime: Sendable {
         defer { Sys.close(fd) }
         try Sys.write(fd, [0x30], step: "start container `\(id)`")
         unlink(store.fifo(id))
-        try HookRunner.run(record.hooks?.poststart, phase: "poststart", state: ContainerRuntime.state(record, status: "running"))
+        HookRunner.runWarning(record.hooks?.poststart, phase: "poststart", state: ContainerRuntime.state(record, status: "running"), warn: warn)
     }
 
     /// The container's OCI state.
@@ -134,11 +134,7 @@ public struct ContainerRuntime: Sendable {
                 failure = error
             }
         }
-        do {
-            try HookRunner.run(record.hooks?.poststop, phase: "poststop", state: ContainerRuntime.state(record, status: "stopped"))
-        } catch {
-            if failure == nil { failure = error }
-        }
+        HookRunner.runWarning(record.hooks?.poststop, phase: "poststop", state: ContainerRuntime.state(record, status: "stopped"), warn: warn)
         store.remove(id)
         if let failure { throw failure }
     }

@@ -71,6 +71,28 @@ struct LifecycleTests {
         #expect(lines.allSatisfy { $0.contains("\"id\":\"hooked\"") })
     }
 
+    @Test func failingPoststartAndPoststopHooksAreWarnings() throws {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        let log = fixture.directory + "/hooks"
+        try fixture.writeSpec("echo ran") { spec in
+            func hook(_ script: String) -> RuntimeSpec.Hook {
+                let json = #"{"path": "/bin/sh", "args": ["sh", "-c", "\#(script)"]}"#
+                return try! JSONDecoder().decode(RuntimeSpec.Hook.self, from: Data(json.utf8))
+            }
+            var hooks = RuntimeSpec.Hooks()
+            hooks.poststart = [hook("exit 3"), hook("echo poststart >> \(log)")]
+            hooks.poststop = [hook("exit 4"), hook("echo poststop >> \(log)")]
+            spec.hooks = hooks
+        }
+        let outcome = try fixture.bosun(["run", "--bundle", fixture.bundle, "warned"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout == "ran\n")
+        #expect(outcome.stderr == "bosun: warning: poststart hook `/bin/sh`: exited with status 3\n"
+            + "bosun: warning: poststop hook `/bin/sh`: exited with status 4\n")
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "poststart\npoststop\n")
+    }
+
     @Test func specWritesADefaultConfig() throws {
         let fixture = try RuntimeFixture()
         defer { fixture.tearDown() }
