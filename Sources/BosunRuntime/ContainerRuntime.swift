@@ -116,8 +116,16 @@ public struct ContainerRuntime: Sendable {
     }
 
     /// Removes a stopped (or created) container; `force` kills a running one first. Runs poststop hooks.
+    /// `force` also clears what a create killed before it wrote state.json left (`removeIncomplete`), as
+    /// `runc delete --force` does.
     public func delete(id: String, force: Bool = false) throws(RuntimeError) {
-        let record = try store.load(id)
+        let record: ContainerRecord
+        do {
+            record = try store.load(id)
+        } catch {
+            if force && removeIncomplete(id: id, bundle: nil) { return }
+            throw error
+        }
         let status = store.status(of: record)
         if status == "running" && !force {
             throw RuntimeError("delete container `\(id)`", detail: "the container is running", hint: "kill it first or use --force")

@@ -26,4 +26,18 @@ struct IncompleteCreateTests {
         #expect(!runtime.removeIncomplete(id: "missing", bundle: nil))
         #expect(!runtime.removeIncomplete(id: "../escape", bundle: nil))
     }
+
+    @Test("delete --force clears a leftover, as runc's does; delete without --force leaves it")
+    func deleteForce() throws {
+        let root = "/var/tmp/bosun-incomplete-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runtime = ContainerRuntime(root: root, helperExecutable: "/nonexistent")
+        let store = ContainerStore(root: root)
+        try store.prepare("leftover")
+        #expect(throws: RuntimeError.self) { try runtime.delete(id: "leftover") }
+        #expect(FileManager.default.fileExists(atPath: root + "/leftover"))
+        try runtime.delete(id: "leftover", force: true)
+        #expect(!FileManager.default.fileExists(atPath: root + "/leftover"))
+        #expect(throws: RuntimeError.self) { try runtime.delete(id: "leftover", force: true) }
+    }
 }
