@@ -85,7 +85,9 @@ extension ContainerRuntime {
                 case .ready: ready = true
                 case .error: throw message.error ?? RuntimeError("start the container")
                 case .hooks:
-                    let state = ContainerState(id: id, status: "creating", pid: message.pid, bundle: bundle, annotations: spec.annotations)
+                    // The environment is made (lifecycle step 2), so the hooks see `created`, as the spec's
+                    // status list says and the validation suite's hooks_stdin checks.
+                    let state = ContainerState(id: id, status: "created", pid: message.pid, bundle: bundle, annotations: spec.annotations)
                     try HookRunner.run(hooks?.prestart, phase: "prestart", state: state)
                     try HookRunner.run(hooks?.createRuntime, phase: "createRuntime", state: state)
                     try channel.send(InitMessage(kind: .resume))

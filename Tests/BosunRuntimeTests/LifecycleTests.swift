@@ -69,6 +69,8 @@ struct LifecycleTests {
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.map { $0.split(separator: " ")[0] } == ["prestart", "createRuntime", "poststart", "poststop"])
         #expect(lines.allSatisfy { $0.contains("\"id\":\"hooked\"") })
+        let statuses = lines.map { line in ["created", "running", "stopped"].first { line.contains("\"status\":\"\($0)\"") } ?? "" }
+        #expect(statuses == ["created", "created", "running", "stopped"])
     }
 
     @Test func failingPoststartAndPoststopHooksAreWarnings() throws {
