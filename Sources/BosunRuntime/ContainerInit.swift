@@ -92,7 +92,11 @@ struct ContainerInit {
     func runInit(console: Int32) throws(RuntimeError) -> Never {
         let hostPid = Sys.readlinkat(AT_FDCWD, "/proc/self").flatMap { Int32($0) } ?? getpid()
         umask(0)
-        guard let process = spec.process, let arguments = process.args, !arguments.isEmpty else {
+        // Without `process` the container is created all the same (the spec makes it REQUIRED only for
+        // `start`): the init waits on the FIFO and exits when started, and `start` reports the error.
+        let process = spec.process
+        let arguments = process?.args ?? []
+        if process != nil && arguments.isEmpty {
             throw RuntimeError("read `process.args` in config.json", detail: "no program to run")
         }
         let requested = spec.linux?.rootfsPropagation ?? ""
@@ -121,7 +125,7 @@ struct ContainerInit {
         }
         for device in devices { try maker.create(device) }
         if devIsTmpfs { try maker.createSymlinks() }
-        if process.terminal == true { try setupTerminal(resolver: resolver, console: console, size: process.consoleSize) }
+        if let process, process.terminal == true { try setupTerminal(resolver: resolver, console: console, size: process.consoleSize) }
 
         if let hostname = spec.hostname {
             try Sys.check("set hostname `\(hostname)`") { sethostname(hostname, hostname.utf8.count) }
@@ -137,7 +141,7 @@ struct ContainerInit {
         }
         let state = ContainerState(id: config.id, status: "created", pid: hostPid, bundle: config.bundle, annotations: spec.annotations)
         try HookRunner.run(spec.hooks?.createContainer, phase: "createContainer", state: state)
-        if let score = process.oomScoreAdj {
+        if let score = process?.oomScoreAdj {
             try Sys.writeFile("/proc/self/oom_score_adj", "\(score)", step: "write oom_score_adj \(score)")
         }
         let fifoFD = try Sys.open(config.fifoPath, flags: O_RDWR | O_CLOEXEC, step: "open exec fifo `\(config.fifoPath)`")
@@ -146,14 +150,15 @@ struct ContainerInit {
         Sys.close(rootFD)
         try finishRootfs(requestedPropagation: requested)
 
-        let setup = ProcessSetup(process: process, seccomp: config.seccomp)
-        let executable = try setup.apply()
+        let setup = process.map { ProcessSetup(process: $0, seccomp: config.seccomp) }
+        let executable = try setup?.apply()
 
         try channel.send(InitMessage(kind: .ready, pid: hostPid))
         var byte: UInt8 = 0
         let count = try Sys.check("wait on the exec fifo") { Glibc.read(fifoFD, &byte, 1) }
         guard count == 1 else { throw RuntimeError("wait on the exec fifo", detail: "closed before start") }
         Sys.close(fifoFD)
+        guard let setup, let executable else { _exit(1) }  // no process: `start` reports it
         try HookRunner.run(spec.hooks?.startContainer, phase: "startContainer",
                            state: ContainerState(id: config.id, status: "running", pid: hostPid, bundle: config.bundle, annotations: spec.annotations))
         setup.exec(executable, arguments: arguments, channel: channel)

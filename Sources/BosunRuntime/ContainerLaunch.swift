@@ -98,7 +98,8 @@ extension ContainerRuntime {
                 throw RuntimeError("start the container", detail: "the container init is gone")
             }
             let record = ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
-                                         annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath)
+                                         annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath,
+                                         hasProcess: spec.process != nil)
             try store.save(record)
             if let pidFile = options.pidFile {
                 do {

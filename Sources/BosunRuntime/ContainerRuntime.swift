@@ -79,6 +79,10 @@ public struct ContainerRuntime: Sendable {
         defer { Sys.close(fd) }
         try Sys.write(fd, [0x30], step: "start container `\(id)`")
         unlink(store.fifo(id))
+        if record.hasProcess == false {
+            // The init exits on the FIFO's byte: the container stops, as it must not stay `created`.
+            throw RuntimeError("start container `\(id)`", detail: "config.json has no `process`", hint: "add `process` to config.json and create the container again")
+        }
         HookRunner.runWarning(record.hooks?.poststart, phase: "poststart", state: ContainerRuntime.state(record, status: "running"), warn: warn)
     }
 

@@ -16,6 +16,9 @@ struct ContainerRecord: Codable, Sendable {
     var hooks: RuntimeSpec.Hooks?
     /// The container's cgroup relative to each hierarchy (`bosun/web`); nil on a host without cgroups.
     var cgroupPath: String?
+    /// False when config.json had no `process` (allowed for `create`; `start` then fails and the container
+    /// stops); nil in records written before this field existed.
+    var hasProcess: Bool?
 }
 
 /// Container state directories under the runtime root (`/run/bosun/runtime` by default).

@@ -95,6 +95,21 @@ struct LifecycleTests {
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "poststart\npoststop\n")
     }
 
+    /// The spec makes `process` REQUIRED only when `start` is called (validation suite: start.t).
+    @Test func aContainerWithoutProcessIsCreatedAndRefusesToStart() throws {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        try fixture.writeSpec("unused") { spec in spec.process = nil }
+        #expect(try shell("'\(RuntimeFixture.binary)' runtime --root '\(fixture.stateRoot)' create --bundle '\(fixture.bundle)' bare </dev/null >/dev/null 2>&1").status == 0)
+        #expect(try fixture.bosun(["state", "bare"]).stdout.contains("\"created\""))
+        let start = try fixture.bosun(["start", "bare"])
+        #expect(start.status == 4)
+        #expect(start.stderr == "bosun: start container `bare`: config.json has no `process` (add `process` to config.json and create the container again)\n")
+        for _ in 0..<200 where try !fixture.bosun(["state", "bare"]).stdout.contains("\"stopped\"") { usleep(10_000) }
+        #expect(try fixture.bosun(["state", "bare"]).stdout.contains("\"stopped\""))
+        #expect(try fixture.bosun(["delete", "bare"]).status == 0)
+    }
+
     @Test func specWritesADefaultConfig() throws {
         let fixture = try RuntimeFixture()
         defer { fixture.tearDown() }
