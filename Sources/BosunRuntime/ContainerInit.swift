@@ -105,7 +105,9 @@ struct ContainerInit {
             guard let flags = MountOptions.propagationTable[requested] else {
                 throw RuntimeError("rootfs propagation `\(requested)`", detail: "unknown propagation")
             }
-            if flags & BOSUN_MS_SHARED == 0 { initial = flags }
+            // Shared and unbindable are applied to the new root at the end: a shared `/` would propagate the
+            // container's mounts to the host, and an unbindable one refuses the rootfs bind below (EINVAL).
+            if flags & (BOSUN_MS_SHARED | BOSUN_MS_UNBINDABLE) == 0 { initial = flags }
         }
         try Sys.mount(source: nil, target: "/", type: nil, flags: initial, data: nil, step: "set the propagation of `/`")
         try Sys.mount(source: config.rootfs, target: config.rootfs, type: nil, flags: BOSUN_MS_BIND | BOSUN_MS_REC, data: nil,
@@ -213,7 +215,7 @@ struct ContainerInit {
             try Sys.mount(source: nil, target: "/", type: nil, flags: BOSUN_MS_REMOUNT | BOSUN_MS_BIND | BOSUN_MS_RDONLY | ContainerInit.lockedFlags("/"),
                           data: nil, step: "remount `/` read-only")
         }
-        if let flags = MountOptions.propagationTable[requestedPropagation], flags & BOSUN_MS_SHARED != 0 {
+        if let flags = MountOptions.propagationTable[requestedPropagation], flags & (BOSUN_MS_SHARED | BOSUN_MS_UNBINDABLE) != 0 {
             try Sys.mount(source: nil, target: "/", type: nil, flags: flags, data: nil, step: "make `/` \(requestedPropagation)")
         }
     }

@@ -106,4 +106,20 @@ struct ContainerTests {
         }
         #expect(outcome.stdout == "data-ro\nroot-ro\ntmp-rw\n")
     }
+
+    /// Validation suite linux_rootfs_propagation.t: an unbindable `/` must not refuse the rootfs bind.
+    @Test(arguments: ["unbindable", "shared", "private"])
+    func rootfsPropagation(_ propagation: String) throws {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        // mountinfo's optional fields: `shared:N`, `unbindable`, or nothing for a private mount.
+        let outcome = try fixture.run("grep -E '^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ / ' /proc/self/mountinfo") { spec in spec.linux?.rootfsPropagation = propagation }
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let fields = outcome.stdout.split(separator: " - ").first?.split(separator: " ").dropFirst(6).map(String.init) ?? ["?"]
+        switch propagation {
+        case "unbindable": #expect(fields == ["unbindable"])
+        case "shared": #expect(fields.count == 1 && fields[0].hasPrefix("shared:"))
+        default: #expect(fields.isEmpty)
+        }
+    }
 }
