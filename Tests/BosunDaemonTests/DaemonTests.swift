@@ -120,12 +120,19 @@ struct DaemonTests {
                              notifier: notifier, log: { _ in })
         let running = Task { await loop.run() }
         for _ in 0..<1000 where !work.isHolding { try await Task.sleep(nanoseconds: 5_000_000) }
-        var messages: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 512)
-        while messages.filter({ $0 == "WATCHDOG=1" }).count < 3 {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            messages.append(String(decoding: buffer[..<count], as: UTF8.self))
+        // The blocking receives run on a thread of their own: on the cooperative pool (2 threads here) they
+        // could starve the watchdog task they wait for while other suites run.
+        let messages = await withCheckedContinuation { (continuation: CheckedContinuation<[String], Never>) in
+            Thread.detachNewThread {
+                var messages: [String] = []
+                var buffer = [UInt8](repeating: 0, count: 512)
+                while messages.filter({ $0 == "WATCHDOG=1" }).count < 3 {
+                    let count = recv(fd, &buffer, buffer.count, 0)
+                    guard count > 0 else { break }
+                    messages.append(String(decoding: buffer[..<count], as: UTF8.self))
+                }
+                continuation.resume(returning: messages)
+            }
         }
         #expect(work.isHolding, "still in the startup convergence")
         #expect(messages.filter { $0 == "WATCHDOG=1" }.count == 3)
