@@ -151,11 +151,13 @@ public struct DetachedContainers: Sendable {
         _ = waitpid(pid, nil, 0)
     }
 
-    /// The pid in a `PID STARTTIME` file when that process still runs (same start time, not a zombie).
+    /// The pid in a `PID STARTTIME [BOOTID]` file when that process still runs (same boot, same start time, not a
+    /// zombie).
     static func alivePid(file: String) -> Int32? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let first = words.first, let pid = Int32(first), pid > 0,
+              BootID.isCurrent(words.count > 2 ? String(words[2]) : nil),
               let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")

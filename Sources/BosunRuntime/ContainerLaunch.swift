@@ -99,7 +99,7 @@ extension ContainerRuntime {
             }
             let record = ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
                                          annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath,
-                                         hasProcess: spec.process != nil)
+                                         hasProcess: spec.process != nil, bootID: BootID.current)
             try store.save(record)
             if let pidFile = options.pidFile {
                 do {

@@ -19,6 +19,8 @@ struct ContainerRecord: Codable, Sendable {
     /// False when config.json had no `process` (allowed for `create`; `start` then fails and the container
     /// stops); nil in records written before this field existed.
     var hasProcess: Bool?
+    /// The boot the container was created in (`BootID`); nil in records written before this field existed.
+    var bootID: String?
 }
 
 /// Container state directories under the runtime root (`/run/bosun/runtime` by default).
@@ -99,7 +101,8 @@ struct ContainerStore {
 
     /// `created` (alive, exec FIFO still there), `running`, or `stopped` (gone, a zombie, or a reused pid).
     func status(of record: ContainerRecord) -> String {
-        guard let info = ProcStat(pid: record.pid), info.startTime == record.startTime, info.state != "Z", info.state != "X" else {
+        // A record of an earlier boot names no process of this one, whatever runs under its pid now.
+        guard BootID.isCurrent(record.bootID), let info = ProcStat(pid: record.pid), info.startTime == record.startTime, info.state != "Z", info.state != "X" else {
             return "stopped"
         }
         return access(fifo(record.id), F_OK) == 0 ? "created" : "running"

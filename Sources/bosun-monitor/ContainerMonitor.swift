@@ -46,8 +46,11 @@ struct ContainerMonitor {
             exit(1)
         }
         if child > 0 {
+            // `PID STARTTIME BOOTID`: the boot id tells this boot's process from an earlier boot's with the same pair.
             let start = Posix.startTime(of: child).map { " \($0)" } ?? ""
-            guard Posix.writeAtomically(arguments.pidPath, Array("\(child)\(start)\n".utf8)) else {
+            let boot = start.isEmpty ? "" : Posix.readSmallFile("/proc/sys/kernel/random/boot_id")
+                .map { " " + String(decoding: $0, as: UTF8.self).filter { !$0.isWhitespace } } ?? ""
+            guard Posix.writeAtomically(arguments.pidPath, Array("\(child)\(start)\(boot)\n".utf8)) else {
                 Posix.report("write pid file `\(arguments.pidPath)`: \(Posix.errorText(errno))")
                 kill(child, SIGKILL)
                 exit(1)
