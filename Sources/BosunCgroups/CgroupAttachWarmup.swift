@@ -12,9 +12,9 @@ import Synchronization
 /// option for one container start, without changing the host.
 public enum CgroupAttachWarmup {
     /// Starts the warm-up on a detached thread and returns at once; does nothing when no own `cgroup.procs`
-    /// can be found. The thread takes the lock again every 2 ms for `keepWarmMilliseconds`, so that a caller
-    /// slowed down by a busy host still finds it warm. Only for callers about to attach a process: the
-    /// process cannot exit while the first write waits for its grace period.
+    /// can be found. The thread takes the lock again every 2 ms until `end()`, for `keepWarmMilliseconds` at
+    /// most, so that a caller slowed down by a busy host still finds it warm. Only for callers about to attach a
+    /// process: the process cannot exit while the first write waits for its grace period.
     public static func begin(keepWarmMilliseconds: Int = 250, root: String = "/sys/fs/cgroup") {
         // One warm-up at a time: a convergence starting ten containers needs one thread, not ten.
         let now = monotonicMilliseconds()
