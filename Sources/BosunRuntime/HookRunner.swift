@@ -71,10 +71,13 @@ enum Spawn {
     /// Starts `path` with `fds` placed at the given numbers (others are closed on exec) and returns its pid.
     static func start(_ path: String, arguments: [String], environment: [String], fds: [(Int32, Int32)], step: String) throws(RuntimeError) -> pid_t {
         // Copy the sources above every target first: a dup2 onto 3 must not clobber a source still to be placed.
+        // Just above, not far above: growing a multithreaded process's descriptor table past its first 64
+        // slots waits for an RCU grace period (expand_fdtable → synchronize_rcu), ~10 ms per container start.
+        let above = (fds.map(\.1).max() ?? 2) + 1
         var copies: [Int32] = []
         defer { copies.forEach(Sys.close) }
         for (from, _) in fds {
-            copies.append(try Sys.check(step) { fcntl(from, F_DUPFD_CLOEXEC, 64) })
+            copies.append(try Sys.check(step) { fcntl(from, F_DUPFD_CLOEXEC, above) })
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

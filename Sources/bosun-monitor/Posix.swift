@@ -103,11 +103,13 @@ enum Posix {
 
     /// posix_spawn with `fds` moved to the given numbers, every signal at its default and none blocked.
     static func spawn(_ path: String, arguments: [String], fds: [(from: Int32, to: Int32)]) -> Result<pid_t, SpawnError> {
-        // Move the sources above the targets first, so a dup2 cannot overwrite a source not yet placed.
+        // Move the sources above the targets first, so a dup2 cannot overwrite a source not yet placed; just
+        // above (a descriptor table grown past 64 slots can cost an RCU grace period).
+        let above = (fds.map(\.to).max() ?? 2) + 1
         var high: [Int32] = []
         defer { high.forEach { close($0) } }
         for (from, _) in fds {
-            let copy = fcntl(from, F_DUPFD_CLOEXEC, 64)
+            let copy = fcntl(from, F_DUPFD_CLOEXEC, above)
             guard copy >= 0 else { return .failure(SpawnError(code: errno)) }
             high.append(copy)
         }
