@@ -30,8 +30,10 @@ public actor RecordingEngine: ConvergenceEngine {
     public func setExitCode(_ container: String, _ code: Int32) { exitCodes[container] = code }
     /// What the next `sweepInterrupted` reports (once).
     public func setSwept(_ containers: [SweptContainer]) { swept = containers }
-    /// Holds `call` once started until `other` has started too; after `timeout` it fails instead.
-    public func hold(_ call: String, until other: String, timeout: Duration = .seconds(10)) { holds[call] = (other, timeout) }
+    /// Holds `call` once started until `other` has started too; after `timeout` it fails instead. The default is
+    /// long: on a 2-core host, long blocking tests elsewhere in the process can hold the cooperative pool for tens
+    /// of seconds, and a hold is a proof of concurrency, not a timing.
+    public func hold(_ call: String, until other: String, timeout: Duration = .seconds(180)) { holds[call] = (other, timeout) }
 
     private func enter(_ call: String) async throws {
         calls.append(call)

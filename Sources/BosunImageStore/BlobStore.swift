@@ -126,7 +126,13 @@ public struct BlobWriter {
         }
         guard fsync(fd) == 0 else { throw UnpackError("sync blob \(digest.short)", errno) }
         let destination = store.path(digest)
-        guard rename(temporary, destination) == 0 else { throw UnpackError("store blob \(digest.short)", errno) }
+        guard rename(temporary, destination) == 0 else {
+            // Two writers of the same blob at once (two pulls sharing a manifest or a layer) share the partial
+            // file; the first rename stores it, and the second finds it gone: the blob is stored, verified by both.
+            let code = errno
+            if code == ENOENT && access(destination, F_OK) == 0 { return destination }
+            throw UnpackError("store blob \(digest.short)", code)
+        }
         let directory = open(store.root + "/blobs/sha256", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directory >= 0 {
             fsync(directory)
