@@ -22,7 +22,9 @@ public enum CgroupAttachWarmup {
         guard now >= busyUntil,
               warmUntil.compareExchange(expected: busyUntil, desired: now + Int64(keepWarmMilliseconds) - 50, ordering: .relaxed).exchanged
         else { return }
-        guard let text = readOwnCgroups(), let path = procsFiles(procSelfCgroup: text, root: root).first(where: { access($0, W_OK) == 0 })
+        let fileSystem = HostCgroupFileSystem()
+        guard let text = try? fileSystem.read("/proc/self/cgroup"),
+              let path = procsFiles(procSelfCgroup: text, root: root).first(where: fileSystem.isWritable)
         else { return }
         let job = Unmanaged.passRetained(WarmupJob(path: path, rounds: max(1, keepWarmMilliseconds / 2),
                                                    generation: generation.load(ordering: .relaxed))).toOpaque()
@@ -74,15 +76,6 @@ public enum CgroupAttachWarmup {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    private static func readOwnCgroups() -> String? {
-        let fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 4096)
-        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        return String(decoding: bytes[..<count], as: UTF8.self)
-    }
 }
 
 /// One warm-up thread's work: up to `rounds` no-op writes of "0" to `path`, 2 ms apart, until `end()`.

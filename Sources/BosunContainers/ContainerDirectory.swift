@@ -65,10 +65,8 @@ public struct ContainerDirectory: Sendable {
     /// `PID STARTTIME BOOTID\n` of a running process (the start time in clock ticks after boot, /proc/PID/stat
     /// field 22; the boot id, see `BootID`), the format `DetachedContainers.alivePid(file:)` reads.
     static func processMarker(_ pid: Int32) -> String {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return "\(pid)\n" }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19 else { return "\(pid)\n" }
-        return BootID.current.map { "\(pid) \(fields[19]) \($0)\n" } ?? "\(pid) \(fields[19])\n"
+        guard let start = ProcStat(pid: pid)?.startTime else { return "\(pid)\n" }
+        return BootID.current.map { "\(pid) \(start) \($0)\n" } ?? "\(pid) \(start)\n"
     }
 
     public func cleanUp() {

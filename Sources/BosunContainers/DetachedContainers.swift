@@ -158,11 +158,9 @@ public struct DetachedContainers: Sendable {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let first = words.first, let pid = Int32(first), pid > 0,
               BootID.isCurrent(words.count > 2 ? String(words[2]) : nil),
-              let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+              let process = ProcStat(pid: pid), !process.hasEnded
         else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
-        if words.count > 1, String(fields[19]) != String(words[1]) { return nil }
+        if words.count > 1, "\(process.startTime)" != words[1] { return nil }
         return pid
     }
 }

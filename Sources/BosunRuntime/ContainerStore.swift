@@ -102,7 +102,7 @@ struct ContainerStore {
     /// `created` (alive, exec FIFO still there), `running`, or `stopped` (gone, a zombie, or a reused pid).
     func status(of record: ContainerRecord) -> String {
         // A record of an earlier boot names no process of this one, whatever runs under its pid now.
-        guard BootID.isCurrent(record.bootID), let info = ProcStat(pid: record.pid), info.startTime == record.startTime, info.state != "Z", info.state != "X" else {
+        guard BootID.isCurrent(record.bootID), let info = ProcStat(pid: record.pid), info.startTime == record.startTime, !info.hasEnded else {
             return "stopped"
         }
         return access(fifo(record.id), F_OK) == 0 ? "created" : "running"
@@ -110,11 +110,16 @@ struct ContainerStore {
 }
 
 /// The fields of /proc/<pid>/stat the runtime needs.
-struct ProcStat {
-    var state: Character
-    var startTime: UInt64
+public struct ProcStat: Sendable {
+    /// Field 3: `R`, `S`, `Z` (zombie), `X` (dead)…
+    public var state: Character
+    /// Field 22, in clock ticks after boot: with the pid (and the boot id) it names one process.
+    public var startTime: UInt64
 
-    init?(pid: Int32) {
+    /// Whether the process has ended (a zombie or dead).
+    public var hasEnded: Bool { state == "Z" || state == "X" }
+
+    public init?(pid: Int32) {
         guard let text = Sys.readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
