@@ -6,7 +6,8 @@ import Testing
 
 /// `PID STARTTIME BOOTID` files (a container's creator, its monitor) name a live process of this boot only.
 @Suite struct ProcessMarkerTests {
-    let file = "/var/tmp/bosun-marker-\(getpid())"
+    /// Each test its own file: Swift Testing runs them in parallel.
+    let file = "/var/tmp/bosun-marker-\(getpid())-\(UUID().uuidString)"
 
     @Test func aMarkerNamesThisProcessInThisBoot() throws {
         defer { unlink(file) }
