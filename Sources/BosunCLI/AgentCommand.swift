@@ -3,6 +3,7 @@ import BosunAgent
 import BosunGit
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun agent`: converge continuously — at start, on a jittered poll, on a signed webhook, on `bosun sync`
 /// or SIGHUP — check drift between commits and apply restart policies, until SIGTERM.

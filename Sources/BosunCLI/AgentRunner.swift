@@ -6,6 +6,7 @@ import BosunJournal
 import BosunJournalFiles
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// Starts the agent from its config: credentials read from their files, the journal opened (an interrupted
 /// convergence ended), the host engine built once, the control socket, the webhook endpoint, signals and

@@ -7,6 +7,7 @@ import BosunJournalFiles
 import BosunModel
 import BosunPlanner
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun apply`: observe → plan → execute → journal, like `terraform apply`.
 struct ApplyCommand: AsyncParsableCommand {

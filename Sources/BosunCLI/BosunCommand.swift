@@ -1,4 +1,5 @@
 public import ArgumentParser
+import BosunRuntimeCLI
 import Foundation
 
 /// The `bosun` command line: a GitOps agent for one Linux host.
@@ -27,43 +28,10 @@ public struct BosunCommand: AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(0)
-        } catch let passthrough as PassthroughExit {
-            Foundation.exit(passthrough.status)
-        } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data((failure.message.isEmpty ? "" : "bosun: \(failure.message)\n").utf8))
-            Foundation.exit(failure.code.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            let message = fullMessage(for: error)
-            if !message.isEmpty {
-                if code == ExitCode.success { print(message) } else { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-            }
-            Foundation.exit(code == .validationFailure ? BosunExitCode.usage.rawValue : code.rawValue)
+            Foundation.exit(CommandFailure.report(error, exitCode: exitCode(for: error), message: fullMessage(for: error)))
         }
     }
-}
-
-/// bosun's exit codes, as documented in the README.
-public enum BosunExitCode: Int32, Sendable {
-    case success = 0, invalidManifests = 1, usage = 2, sourceUnavailable = 3, internalError = 4
-    /// A check found a problem (a damaged journal): the same code as invalid manifests.
-    public static let checkFailed = BosunExitCode.invalidManifests
-}
-
-/// An error that ends the command with a given exit code; its message is printed after `bosun: `.
-public struct CommandFailure: Error, Sendable {
-    public var code: BosunExitCode
-    public var message: String
-    public init(_ code: BosunExitCode, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-}
-
-/// Ends the command with a status that is not one of bosun's own codes: a container's exit status.
-public struct PassthroughExit: Error, Sendable {
-    public var status: Int32
-    public init(_ status: Int32) { self.status = status }
 }
 
 /// The version bosun reports in `--version` and records in the journal.

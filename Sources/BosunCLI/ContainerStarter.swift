@@ -4,6 +4,7 @@ import BosunHost
 import BosunImageStore
 import BosunNetwork
 import Foundation
+import BosunRuntimeCLI
 
 /// Starts stopped containers again, as `docker start` does, for `bosun start` and the agent's `start` request:
 /// a service container from its creation record (`ServiceContainers.start`: networks attached again, limits

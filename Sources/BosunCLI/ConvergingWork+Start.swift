@@ -1,6 +1,7 @@
 import BosunAgent
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// The control socket's `start` request: stopped containers started again (`bosun start` while the agent
 /// runs), and the agent's hold on them released — a `bosun stop` or a restart policy that left them stopped no

@@ -6,6 +6,7 @@ import BosunJournalFiles
 import BosunModel
 import BosunPlanner
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun down`: removes what bosun created for some projects (or all) — containers (stopped with their
 /// signal and grace period), networks, and with `--volumes` named volumes — like `docker compose down`.

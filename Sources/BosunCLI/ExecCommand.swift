@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunRuntime
+import BosunRuntimeCLI
 
 /// `bosun exec NAME -- CMD…`: like `docker exec`, in a container started by `bosun run`.
 struct ExecCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunJournal
+import BosunRuntimeCLI
 
 /// `bosun history show SEQ`: one convergence in full — source, plan with diffs, results, digests.
 struct HistoryShowCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import BosunHost
 import BosunNetwork
 import BosunRegistry
 import Foundation
+import BosunRuntimeCLI
 
 /// The options `plan` and `apply` share to reach registries, and the host engine built from them: the one
 /// observation path both commands use.

@@ -3,6 +3,7 @@ import BosunImageSpec
 import BosunImageStore
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun image check [IMAGE]`: re-hashes the unpacked snapshots of one image (or of every image) against the
 /// record taken when each was unpacked, and names the first damaged path. A damaged snapshot is moved aside and

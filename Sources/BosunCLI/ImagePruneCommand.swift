@@ -2,6 +2,7 @@ import ArgumentParser
 import BosunImageStore
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun image prune [--unused …source…]`.
 struct ImagePruneCommand: AsyncParsableCommand {

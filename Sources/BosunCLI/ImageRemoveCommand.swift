@@ -3,6 +3,7 @@ import BosunImageSpec
 import BosunImageStore
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun image rm REF`.
 struct ImageRemoveCommand: AsyncParsableCommand {

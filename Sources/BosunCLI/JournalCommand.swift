@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunJournal
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun journal`: checks of the journal file itself.
 struct JournalCommand: AsyncParsableCommand {

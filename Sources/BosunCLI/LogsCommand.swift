@@ -4,6 +4,7 @@ import BosunContainers
 import BosunDaemon
 import BosunLogFormat
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun logs [-f] [--since T] [--tail N] [-t] NAME`: a detached container's output, stdout lines to stdout and
 /// stderr lines to stderr, like `docker logs`.

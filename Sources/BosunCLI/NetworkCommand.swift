@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunNetwork
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun network ls|rm`: the bridge networks bosun created (by `bosun run --network NAME`, later the agent).
 struct NetworkCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import BosunHost
 import BosunModel
 import BosunPlanner
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun plan`: what converging to the desired state would do, like `terraform plan`.
 struct PlanCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import BosunImageStore
 import BosunModel
 import BosunRegistry
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun pull REF`: pulls an image from its registry into the store and unpacks its layers.
 struct PullCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunManifest
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun render`: prints the normalised desired state with each service's config hash.
 struct RenderCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunContainers
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun rm [-f] NAME…`: removes detached containers — runtime state, cgroup, overlay, network attachment,
 /// directory and logs. A running one needs -f (it is killed first).

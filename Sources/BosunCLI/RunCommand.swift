@@ -9,6 +9,7 @@ import BosunRuntime
 import BosunSeccomp
 import BosunHost
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun run IMAGE [CMD…]`: like `docker run` in the foreground — pulls the image if missing, builds the
 /// bundle from the image's config with Docker's default isolation on an overlay of its layers, runs it and

@@ -4,6 +4,7 @@ import BosunImageStore
 import BosunModel
 import BosunRuntime
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun run -d`: the same bundle as in the foreground, started under a `bosun-monitor` that outlives this
 /// process. The network attachment, overlay and directory stay until `bosun rm`.

@@ -2,6 +2,7 @@ import BosunContainers
 import BosunModel
 import BosunNetwork
 import Foundation
+import BosunRuntimeCLI
 
 /// The network side of `bosun run`: loopback for `none`; for a named bridge network, the network ensured,
 /// the container's namespace attached between create and start (ports published, names and aliases in the

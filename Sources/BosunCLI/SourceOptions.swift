@@ -3,6 +3,7 @@ import BosunGit
 import BosunManifest
 import BosunSource
 import Foundation
+import BosunRuntimeCLI
 
 /// The options every command that reads desired state takes: where from, and how to reach it.
 struct SourceOptions: ParsableArguments {

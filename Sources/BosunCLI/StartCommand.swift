@@ -2,6 +2,7 @@ import ArgumentParser
 import BosunAgent
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun start NAME…`: starts stopped containers again, like `docker start` — a service container of bosun's
 /// convergence or a `bosun run -d` container — from the same bundle, upper layer, logs and network addresses.

@@ -1,6 +1,7 @@
 import BosunHost
 import BosunContainers
 import BosunRuntime
+import BosunRuntimeCLI
 
 extension StateOptions {
     /// The detached containers under this state directory (runtime state in `<state>/runtime`).

@@ -2,6 +2,7 @@ import ArgumentParser
 import BosunJournal
 import BosunJournalFiles
 import Foundation
+import BosunRuntimeCLI
 
 /// The state directory option, shared by every command that reads or writes bosun's state.
 struct StateOptions: ParsableArguments {

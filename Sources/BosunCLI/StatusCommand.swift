@@ -5,6 +5,7 @@ import BosunDaemon
 import BosunHost
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun status`: the projects bosun converged on this host — each container's state, health (probed once
 /// now), uptime, image digest — plus networks, volumes and the last convergence with its commit and outcome.

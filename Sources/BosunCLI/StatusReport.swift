@@ -5,6 +5,7 @@ import BosunJournal
 import BosunJournalFiles
 import BosunModel
 import Foundation
+import BosunRuntimeCLI
 
 /// What `bosun status` shows: every container bosun created with its state, health, uptime and image, the
 /// networks and volumes, and the last convergence (commit and outcome), built from the inventory, the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunContainers
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun stop [-t SECONDS] NAME…`: the container's stop signal, the grace period, then SIGKILL to everything
 /// in its cgroup.

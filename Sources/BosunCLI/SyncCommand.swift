@@ -2,6 +2,7 @@ import ArgumentParser
 import BosunAgent
 import BosunDaemon
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun sync`: asks the running agent to converge now and prints the outcome once it ended.
 struct SyncCommand: ParsableCommand {

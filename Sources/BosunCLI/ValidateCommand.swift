@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunManifest
 import Foundation
+import BosunRuntimeCLI
 
 /// `bosun validate`: checks the manifests and prints every problem, compiler-style.
 struct ValidateCommand: AsyncParsableCommand {

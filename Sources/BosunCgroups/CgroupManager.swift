@@ -21,7 +21,8 @@ public protocol CgroupManager: Sendable {
     /// Moves a process (all its threads) into the cgroup.
     func addProcess(_ pid: Int32) throws(CgroupError)
 
-    /// The `cgroup.procs` files a process writes `0` into to join the cgroup itself (every hierarchy on v1).
+    /// The files a process writes `0` into to join the cgroup itself: `tasks` of every hierarchy on v1 (they move
+    /// the calling thread), `cgroup.procs` on v2.
     var processFiles: [String] { get }
 
     /// The directory to open (`O_PATH | O_DIRECTORY`) for `clone3(CLONE_INTO_CGROUP)`; nil on v1.

@@ -27,8 +27,11 @@ public struct LegacyCgroupManager: CgroupManager {
     /// The cgroup's directory in the hybrid host's cgroup2 hierarchy; only made when a setting needs it.
     var unifiedDirectory: String? { hierarchies.unified.map { $0 + "/" + path.description } }
 
+    /// Every hierarchy's `tasks` (moving the calling thread alone skips the kernel's global attach lock; the
+    /// single-threaded runtime helper writes them), and `cgroup.procs` of the hybrid host's cgroup2 directory when
+    /// one was made.
     public var processFiles: [String] {
-        var files = directories.map { $0 + "/cgroup.procs" }
+        var files = directories.map { $0 + "/tasks" }
         if let unifiedDirectory, fileSystem.exists(unifiedDirectory) { files.append(unifiedDirectory + "/cgroup.procs") }
         return files
     }

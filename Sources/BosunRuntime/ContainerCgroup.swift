@@ -2,7 +2,7 @@ import BosunCgroups
 import BosunOCI
 
 /// The container's cgroup on this host: created with the spec's `linux.resources` while the runtime helper
-/// starts (before it is sent its config), joined by the helper (it writes `0` into every `cgroup.procs`) before it enters namespaces and
+/// starts (before it is sent its config), joined by the helper (`CgroupJoin`) before it enters namespaces and
 /// clones the init, so the init and everything it forks run limited from the first instruction, and the
 /// cgroup namespace the helper unshares has the container's cgroup as its root. Killed and removed by `delete`.
 struct ContainerCgroup {

@@ -48,7 +48,7 @@ struct ContainerInit {
     func runHelper() throws(RuntimeError) -> Never {
         // Join the container's cgroup first: before a namespace path changes what /sys/fs/cgroup is, and before
         // unsharing the cgroup namespace so that its root is the container's cgroup.
-        for file in config.cgroupProcs { try Sys.writeFile(file, "0", step: "join cgroup `\(file)`") }
+        try CgroupJoin.join(config.cgroupProcs)
         var unshareFlags: UInt64 = 0
         var cloneFlags: UInt64 = 0
         for namespace in spec.linux?.namespaces ?? [] {

@@ -19,7 +19,6 @@ extension ContainerRuntime {
     func launch(id: String, bundle bundlePath: String, options: CreateOptions,
                 spawner: any HelperSpawner = DirectHelperSpawner()) throws(RuntimeError) -> Launched {
         try ContainerStore.validate(id: id)
-        CgroupAttachWarmup.begin()
         let (bundle, spec, specBytes) = try ContainerRuntime.loadBundleBytes(bundlePath)
         let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
         guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
@@ -53,9 +52,13 @@ extension ContainerRuntime {
             Sys.close(helperEnd)
             var helperReaped = helper == nil
             defer { if !helperReaped, let helper { _ = Sys.waitpid(helper) } }
-            // The cgroup is made while the helper starts: its mkdir may wait for the kernel's attach lock
-            // (see CgroupAttachWarmup), and the helper only needs it once it has its config. Without a config
-            // (end of file) the helper exits.
+            // The config goes out first and the cgroup is made while the helper starts and decodes it; the last
+            // datagram (the seccomp filter) follows once the cgroup exists, and only then does the helper join
+            // it. Without that datagram (end of file) the helper exits.
+            let datagrams = try config.datagrams(specBytes: specBytes)
+            for datagram in datagrams.dropLast() {
+                try Sys.send(callerEnd, datagram, step: "send the config to the runtime helper")
+            }
             do throws(RuntimeError) {
                 try planned?.create(warn: warn)
                 cgroup = planned
@@ -65,9 +68,7 @@ extension ContainerRuntime {
                 throw error
             }
             let channel = InitChannel(fd: callerEnd)
-            for datagram in try config.datagrams(specBytes: specBytes) {
-                try Sys.send(callerEnd, datagram, step: "send the config to the runtime helper")
-            }
+            try Sys.send(callerEnd, datagrams[datagrams.count - 1], step: "send the config to the runtime helper")
             // The helper's `pid` and the init's messages may arrive in either order.
             var ready = false
             while pid == nil || !ready {
@@ -77,8 +78,6 @@ extension ContainerRuntime {
                 }
                 switch message.kind {
                 case .pid:
-                    // The helper has joined the cgroup: the warm-up has done its work.
-                    CgroupAttachWarmup.end()
                     pid = message.pid
                     if let helper { _ = Sys.waitpid(helper) }
                     helperReaped = true

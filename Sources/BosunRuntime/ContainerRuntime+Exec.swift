@@ -35,7 +35,6 @@ extension ContainerRuntime {
     /// Starts `process` in the container and returns once it runs (its program exec'd); wait for it with
     /// `ExecProcess.wait()`.
     public func startExec(id: String, process requested: RuntimeSpec.Process, options: ExecOptions = ExecOptions()) throws(RuntimeError) -> ExecProcess {
-        CgroupAttachWarmup.begin()
         let record = try store.load(id)
         let status = store.status(of: record)
         guard status == "running" || status == "created" else {

@@ -58,7 +58,7 @@ struct ExecHelper {
         if let score = config.process.oomScoreAdj {
             try Sys.writeFile("/proc/self/oom_score_adj", "\(score)", step: "write oom_score_adj \(score)")
         }
-        for file in config.cgroupProcs { try Sys.writeFile(file, "0", step: "join cgroup `\(file)`") }
+        try CgroupJoin.join(config.cgroupProcs)
         for join in joins {
             try Sys.setns(join.fd, join.flag, step: "setns into `\(join.path)`")
             Sys.close(join.fd)

@@ -86,14 +86,13 @@ struct InitConfig: Codable, Sendable {
         return [header, specBytes, filter]
     }
 
-    /// Reads the three datagrams; nil when the caller closed the socket first.
+    /// Reads the three datagrams; nil when the caller closed the socket first. The header and config.json are
+    /// decoded before the filter is read: the caller sends the filter only once the container's cgroup exists,
+    /// so the decoding overlaps the cgroup's creation.
     static func receive(_ fd: Int32) throws(RuntimeError) -> InitConfig? {
         guard let header = try Sys.receive(fd, step: "read the container config"),
-              let specBytes = try Sys.receive(fd, step: "read the container's config.json"),
-              let marked = try Sys.receive(fd, step: "read the container's seccomp filter")
+              let specBytes = try Sys.receive(fd, step: "read the container's config.json")
         else { return nil }
-        guard marked.first == filterMarker else { throw RuntimeError("decode the container config", detail: "no seccomp filter datagram") }
-        let filter = Array(marked.dropFirst())
         var config: InitConfig
         do {
             config = try JSONDecoder().decode(InitConfig.self, from: Data(header))
@@ -101,6 +100,9 @@ struct InitConfig: Codable, Sendable {
         } catch {
             throw RuntimeError("decode the container config", detail: "\(error)")
         }
+        guard let marked = try Sys.receive(fd, step: "read the container's seccomp filter") else { return nil }
+        guard marked.first == filterMarker else { throw RuntimeError("decode the container config", detail: "no seccomp filter datagram") }
+        let filter = Array(marked.dropFirst())
         if config.seccomp != nil {
             guard filter.count % 8 == 0 else { throw RuntimeError("decode the container config", detail: "a partial seccomp instruction") }
             config.seccomp?.instructions = stride(from: 0, to: filter.count, by: 8).map { offset in

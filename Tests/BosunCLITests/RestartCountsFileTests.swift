@@ -1,4 +1,5 @@
 @testable import BosunCLI
+import BosunRuntimeCLI
 import BosunAgent
 import Foundation
 import Glibc

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Testing
 @testable import BosunCLI
+@testable import BosunRuntimeCLI
 
 /// The fast path reads exactly what the full parser reads, and leaves everything else to it.
 @Suite struct RuntimeFastPathTests {
@@ -71,14 +72,5 @@ import Testing
     ])
     func leavesOtherFormsToTheParser(_ arguments: [String]) {
         #expect(RuntimeInvocation(arguments) == nil)
-    }
-
-    @Test func warmsUpOnlyForCommandsThatAttach() {
-        #expect(AttachWarmup.willAttach(["bosun", "runtime", "--root", "run", "create", "c1"]))
-        #expect(AttachWarmup.willAttach(["bosun", "runtime", "exec", "c1", "true"]))
-        #expect(AttachWarmup.willAttach(["bosun", "run", "busybox"]))
-        #expect(!AttachWarmup.willAttach(["bosun", "runtime", "state", "c1"]))
-        #expect(!AttachWarmup.willAttach(["bosun", "apply"]))
-        #expect(!AttachWarmup.willAttach(["bosun", "run", "--help"]))
     }
 }

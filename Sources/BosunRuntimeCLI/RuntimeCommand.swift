@@ -1,11 +1,10 @@
-import ArgumentParser
+public import ArgumentParser
 import BosunRuntime
-import BosunHost
 import Foundation
 
 /// `bosun runtime …`: bosun's own OCI runtime, with runc's command-line surface.
-struct RuntimeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct RuntimeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Run OCI bundles as isolated processes (a runc-compatible surface).",
         subcommands: [
@@ -15,6 +14,8 @@ struct RuntimeCommand: ParsableCommand {
         ])
 
     @OptionGroup var options: RuntimeOptions
+
+    public init() {}
 }
 
 /// Options every runtime subcommand shares.

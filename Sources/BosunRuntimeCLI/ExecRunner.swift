@@ -1,11 +1,11 @@
-import BosunOCI
-import BosunRuntime
+public import BosunOCI
+public import BosunRuntime
 import Foundation
 
 /// What `bosun exec` and `bosun runtime exec` share: start the process, relay its terminal, wait, and exit
 /// with its status — or with Docker's 125 (bosun failed), 126 (cannot execute), 127 (not found).
-enum ExecRunner {
-    static func run(runtime: ContainerRuntime, id: String, process: () throws(RuntimeError) -> RuntimeSpec.Process,
+public enum ExecRunner {
+    public static func run(runtime: ContainerRuntime, id: String, process: () throws(RuntimeError) -> RuntimeSpec.Process,
                     options: ExecOptions, interactive: Bool, consoleSocket: String? = nil) throws -> Never {
         let result: ExecResult
         do throws(RuntimeError) {
