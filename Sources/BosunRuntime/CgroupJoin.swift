@@ -7,16 +7,24 @@ import Glibc
 /// (5–24 ms here) on every `cgroup.procs` write after a quiet spell. The helper is single-threaded, so moving its
 /// one thread moves the whole process; should it ever have more threads, the `cgroup.procs` beside the `tasks`
 /// file is written instead. cgroup v2 has no such per-thread move for domain cgroups: there the helper is
-/// cloned straight into the cgroup (`CLONE_INTO_CGROUP`) and has nothing to join.
+/// cloned straight into the cgroup (`CLONE_INTO_CGROUP`) and finds itself listed in its `cgroup.procs`; only
+/// where clone3 cannot do that (an old kernel, a seccomp sandbox) does it move itself.
 enum CgroupJoin {
-    /// Writes `0` into every file of `files` (`tasks` or `cgroup.procs`).
+    /// Writes `0` into every file of `files` (`tasks` or `cgroup.procs`) that does not list this process yet.
     static func join(_ files: [String]) throws(RuntimeError) {
         guard !files.isEmpty else { return }
         let singleThreaded = threadCount() == 1
+        let ownPid = String(getpid())
         for file in files {
+            if file.hasSuffix("/cgroup.procs"), let members = Sys.readFile(file), lists(members, pid: ownPid) { continue }
             let target = singleThreaded ? file : wholeProcessFile(for: file)
             try Sys.writeFile(target, "0", step: "join cgroup `\(target)`")
         }
+    }
+
+    /// Whether a `cgroup.procs` text lists `pid`. Pure.
+    static func lists(_ members: String, pid: String) -> Bool {
+        members.split(separator: "\n").contains { $0 == pid }
     }
 
     /// The `cgroup.procs` beside a `tasks` file; any other file as it is. Pure.

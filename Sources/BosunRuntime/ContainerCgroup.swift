@@ -1,5 +1,7 @@
 import BosunCgroups
 import BosunOCI
+import CBosunSys
+import Glibc
 
 /// The container's cgroup on this host: created with the spec's `linux.resources` while the runtime helper
 /// starts (before it is sent its config), joined by the helper (`CgroupJoin`) before it enters namespaces and
@@ -21,14 +23,32 @@ struct ContainerCgroup {
     /// The settings `create` writes, worked out by `plan`.
     let settings: CgroupSettings
 
+    /// On cgroup v2 the helper is cloned straight into the cgroup (`CLONE_INTO_CGROUP`), so the cgroup is made
+    /// before the helper is spawned; on v1 the helper joins it itself, and it is made while the helper starts.
+    var isJoinedAtSpawn: Bool { manager.cloneIntoDirectory != nil }
+
+    /// A descriptor of the cgroup's v2 directory for `clone3(CLONE_INTO_CGROUP)`, or nil (v1, or not made yet).
+    /// The caller closes it.
+    func openForSpawn() -> Int32? {
+        guard let directory = manager.cloneIntoDirectory else { return nil }
+        let fd = Glibc.open(directory, BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC)
+        return fd >= 0 ? fd : nil
+    }
+
+    /// The layout of the cgroup hierarchies under `root`: the host's, detected once per process, for the
+    /// standard root; detected afresh for another (a test pointing the runtime at a hybrid host's cgroup2).
+    static func layout(root: String) throws(CgroupError) -> CgroupLayout {
+        root == ContainerRuntime.defaultCgroupRoot ? try CgroupLayout.host() : try CgroupLayout.detect(root: root)
+    }
+
     /// The cgroup for `spec` on this host, not created yet; nil when the host has no cgroup filesystem and the
     /// spec asks for nothing.
-    static func plan(spec: RuntimeSpec, id: String) throws(RuntimeError) -> ContainerCgroup? {
+    static func plan(spec: RuntimeSpec, id: String, root: String) throws(RuntimeError) -> ContainerCgroup? {
         let linux = spec.linux
         let path = try CgroupResources.path(linux?.cgroupsPath, id: id)
         let layout: CgroupLayout
         do {
-            layout = try CgroupLayout.host()
+            layout = try ContainerCgroup.layout(root: root)
         } catch {
             if linux?.resources == nil && linux?.cgroupsPath == nil { return nil }
             throw RuntimeError("find the cgroup hierarchies", detail: "\(error)")
@@ -56,8 +76,8 @@ struct ContainerCgroup {
     }
 
     /// The cgroup recorded for a container, when the host still has the hierarchies.
-    static func open(recordedPath: String) -> ContainerCgroup? {
-        guard let layout = try? CgroupLayout.host(),
+    static func open(recordedPath: String, root: String) -> ContainerCgroup? {
+        guard let layout = try? ContainerCgroup.layout(root: root),
               let path = try? CgroupPath(components: recordedPath.split(separator: "/").map(String.init))
         else { return nil }
         return ContainerCgroup(manager: layout.manager(for: path), settings: CgroupSettings(writes: []))

@@ -38,8 +38,12 @@ extension ContainerRuntime {
         var channelFD: Int32 = -1
         var cgroup: ContainerCgroup?
         do throws(RuntimeError) {
-            let planned = try ContainerCgroup.plan(spec: spec, id: id)
+            let planned = try ContainerCgroup.plan(spec: spec, id: id, root: cgroupRoot)
             config.cgroupProcs = planned?.manager.processFiles ?? []
+            if let planned, planned.isJoinedAtSpawn {
+                try planned.create(warn: warn)
+                cgroup = planned
+            }
             let (callerEnd, helperEnd) = try InitChannel.pair()
             channelFD = callerEnd
             let helper: pid_t?
@@ -52,16 +56,19 @@ extension ContainerRuntime {
             Sys.close(helperEnd)
             var helperReaped = helper == nil
             defer { if !helperReaped, let helper { _ = Sys.waitpid(helper) } }
-            // The config goes out first and the cgroup is made while the helper starts and decodes it; the last
-            // datagram (the seccomp filter) follows once the cgroup exists, and only then does the helper join
-            // it. Without that datagram (end of file) the helper exits.
+            // The config goes out first and (on v1) the cgroup is made while the helper starts and decodes it;
+            // the last datagram (the seccomp filter) follows once the cgroup exists, and only then does the helper
+            // join it (on v2 it was cloned into it and finds itself there). Without that datagram (end of file)
+            // the helper exits.
             let datagrams = try config.datagrams(specBytes: specBytes)
             for datagram in datagrams.dropLast() {
                 try Sys.send(callerEnd, datagram, step: "send the config to the runtime helper")
             }
             do throws(RuntimeError) {
-                try planned?.create(warn: warn)
-                cgroup = planned
+                if cgroup == nil {
+                    try planned?.create(warn: warn)
+                    cgroup = planned
+                }
             } catch {
                 Sys.close(callerEnd)
                 channelFD = -1

@@ -14,7 +14,7 @@ extension ContainerRuntime {
         guard lstat(store.directory(id), &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR,
               lstat(store.stateFile(id), &info) != 0 else { return false }
         let spec = bundle.flatMap { FileManager.default.contents(atPath: $0 + "/config.json") }.flatMap { try? JSONDecoder().decode(RuntimeSpec.self, from: $0) }
-        if let path = try? CgroupResources.path(spec?.linux?.cgroupsPath, id: id), let layout = try? CgroupLayout.host() {
+        if let path = try? CgroupResources.path(spec?.linux?.cgroupsPath, id: id), let layout = try? ContainerCgroup.layout(root: cgroupRoot) {
             let manager = layout.manager(for: path)
             guard manager.processFiles.contains(where: { FileManager.default.fileExists(atPath: $0) }) else {
                 store.remove(id)

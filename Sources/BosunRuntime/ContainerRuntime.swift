@@ -33,7 +33,11 @@ public struct ContainerRuntime: Sendable {
     /// Receives warnings, such as cgroup limits this host cannot apply (the CLI prints them to stderr).
     public var warn: @Sendable (String) -> Void
 
+    /// Where the cgroup hierarchies are mounted; containers' cgroups are made under it.
+    public var cgroupRoot = ContainerRuntime.defaultCgroupRoot
+
     public static let defaultRoot = "/run/bosun/runtime"
+    public static let defaultCgroupRoot = "/sys/fs/cgroup"
 
     public init(
         root: String = ContainerRuntime.defaultRoot, helperExecutable: String = "/proc/self/exe",
@@ -139,7 +143,7 @@ public struct ContainerRuntime: Sendable {
             ContainerRuntime.waitForExit(pid: record.pid, startTime: record.startTime)
         }
         var failure: RuntimeError?
-        if let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path) {
+        if let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: cgroupRoot) {
             do {
                 try cgroup.remove()
             } catch {

@@ -38,8 +38,15 @@ final class MonitorSpawner: HelperSpawner {
                          "--pid-file", configuration.pidPath, "--helper", helperPath,
                          "--max-size", "\(configuration.maxLogSize)", "--max-file", "\(configuration.maxLogFiles)"]
         if let oom = cgroup?.oomCounterFile { arguments += ["--oom-file", oom] }
-        let first = try Spawn.start(configuration.executable, arguments: arguments, environment: [],
-                                    fds: [(null, 0), (null, 1), (errors, 2), (socket, 3), (pair[1], 4)], step: step)
+        var fds: [(Int32, Int32)] = [(null, 0), (null, 1), (errors, 2), (socket, 3), (pair[1], 4)]
+        // On cgroup v2 the monitor clones the helper straight into the container's cgroup.
+        let cgroupFD = cgroup?.openForSpawn()
+        defer { if let cgroupFD { Sys.close(cgroupFD) } }
+        if let cgroupFD {
+            fds.append((cgroupFD, 5))
+            arguments += ["--cgroup-fd", "5"]
+        }
+        let first = try Spawn.start(configuration.executable, arguments: arguments, environment: [], fds: fds, step: step)
         let status = Sys.waitpid(first)
         guard status == 0, let text = Sys.readFile(configuration.pidPath),
               let pid = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.flatMap({ Int32($0) })

@@ -23,13 +23,18 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Directory for container state.")
     var root: String = ContainerRuntime.defaultRoot
 
-    var runtime: ContainerRuntime { RuntimeOptions.runtime(root: root) }
+    @Option(help: "Where the cgroup hierarchies are mounted.")
+    var cgroupRoot: String = ContainerRuntime.defaultCgroupRoot
+
+    var runtime: ContainerRuntime { RuntimeOptions.runtime(root: root, cgroupRoot: cgroupRoot) }
 
     /// The runtime with its state under `root`, warnings to stderr.
-    static func runtime(root: String) -> ContainerRuntime {
-        ContainerRuntime(root: root, helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler()) { warning in
+    static func runtime(root: String, cgroupRoot: String = ContainerRuntime.defaultCgroupRoot) -> ContainerRuntime {
+        var runtime = ContainerRuntime(root: root, helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler()) { warning in
             FileHandle.standardError.write(Data("bosun: warning: \(warning)\n".utf8))
         }
+        runtime.cgroupRoot = cgroupRoot
+        return runtime
     }
 }
 

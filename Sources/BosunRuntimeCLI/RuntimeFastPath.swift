@@ -10,7 +10,7 @@ public enum RuntimeFastPath {
     /// Runs the command and exits when argv is one the fast path reads; returns otherwise.
     public static func runIfPossible(_ arguments: [String]) {
         guard let invocation = RuntimeInvocation(arguments) else { return }
-        let runtime = RuntimeOptions.runtime(root: invocation.root)
+        let runtime = RuntimeOptions.runtime(root: invocation.root, cgroupRoot: invocation.cgroupRoot)
         let options = CreateOptions(pidFile: invocation.pidFile, consoleSocket: invocation.consoleSocket)
         do throws(RuntimeError) {
             switch invocation.command {
@@ -32,6 +32,7 @@ struct RuntimeInvocation: Equatable {
     enum Command: String { case run, create }
     var command: Command
     var root = ContainerRuntime.defaultRoot
+    var cgroupRoot = ContainerRuntime.defaultCgroupRoot
     var bundle = "."
     var pidFile: String?
     var consoleSocket: String?
@@ -41,7 +42,7 @@ struct RuntimeInvocation: Equatable {
     init?(_ arguments: [String]) {
         guard arguments.count > 2, arguments[1] == "runtime" else { return nil }
         var command: Command?
-        var root: String?, bundle: String?, pidFile: String?, consoleSocket: String?, id: String?
+        var root: String?, cgroupRoot: String?, bundle: String?, pidFile: String?, consoleSocket: String?, id: String?
         var index = 2
         while index < arguments.count {
             let word = arguments[index]
@@ -61,10 +62,11 @@ struct RuntimeInvocation: Equatable {
                     value = arguments[index]
                     index += 1
                 }
-                // runc's global `--root` goes anywhere; the rest belong to the subcommand.
-                guard name == "--root" || command != nil else { return nil }
+                // runc's global `--root` (and bosun's `--cgroup-root`) go anywhere; the rest belong to the subcommand.
+                guard name == "--root" || name == "--cgroup-root" || command != nil else { return nil }
                 switch name {
                 case "--root": root = value
+                case "--cgroup-root": cgroupRoot = value
                 case "--bundle", "-b": bundle = value
                 case "--pid-file": pidFile = value
                 case "--console-socket": consoleSocket = value
@@ -83,6 +85,7 @@ struct RuntimeInvocation: Equatable {
         self.command = command
         self.id = id
         if let root { self.root = root }
+        if let cgroupRoot { self.cgroupRoot = cgroupRoot }
         if let bundle { self.bundle = bundle }
         self.pidFile = pidFile
         self.consoleSocket = consoleSocket

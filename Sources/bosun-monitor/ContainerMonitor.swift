@@ -82,13 +82,14 @@ struct ContainerMonitor {
         let oomBaseline = Posix.oomKills(arguments.oomPath)
         let helper: pid_t
         switch Posix.spawn(arguments.helperPath, arguments: ["bosun", "__runtime-init", "3"],
-                           fds: [(null, 0), (out[1], 1), (err[1], 2), (MonitorArguments.socketDescriptor, 3)]) {
+                           fds: [(null, 0), (out[1], 1), (err[1], 2), (MonitorArguments.socketDescriptor, 3)],
+                           intoCgroup: arguments.cgroupDescriptor) {
         case .success(let pid): helper = pid
         case .failure(let problem):
             errno = problem.code
             fail("start the runtime helper `\(arguments.helperPath)`")
         }
-        for fd in [null, out[1], err[1], MonitorArguments.socketDescriptor] { close(fd) }
+        for fd in [null, out[1], err[1], MonitorArguments.socketDescriptor] + (arguments.cgroupDescriptor.map { [$0] } ?? []) { close(fd) }
         for fd in [out[0], err[0], MonitorArguments.controlDescriptor] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }

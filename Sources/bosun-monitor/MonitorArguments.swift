@@ -14,6 +14,8 @@ struct MonitorArguments {
     var maxFile = 1
     /// The cgroup file with the `oom_kill` counter (`memory.oom_control` on v1, `memory.events` on v2).
     var oomPath: String?
+    /// Spawn the helper into this cgroup v2 directory (`--cgroup-fd 5`, a descriptor the caller passes).
+    var cgroupDescriptor: Int32?
 
     /// The helper's end of the init socket, as the caller passes it.
     static let socketDescriptor: Int32 = 3
@@ -37,6 +39,9 @@ struct MonitorArguments {
             case "--pid-file": parsed.pidPath = value
             case "--helper": parsed.helperPath = value
             case "--oom-file": parsed.oomPath = value
+            case "--cgroup-fd":
+                guard let fd = Int32(value), fd > 4 else { return .failure(Problem(message: "usage: --cgroup-fd \(value): not a descriptor above 4")) }
+                parsed.cgroupDescriptor = fd
             case "--max-size":
                 guard let size = Int64(value), size >= 0 else { return .failure(Problem(message: "usage: --max-size \(value): not a byte count")) }
                 parsed.maxSize = size

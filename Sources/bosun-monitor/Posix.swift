@@ -101,8 +101,10 @@ enum Posix {
         return bytes.split(separator: UInt8(ascii: " ")).compactMap { pid_t(String(decoding: $0, as: UTF8.self)) }
     }
 
-    /// posix_spawn with `fds` moved to the given numbers, every signal at its default and none blocked.
-    static func spawn(_ path: String, arguments: [String], fds: [(from: Int32, to: Int32)]) -> Result<pid_t, SpawnError> {
+    /// posix_spawn with `fds` moved to the given numbers, every signal at its default and none blocked; with
+    /// `intoCgroup`, cloned straight into that cgroup v2 directory (posix_spawn where clone3 cannot do it).
+    static func spawn(_ path: String, arguments: [String], fds: [(from: Int32, to: Int32)],
+                      intoCgroup cgroupFD: Int32? = nil) -> Result<pid_t, SpawnError> {
         // Move the sources above the targets first, so a dup2 cannot overwrite a source not yet placed; just
         // above (a descriptor table grown past 64 slots can cost an RCU grace period).
         let above = (fds.map(\.to).max() ?? 2) + 1
@@ -130,6 +132,13 @@ enum Posix {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var environment: [UnsafeMutablePointer<CChar>?] = [nil]
+        if let cgroupFD {
+            var pairs = zip(high, fds.map(\.to)).flatMap { [$0, $1] }
+            let pid = bosun_spawn_into_cgroup(path, argv, &environment, &pairs, Int32(fds.count), cgroupFD)
+            if pid > 0 { return .success(pid) }
+            // No clone3 or no CLONE_INTO_CGROUP here: posix_spawn, and the helper joins the cgroup itself.
+            guard errno == ENOSYS || errno == E2BIG || errno == EINVAL else { return .failure(SpawnError(code: errno)) }
+        }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, &environment)
         return result == 0 ? .success(pid) : .failure(SpawnError(code: result))

@@ -20,19 +20,21 @@ import Testing
         ["bosun", "runtime", "create", "--pid-file", "-", "c1"],
         ["bosun", "runtime", "create", "--pid-file", "relative/pid", "-b", ".", "run"],
         ["bosun", "runtime", "run", "c1", "--console-socket", "/s", "--pid-file", "/p"],
+        ["bosun", "runtime", "--cgroup-root", "/sys/fs/cgroup/unified", "run", "c1"],
+        ["bosun", "runtime", "run", "--cgroup-root=/c", "--root", "/r", "c1"],
     ])
     func agreesWithTheParser(_ arguments: [String]) throws {
         let fast = try #require(RuntimeInvocation(arguments))
         let parsed = try BosunCommand.parseAsRoot(Array(arguments.dropFirst()))
         let bundle: BundleArguments
-        let root: String
+        let options: RuntimeOptions
         switch parsed {
         case let run as RuntimeRunCommand:
             #expect(fast.command == .run)
-            (bundle, root) = (run.container, run.options.root)
+            (bundle, options) = (run.container, run.options)
         case let create as RuntimeCreateCommand:
             #expect(fast.command == .create)
-            (bundle, root) = (create.container, create.options.root)
+            (bundle, options) = (create.container, create.options)
         default:
             Issue.record("parsed as \(type(of: parsed))")
             return
@@ -41,7 +43,8 @@ import Testing
         #expect(fast.bundle == bundle.bundle)
         #expect(fast.pidFile == bundle.pidFile)
         #expect(fast.consoleSocket == bundle.consoleSocket)
-        #expect(fast.root == root)
+        #expect(fast.root == options.root)
+        #expect(fast.cgroupRoot == options.cgroupRoot)
     }
 
     @Test(arguments: [

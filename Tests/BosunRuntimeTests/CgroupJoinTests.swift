@@ -22,3 +22,11 @@ import Testing
         #expect(CgroupJoin.threadCount() > 1)
     }
 }
+
+extension CgroupJoinTests {
+    @Test func findsItsPidInCgroupProcs() {
+        #expect(CgroupJoin.lists("1\n42\n4242\n", pid: "42"))
+        #expect(!CgroupJoin.lists("1\n4242\n", pid: "42"))
+        #expect(!CgroupJoin.lists("", pid: "42"))
+    }
+}

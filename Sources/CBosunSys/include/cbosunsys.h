@@ -20,6 +20,14 @@ int bosun_setns(int fd, int nstype);
 // clone3 with CLONE_PIDFD (and any namespace flags): returns the child's pid in the parent (pidfd stored in
 // *pidfd), 0 in the child. The child must only exec or _exit, or be single-threaded.
 pid_t bosun_clone3(uint64_t flags, int *pidfd, int exit_signal);
+// posix_spawn's work (each fds[2i] dup2'ed onto fds[2i+1], every signal at its default and none blocked,
+// execve) in a child cloned with clone3(CLONE_INTO_CGROUP), so it starts inside the cgroup v2 directory that
+// `cgroup_fd` names and never has to move into it (a move takes the kernel's global attach lock). Sources must
+// not be targets (copy them above first). Returns the pid once the child has exec'd, or -1 with errno: the
+// clone's (ENOSYS, E2BIG or EINVAL on kernels before 5.7; EBUSY/EOPNOTSUPP for a cgroup that cannot take
+// processes) or the child's (its dup2 or execve).
+pid_t bosun_spawn_into_cgroup(const char *path, char *const argv[], char *const envp[], const int *fds, int count,
+                              int cgroup_fd);
 int bosun_pidfd_open(pid_t pid);
 int bosun_pidfd_send_signal(int pidfd, int sig);
 int bosun_pivot_root(const char *new_root, const char *put_old);
