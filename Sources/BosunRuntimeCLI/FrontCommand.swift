@@ -23,10 +23,21 @@ public enum FrontCommand {
         exit(BosunExitCode.internalError.rawValue)
     }
 
-    /// `bosun-cli` in the directory of this executable (symbolic links resolved).
+    /// `bosun-cli` in the directory of this executable (symbolic links resolved). Glibc only: this runs on
+    /// every command's path.
     static func fullExecutablePath() -> String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return (executable as NSString).deletingLastPathComponent + "/" + fullExecutableName
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        let executable = length > 0
+            ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : CommandLine.arguments[0]
+        return besideExecutable(executable)
+    }
+
+    /// The full executable's path beside `executable`. Pure.
+    static func besideExecutable(_ executable: String) -> String {
+        guard let slash = executable.lastIndex(of: "/") else { return fullExecutableName }
+        return String(executable[...slash]) + fullExecutableName
     }
 }
 

@@ -77,3 +77,12 @@ import Testing
         #expect(RuntimeInvocation(arguments) == nil)
     }
 }
+
+/// Where the small front finds the whole command line.
+@Suite struct FrontCommandTests {
+    @Test func findsBosunCliBesideItself() {
+        #expect(FrontCommand.besideExecutable("/usr/local/bin/bosun") == "/usr/local/bin/bosun-cli")
+        #expect(FrontCommand.besideExecutable("/work/.build/x86_64-unknown-linux-gnu/release/bosun")
+            == "/work/.build/x86_64-unknown-linux-gnu/release/bosun-cli")
+    }
+}
