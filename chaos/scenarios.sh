@@ -128,7 +128,7 @@ scenario_registry() {
   local dir=$work/registry state=$work/registry/state repo=$work/registry/repo project=${prefix}r port
   mkdir -p "$repo" && git -C "$repo" init -q -b main
   port=$(free_port)
-  python3 "$here/chaos/big_image.py" "$work/busybox" "$dir/big" 2 24 || { result registry-stop none "could not build the image" FAIL "big_image.py failed"; return; }
+  python3 "$here/chaos/big_image.py" "$work/busybox" "$dir/big" 2 64 || { result registry-stop none "could not build the image" FAIL "big_image.py failed"; return; }
   printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s/storage\nhttp:\n  addr: 127.0.0.1:%s\n' "$dir" "$port" > "$dir/registry.yml"
   start_registry() { /usr/bin/docker-registry serve "$dir/registry.yml" >> "$dir/registry.log" 2>&1 & registry_pid=$!; pids+=("$registry_pid"); wait_for 10 curl -sf "http://127.0.0.1:$port/v2/" >/dev/null; }
   start_registry
@@ -164,7 +164,7 @@ scenario_registry() {
   verify "$state" || problems+="journal verify failed; "
   orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after recovery: ${orphans//$'\n'/; }; "
   if [ -z "$problems" ]; then
-    result registry-stop "registry SIGKILLed during the pull of a 48 MB image by bosun apply" "exit $rc: $error; failed convergence journaled; svc untouched; no partial blobs left" PASS "recovered: next apply pulled and started it"
+    result registry-stop "registry SIGKILLed during the pull of a 128 MB image by bosun apply" "exit $rc: $error; failed convergence journaled; svc untouched; no partial blobs left" PASS "recovered: next apply pulled and started it"
   else
     result registry-stop "registry SIGKILLed mid-pull (apply exit $rc)" "${error:-no error printed}" FAIL "$problems"
   fi
