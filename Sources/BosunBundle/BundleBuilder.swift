@@ -52,6 +52,7 @@ public enum BundleBuilder {
         linux.seccomp = request.seccomp
         if let resources = request.resources {
             var oci = RuntimeSpec.LinuxResources()
+            oci.devices = linux.resources?.devices
             if let limit = resources.memoryLimit { oci.memory = .init(limit: limit) }
             if resources.cpuQuota != nil || resources.cpuPeriod != nil { oci.cpu = .init(quota: resources.cpuQuota, period: resources.cpuPeriod) }
             if let limit = resources.pidsLimit { oci.pids = .init(limit: limit) }

@@ -60,7 +60,11 @@ public enum ServiceBundle {
             linux.maskedPaths = []
             linux.readonlyPaths = []
         }
-        linux.resources = resources(service.resources)
+        var resources = Self.resources(service.resources) ?? RuntimeSpec.LinuxResources()
+        // Docker's `privileged`: every device; otherwise the default spec's rules (every device denied but the
+        // standard ones).
+        resources.devices = service.privileged ? [.init(allow: true, access: "rwm")] : linux.resources?.devices
+        linux.resources = resources
         spec.linux = linux
         if let shm = service.shmSize {
             spec.mounts = spec.mounts?.map { mount in

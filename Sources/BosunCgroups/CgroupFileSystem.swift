@@ -20,6 +20,8 @@ public protocol CgroupFileSystem: Sendable {
     func subdirectories(_ path: String) throws(CgroupError) -> [String]
     /// Whether systemd marked the directory as delegated (`trusted.delegate` / `user.delegate` xattr).
     func isDelegated(_ path: String) -> Bool
+    /// Loads `program` as the cgroup v2 directory's device filter (`BPF_PROG_TYPE_CGROUP_DEVICE`).
+    func attachDeviceFilter(_ directory: String, _ program: [DeviceFilterProgram.Instruction]) throws(CgroupError)
 }
 
 /// The real cgroup filesystem through plain system calls, retrying on EINTR.
@@ -89,6 +91,23 @@ public struct HostCgroupFileSystem: CgroupFileSystem {
             if count > 0, value[0] == UInt8(ascii: "1") { return true }
         }
         return false
+    }
+
+    public func attachDeviceFilter(_ directory: String, _ program: [DeviceFilterProgram.Instruction]) throws(CgroupError) {
+        let fd = retrying { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .system("open", directory, errno: errno) }
+        defer { close(fd) }
+        let instructions = program.map {
+            bosun_bpf_insn(code: $0.code, regs: $0.destination | $0.source << 4, off: $0.offset, imm: $0.immediate)
+        }
+        var log = [CChar](repeating: 0, count: 4096)
+        guard bosun_attach_device_filter(fd, instructions, Int32(instructions.count), &log, Int32(log.count)) == 0 else {
+            let code = errno
+            let verifier = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CgroupError(.rejected, action: "attach the device filter to", file: directory, errno: code,
+                              hint: verifier.isEmpty ? "the kernel needs CONFIG_CGROUP_BPF and CAP_SYS_ADMIN for device rules on cgroup v2"
+                                                     : "verifier: \(verifier.prefix(300))")
+        }
     }
 }
 

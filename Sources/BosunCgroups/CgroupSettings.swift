@@ -35,11 +35,15 @@ public struct CgroupSettings: Sendable, Hashable {
     public var writes: [CgroupWrite]
     /// Limits that are deliberately not applied, with the reason.
     public var notApplied: [String]
+    /// cgroup v2's device rules, in v1 order, loaded as an eBPF program (`DeviceFilterProgram`); nil for none.
+    /// (v1 takes them as `devices.allow`/`devices.deny` writes.)
+    public var deviceFilter: [DeviceRule]?
 
     /// Writes built elsewhere (the runtime's translation of OCI `linux.resources`), applied in this order.
-    public init(writes: [CgroupWrite], notApplied: [String] = []) {
+    public init(writes: [CgroupWrite], notApplied: [String] = [], deviceFilter: [DeviceRule]? = nil) {
         self.writes = writes
         self.notApplied = notApplied
+        self.deviceFilter = deviceFilter
     }
 
     /// The CPU list the settings ask for (`cpuset.cpus`), if any.

@@ -51,6 +51,9 @@ public struct UnifiedCgroupManager: CgroupManager {
         try CgroupOperations.checkCPUs(settings.cpuset, parentFile: parent + "/cpuset.cpus.effective",
                                        fileSystem: fileSystem)
         var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
+        if let rules = settings.deviceFilter {
+            try fileSystem.attachDeviceFilter(directory, DeviceFilterProgram.instructions(for: rules))
+        }
         report.skipped += settings.notApplied
         return report
     }
@@ -100,6 +103,9 @@ public struct UnifiedCgroupManager: CgroupManager {
         try CgroupOperations.checkCPUs(limits.cpuset, parentFile: parent + "/cpuset.cpus.effective",
                                        fileSystem: fileSystem)
         var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
+        if let rules = settings.deviceFilter {
+            try fileSystem.attachDeviceFilter(directory, DeviceFilterProgram.instructions(for: rules))
+        }
         report.skipped += settings.notApplied
         return report
     }

@@ -37,6 +37,12 @@ public enum DefaultSpec {
         .init(type: "c", path: "/dev/tty", major: 5, minor: 0),
     ]
 
+    /// Device access, as `runc spec` and Docker start it: every device denied; the runtime then allows the
+    /// standard ones (null, zero, full, random, urandom, tty, ptys, ptmx, tun, mknod of any) and the spec's
+    /// `linux.devices`. Without a rule a container's cgroup would allow every device its parent allows, and
+    /// with CAP_MKNOD its root could make and open the host's disks.
+    public static let deviceRules = [RuntimeSpec.LinuxResources.DeviceRule(allow: false, access: "rwm")]
+
     /// A complete spec running `args` in the bundle's `rootfs`, with fresh namespaces of every kind but user.
     public static func make(args: [String], hostname: String = "bosun", terminal: Bool = false) -> RuntimeSpec {
         var spec = RuntimeSpec()
@@ -59,6 +65,9 @@ public enum DefaultSpec {
         linux.namespaces = ["pid", "network", "ipc", "uts", "mount", "cgroup"].map { RuntimeSpec.Namespace(type: $0) }
         linux.maskedPaths = maskedPaths
         linux.readonlyPaths = readonlyPaths
+        var resources = RuntimeSpec.LinuxResources()
+        resources.devices = deviceRules
+        linux.resources = resources
         spec.linux = linux
         return spec
     }

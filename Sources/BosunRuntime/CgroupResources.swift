@@ -102,8 +102,10 @@ public enum CgroupResources {
         return CgroupSettings(writes: writes, notApplied: notApplied)
     }
 
-    /// cgroup v2 files (runc's `fs2`): device rules need an eBPF program, which bosun does not load yet.
-    public static func unified(_ resources: RuntimeSpec.LinuxResources) throws(RuntimeError) -> CgroupSettings {
+    /// cgroup v2 files (runc's `fs2`), and the device rules for the cgroup's eBPF device filter.
+    public static func unified(_ resources: RuntimeSpec.LinuxResources, devices: [RuntimeSpec.Device] = []) throws(RuntimeError)
+        -> CgroupSettings
+    {
         try validate(resources)
         var writes: [CgroupWrite] = []
         var notApplied: [String] = []
@@ -159,12 +161,9 @@ public enum CgroupResources {
         for limit in resources.hugepageLimits ?? [] {
             writes.append(.init("hugetlb", "hugetlb.\(limit.pageSize).max", String(limit.limit), .required))
         }
-        if !(resources.devices ?? []).isEmpty {
-            notApplied.append("linux.resources.devices: cgroup v2 device rules need an eBPF program (not implemented)")
-        }
         if resources.network != nil { notApplied.append("linux.resources.network: no cgroup v2 equivalent") }
         writes += try unifiedKeys(resources.unified)
-        return CgroupSettings(writes: writes, notApplied: notApplied)
+        return CgroupSettings(writes: writes, notApplied: notApplied, deviceFilter: deviceRuleList(resources.devices, devices: devices))
     }
 
     /// runc's `ConvertMemorySwapToCgroupV2Value`: v2's swap is the swap alone; nil leaves it untouched.
@@ -183,29 +182,38 @@ public enum CgroupResources {
     }
 
     /// The devices every container may use, as runc allows them (`specconv.AllowedDevices`): mknod of any
-    /// node, the standard character devices, ptys and tun.
-    static let defaultDeviceRules = [
-        "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:8 rwm", "c 1:7 rwm", "c 5:0 rwm", "c 1:5 rwm", "c 1:9 rwm",
-        "c 136:* rwm", "c 5:2 rwm", "c 10:200 rwm",
-    ]
+    /// node, the standard character devices (null, random, full, tty, zero, urandom), ptys, ptmx and tun.
+    static let defaultDeviceRules: [DeviceRule] = [
+        DeviceRule(allow: true, kind: .character, access: .mknod), DeviceRule(allow: true, kind: .block, access: .mknod),
+    ] + [(1, 3), (1, 8), (1, 7), (5, 0), (1, 5), (1, 9), (136, nil), (5, 2), (10, 200)].map { (major: Int64, minor: Int64?) in
+        DeviceRule(allow: true, kind: .character, major: major, minor: minor)
+    }
 
-    /// v1 device rules in the spec's order, then the default devices and `linux.devices`; nothing when the spec
-    /// lists no rules (a new cgroup inherits its parent's, which allow everything).
-    static func deviceRules(_ rules: [Resources.DeviceRule]?, devices: [RuntimeSpec.Device]) -> [CgroupWrite] {
-        guard let rules, !rules.isEmpty else { return [] }
-        func number(_ value: Int64?) -> String { value.map { $0 < 0 ? "*" : String($0) } ?? "*" }
-        var writes = rules.map { rule in
-            let type = rule.type.flatMap { $0.isEmpty ? nil : $0 } ?? "a"
-            let value = type == "a" ? "a" : "\(type) \(number(rule.major)):\(number(rule.minor)) \(rule.access ?? "rwm")"
-            return CgroupWrite("devices", rule.allow ? "devices.allow" : "devices.deny", value, .required)
+    /// The device rules in the spec's order, then the default devices and every `linux.devices` node; nil when
+    /// the spec lists no rules (a new cgroup then allows what its parent allows). Validated by `validate`.
+    static func deviceRuleList(_ rules: [Resources.DeviceRule]?, devices: [RuntimeSpec.Device]) -> [DeviceRule]? {
+        guard let rules, !rules.isEmpty else { return nil }
+        func number(_ value: Int64?) -> Int64? { value.flatMap { $0 < 0 ? nil : $0 } }
+        var list = rules.map { rule in
+            let kind: DeviceRule.Kind = switch rule.type ?? "a" {
+            case "b": .block
+            case "c": .character
+            default: .all
+            }
+            return DeviceRule(allow: rule.allow, kind: kind, major: number(rule.major), minor: number(rule.minor),
+                              access: DeviceRule.Access(letters: rule.access ?? "") ?? .all)
         }
-        writes += defaultDeviceRules.map { CgroupWrite("devices", "devices.allow", $0, .required) }
+        list += defaultDeviceRules
         for device in devices where device.type == "c" || device.type == "b" || device.type == "u" {
-            let type = device.type == "b" ? "b" : "c"
-            writes.append(.init("devices", "devices.allow", "\(type) \(number(device.major)):\(number(device.minor)) rwm",
-                                .required))
+            list.append(DeviceRule(allow: true, kind: device.type == "b" ? .block : .character,
+                                   major: number(device.major), minor: number(device.minor)))
         }
-        return writes
+        return list
+    }
+
+    /// v1's `devices.allow`/`devices.deny` writes for `deviceRuleList`.
+    static func deviceRules(_ rules: [Resources.DeviceRule]?, devices: [RuntimeSpec.Device]) -> [CgroupWrite] {
+        (deviceRuleList(rules, devices: devices) ?? []).map { CgroupWrite("devices", $0.legacyFile, $0.legacyValue, .required) }
     }
 
     /// `unified` keys, written verbatim into the file of that name; the controller is the part before the dot.

@@ -55,7 +55,7 @@ struct ContainerCgroup {
         }
         let resources = linux?.resources ?? RuntimeSpec.LinuxResources()
         let settings = switch layout {
-        case .unified: try CgroupResources.unified(resources)
+        case .unified: try CgroupResources.unified(resources, devices: linux?.devices ?? [])
         case .legacy(let hierarchies):
             try CgroupResources.legacy(resources, devices: linux?.devices ?? [],
                                        hugetlbOnUnified: hierarchies.mounts["hugetlb"] == nil

@@ -66,6 +66,15 @@ final class FakeCgroupTree: CgroupFileSystem {
     func exists(_ path: String) -> Bool { host.exists(path) }
     func isWritable(_ path: String) -> Bool { host.isWritable(path) }
     func isDelegated(_ path: String) -> Bool { delegated.withLock { $0.contains(path) } }
+
+    /// Device filters attached, by directory relative to the root.
+    let deviceFilters = Mutex<[String: [DeviceFilterProgram.Instruction]]>([:])
+
+    func attachDeviceFilter(_ directory: String, _ program: [DeviceFilterProgram.Instruction]) throws(CgroupError) {
+        let relative = String(directory.dropFirst(root.count + 1))
+        deviceFilters.withLock { $0[relative] = program }
+        log.withLock { $0.append("\(relative)/<device filter: \(program.count) instructions>") }
+    }
     func subdirectories(_ path: String) throws(CgroupError) -> [String] { try host.subdirectories(path) }
 
     func makeDirectory(_ path: String) throws(CgroupError) {

@@ -43,7 +43,11 @@ struct CgroupResourcesTests {
             "memory.swap.max=67108864", "memory.max=67108864", "memory.low=33554432", "pids.max=32",
             "cpu.weight=20", "cpu.max=50000 100000", "cpuset.cpus=0", "hugetlb.2MB.max=4194304",
         ])
-        #expect(settings.notApplied.contains { $0.hasPrefix("linux.resources.devices") })
+        // The device rules become the eBPF device filter, in the same order as v1's writes.
+        #expect(!settings.notApplied.contains { $0.hasPrefix("linux.resources.devices") })
+        let legacy = try CgroupResources.legacy(Self.sample).writes.filter { $0.controller == "devices" }
+        #expect(settings.deviceFilter?.map { CgroupWrite("devices", $0.legacyFile, $0.legacyValue, .required) } == legacy)
+        #expect(try CgroupResources.unified(RuntimeSpec.LinuxResources()).deviceFilter == nil)
     }
 
     @Test func unifiedKeysAreVerbatimAndRequired() throws {

@@ -14,6 +14,18 @@ struct bosun_sock_filter {  // identical layout to struct sock_filter
     uint32_t k;
 };
 
+struct bosun_bpf_insn {  // identical layout to struct bpf_insn
+    uint8_t code;
+    uint8_t regs;  // dst_reg in the low 4 bits, src_reg in the high 4 bits
+    int16_t off;
+    int32_t imm;
+};
+
+// cgroup v2 device rules: loads `insns` as a BPF_PROG_TYPE_CGROUP_DEVICE program and attaches it
+// (BPF_F_ALLOW_MULTI) to the cgroup directory `cgroup_fd`; the program goes with the cgroup. Returns 0, or -1
+// with errno; the verifier's complaint, if any, is in `log` (may be NULL).
+int bosun_attach_device_filter(int cgroup_fd, const struct bosun_bpf_insn *insns, int count, char *log, int log_size);
+
 // Namespaces and processes.
 int bosun_unshare(int flags);
 int bosun_setns(int fd, int nstype);

@@ -1,0 +1,46 @@
+import BosunOCI
+import Foundation
+import Testing
+
+/// Device rules for real: the default spec denies every device but the standard ones, on cgroup v1 through the
+/// devices controller and on cgroup v2 through the eBPF device filter (this host's cgroup2 mount). A
+/// container with CAP_MKNOD can make a node for /dev/loop-control (10:237) but not open it; without rules it can. Root.
+@Suite("device rules (root)", .enabled(if: RootGate.enabled))
+struct DeviceRuleContainerTests {
+    static let script = "mknod /tmp/lc c 10 237 && dd if=/tmp/lc of=/dev/null bs=1 count=0 2>&1 && echo opened; echo x > /dev/null && echo null-ok"
+
+    /// Runs the script with `--cgroup-root cgroupRoot` (nil: the default), the default rules or none.
+    func run(cgroupRoot: String?, rules: Bool) throws -> RuntimeFixture.Outcome {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        for applet in ["mknod", "dd"] {
+            try FileManager.default.createSymbolicLink(atPath: fixture.rootfs + "/bin/" + applet, withDestinationPath: "busybox")
+        }
+        try fixture.writeSpec(Self.script) { spec in
+            if !rules { spec.linux?.resources?.devices = nil }
+        }
+        let id = "dev-\(UUID().uuidString.prefix(8))"
+        let root = cgroupRoot.map { ["--cgroup-root", $0] } ?? []
+        return try fixture.bosun(root + ["run", "--bundle", fixture.bundle, id])
+    }
+
+    @Test func v1DeniesWhatTheRulesDoNotAllow() throws {
+        let denied = try run(cgroupRoot: nil, rules: true)
+        #expect(denied.stdout.contains("Operation not permitted"), "\(denied.stdout) \(denied.stderr)")
+        #expect(!denied.stdout.contains("opened"))
+        #expect(denied.stdout.contains("null-ok"))
+        let open = try run(cgroupRoot: nil, rules: false)
+        #expect(open.stdout.contains("opened"), "\(open.stdout) \(open.stderr)")
+    }
+
+    @Test func v2DeniesThroughTheDeviceFilter() throws {
+        let mount = try #require(CgroupV2StartTests.cgroup2Mount(), "this host has no cgroup2 mount")
+        let denied = try run(cgroupRoot: mount, rules: true)
+        #expect(denied.stdout.contains("Operation not permitted"), "\(denied.stdout) \(denied.stderr)")
+        #expect(!denied.stdout.contains("opened"))
+        #expect(denied.stdout.contains("null-ok"))
+        let open = try run(cgroupRoot: mount, rules: false)
+        #expect(open.stdout.contains("opened"), "\(open.stdout) \(open.stderr)")
+        rmdir(mount + "/bosun")
+    }
+}
