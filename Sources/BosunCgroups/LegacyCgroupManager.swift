@@ -36,12 +36,25 @@ public struct LegacyCgroupManager: CgroupManager {
         return files
     }
 
+    /// The files to join a cgroup made with `settings` through, known before it is made: every hierarchy's
+    /// `tasks`, and the hybrid host's cgroup2 `cgroup.procs` when the settings need that directory.
+    public func processFiles(for settings: CgroupSettings) -> [String] {
+        var files = directories.map { $0 + "/tasks" }
+        if let unifiedDirectory, !unifiedOnlyControllers(settings).isEmpty { files.append(unifiedDirectory + "/cgroup.procs") }
+        return files
+    }
+
+    /// The controllers `settings` write that only the hybrid host's cgroup2 has (hugetlb on the development VMs).
+    func unifiedOnlyControllers(_ settings: CgroupSettings) -> Set<String> {
+        Set(settings.writes.map(\.controller)).filter {
+            hierarchies.mounts[$0] == nil && hierarchies.unifiedControllers.contains($0)
+        }
+    }
+
     @discardableResult
     public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
         try makeDirectories()
-        let unifiedOnly = Set(settings.writes.map(\.controller)).filter {
-            hierarchies.mounts[$0] == nil && hierarchies.unifiedControllers.contains($0)
-        }
+        let unifiedOnly = unifiedOnlyControllers(settings)
         if let root = hierarchies.unified, !unifiedOnly.isEmpty {
             var parent = root
             for name in path.components {

@@ -42,7 +42,13 @@ public struct UnifiedCgroupManager: CgroupManager {
     @discardableResult
     public func create(settings: CgroupSettings) throws(CgroupError) -> CgroupApplyReport {
         try makeDirectories(extra: Set(settings.writes.map(\.controller)))
-        return try update(settings: settings)
+        var files = settings
+        files.deviceFilter = nil
+        let report = try update(settings: files)
+        if let rules = settings.deviceFilter {
+            try fileSystem.attachDeviceFilter(directory, DeviceFilterProgram.instructions(for: rules))
+        }
+        return report
     }
 
     @discardableResult
@@ -51,8 +57,9 @@ public struct UnifiedCgroupManager: CgroupManager {
         try CgroupOperations.checkCPUs(settings.cpuset, parentFile: parent + "/cpuset.cpus.effective",
                                        fileSystem: fileSystem)
         var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
-        if let rules = settings.deviceFilter {
-            try fileSystem.attachDeviceFilter(directory, DeviceFilterProgram.instructions(for: rules))
+        if settings.deviceFilter != nil {
+            // Filters attached side by side must all allow an access: a second one could only narrow the first.
+            report.skipped.append("device rules: on cgroup v2 they are set when the cgroup is created")
         }
         report.skipped += settings.notApplied
         return report
@@ -103,8 +110,9 @@ public struct UnifiedCgroupManager: CgroupManager {
         try CgroupOperations.checkCPUs(limits.cpuset, parentFile: parent + "/cpuset.cpus.effective",
                                        fileSystem: fileSystem)
         var report = try CgroupOperations.apply(settings.writes, fileSystem: fileSystem) { _ in directory }
-        if let rules = settings.deviceFilter {
-            try fileSystem.attachDeviceFilter(directory, DeviceFilterProgram.instructions(for: rules))
+        if settings.deviceFilter != nil {
+            // Filters attached side by side must all allow an access: a second one could only narrow the first.
+            report.skipped.append("device rules: on cgroup v2 they are set when the cgroup is created")
         }
         report.skipped += settings.notApplied
         return report

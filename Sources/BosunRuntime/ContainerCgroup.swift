@@ -23,6 +23,11 @@ struct ContainerCgroup {
     /// The settings `create` writes, worked out by `plan`.
     let settings: CgroupSettings
 
+    /// The files the helper joins the cgroup through, known before the cgroup is made (see `CgroupJoin`).
+    var joinFiles: [String] {
+        (manager as? LegacyCgroupManager)?.processFiles(for: settings) ?? manager.processFiles
+    }
+
     /// On cgroup v2 the helper is cloned straight into the cgroup (`CLONE_INTO_CGROUP`), so the cgroup is made
     /// before the helper is spawned; on v1 the helper joins it itself, and it is made while the helper starts.
     var isJoinedAtSpawn: Bool { manager.cloneIntoDirectory != nil }

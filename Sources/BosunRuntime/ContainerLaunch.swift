@@ -39,7 +39,7 @@ extension ContainerRuntime {
         var cgroup: ContainerCgroup?
         do throws(RuntimeError) {
             let planned = try ContainerCgroup.plan(spec: spec, id: id, root: cgroupRoot)
-            config.cgroupProcs = planned?.manager.processFiles ?? []
+            config.cgroupProcs = planned?.joinFiles ?? []
             if let planned, planned.isJoinedAtSpawn {
                 try planned.create(warn: warn)
                 cgroup = planned
@@ -105,7 +105,8 @@ extension ContainerRuntime {
             }
             let record = ContainerRecord(id: id, bundle: bundle, rootfs: rootfs, pid: pid, startTime: info.startTime, created: Date(),
                                          annotations: spec.annotations, hooks: hooks, cgroupPath: cgroup?.recordedPath,
-                                         hasProcess: spec.process != nil, bootID: BootID.current)
+                                         hasProcess: spec.process != nil, bootID: BootID.current,
+                                         cgroupRoot: cgroupRoot == ContainerRuntime.defaultCgroupRoot ? nil : cgroupRoot)
             try store.save(record)
             if let pidFile = options.pidFile {
                 do {

@@ -50,7 +50,7 @@ extension ContainerRuntime {
 
     /// The container's cgroup usage (memory, pids, OOM kills), when it has a cgroup that still exists.
     public func cgroupStats(id: String) -> CgroupStats? {
-        guard let record = try? store.load(id), let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: cgroupRoot) else {
+        guard let record = try? store.load(id), let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: record.cgroupRoot ?? cgroupRoot) else {
             return nil
         }
         return try? cgroup.manager.stats()

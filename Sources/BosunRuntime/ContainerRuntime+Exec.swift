@@ -54,7 +54,7 @@ extension ContainerRuntime {
         let attached = !options.detached
         let config = ExecConfig(containerID: id, pid: record.pid, startTime: record.startTime, process: process, userOverride: options.user,
                                 seccomp: try compileSeccomp(spec),
-                                cgroupProcs: record.cgroupPath.flatMap { ContainerCgroup.open(recordedPath: $0, root: cgroupRoot) }?.manager.processFiles ?? [],
+                                cgroupProcs: record.cgroupPath.flatMap { ContainerCgroup.open(recordedPath: $0, root: record.cgroupRoot ?? cgroupRoot) }?.manager.processFiles ?? [],
                                 attached: attached)
         let stdio = try ExecStdio(options: options, terminal: process.terminal == true)
         defer { stdio.closeHelperEnds() }

@@ -10,7 +10,7 @@ extension ContainerRuntime {
         guard store.status(of: record) != "stopped" else {
             throw RuntimeError("update container `\(id)`", detail: "the container is not running")
         }
-        guard let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: cgroupRoot) else {
+        guard let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: record.cgroupRoot ?? cgroupRoot) else {
             throw RuntimeError("update container `\(id)`", detail: "it has no cgroup on this host")
         }
         try cgroup.update(resources, devices: [], warn: warn)
@@ -19,7 +19,7 @@ extension ContainerRuntime {
     /// The container's cgroup usage: memory, CPU time, pids, OOM kills. Nil when it has no cgroup.
     public func stats(id: String) throws(RuntimeError) -> CgroupStats? {
         let record = try store.load(id)
-        guard let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: cgroupRoot) else { return nil }
+        guard let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: record.cgroupRoot ?? cgroupRoot) else { return nil }
         do {
             return try cgroup.manager.stats()
         } catch {

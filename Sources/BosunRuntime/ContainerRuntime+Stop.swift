@@ -19,7 +19,7 @@ extension ContainerRuntime {
     @discardableResult
     public func stop(id: String, signal: Int32 = 15, grace: Double = 10) throws(RuntimeError) -> StopOutcome {
         let record = try store.load(id)
-        let cgroup = record.cgroupPath.flatMap { ContainerCgroup.open(recordedPath: $0, root: cgroupRoot) }
+        let cgroup = record.cgroupPath.flatMap { ContainerCgroup.open(recordedPath: $0, root: record.cgroupRoot ?? cgroupRoot) }
         var outcome = StopOutcome.notRunning
         let pidfd = bosun_pidfd_open(record.pid)
         if pidfd >= 0 {

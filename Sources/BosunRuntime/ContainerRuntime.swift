@@ -143,7 +143,7 @@ public struct ContainerRuntime: Sendable {
             ContainerRuntime.waitForExit(pid: record.pid, startTime: record.startTime)
         }
         var failure: RuntimeError?
-        if let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: cgroupRoot) {
+        if let path = record.cgroupPath, let cgroup = ContainerCgroup.open(recordedPath: path, root: record.cgroupRoot ?? cgroupRoot) {
             do {
                 try cgroup.remove()
             } catch {

@@ -21,6 +21,8 @@ struct ContainerRecord: Codable, Sendable {
     var hasProcess: Bool?
     /// The boot the container was created in (`BootID`); nil in records written before this field existed.
     var bootID: String?
+    /// Where the cgroup hierarchies were mounted for this container when not at the default (`--cgroup-root`).
+    var cgroupRoot: String?
 }
 
 /// Container state directories under the runtime root (`/run/bosun/runtime` by default).

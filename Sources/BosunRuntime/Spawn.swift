@@ -40,17 +40,13 @@ enum Spawn {
             let pid = bosun_spawn_into_cgroup(path, argv, envp, &pairs, Int32(fds.count), cgroupFD)
             if pid > 0 { return pid }
             let code = errno
-            guard Spawn.lacksCloneIntoCgroup(code) else { throw RuntimeError(step, errno: code) }
+            guard bosun_lacks_clone_into_cgroup(code) != 0 else { throw RuntimeError(step, errno: code) }
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard result == 0 else { throw RuntimeError(step, errno: result) }
         return pid
     }
-
-    /// Whether a failed `bosun_spawn_into_cgroup` means that clone3 or `CLONE_INTO_CGROUP` is missing (a
-    /// kernel before 5.7, or a seccomp profile that answers clone3 with ENOSYS, as Docker's does). Pure.
-    static func lacksCloneIntoCgroup(_ code: Int32) -> Bool { code == ENOSYS || code == E2BIG || code == EINVAL }
 
     /// Starts a program with `stdin`, runs `afterStart`, and waits for it; returns the wait status.
     static func run(_ path: String, arguments: [String], environment: [String], stdin: Int32, step: String,

@@ -13,7 +13,11 @@ public enum FrontCommand {
     /// Runs `bosun runtime …` and exits; execs `bosun-cli` for anything else. Never returns.
     public static func run(_ arguments: [String]) -> Never {
         if arguments.count > 1 && arguments[1] == "runtime" { RuntimeRoot.runAndExit(Array(arguments.dropFirst())) }
-        let path = fullExecutablePath()
+        guard let path = fullExecutablePath() else {
+            FileHandle.standardError.write(Data(
+                "bosun: cannot find `\(fullExecutableName)`: /proc/self/exe is unreadable and argv[0] names no directory\n".utf8))
+            exit(BosunExitCode.internalError.rawValue)
+        }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         execv(path, argv)
@@ -25,7 +29,7 @@ public enum FrontCommand {
 
     /// `bosun-cli` in the directory of this executable (symbolic links resolved). Glibc only: this runs on
     /// every command's path.
-    static func fullExecutablePath() -> String {
+    static func fullExecutablePath() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         let executable = length > 0
@@ -34,9 +38,10 @@ public enum FrontCommand {
         return besideExecutable(executable)
     }
 
-    /// The full executable's path beside `executable`. Pure.
-    static func besideExecutable(_ executable: String) -> String {
-        guard let slash = executable.lastIndex(of: "/") else { return fullExecutableName }
+    /// The full executable's path beside `executable`; nil for a name without a directory (no /proc, argv[0]
+    /// from a PATH search): never one in the working directory. Pure.
+    static func besideExecutable(_ executable: String) -> String? {
+        guard let slash = executable.lastIndex(of: "/") else { return nil }
         return String(executable[...slash]) + fullExecutableName
     }
 }

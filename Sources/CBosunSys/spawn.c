@@ -37,8 +37,23 @@ static void spawn_child(const char *path, char *const argv[], char *const envp[]
 
 pid_t bosun_spawn_into_cgroup(const char *path, char *const argv[], char *const envp[], const int *fds, int count,
                               int cgroup_fd) {
-    int report[2];
-    if (pipe2(report, O_CLOEXEC) != 0) return -1;
+    // The report pipe lives above every target, so no dup2 in the child can overwrite it.
+    int above = 3;
+    for (int index = 0; index < count; index++) {
+        if (fds[2 * index + 1] >= above) above = fds[2 * index + 1] + 1;
+    }
+    int report[2], low[2];
+    if (pipe2(low, O_CLOEXEC) != 0) return -1;
+    report[0] = fcntl(low[0], F_DUPFD_CLOEXEC, above);
+    report[1] = report[0] < 0 ? -1 : fcntl(low[1], F_DUPFD_CLOEXEC, above);
+    int copy_error = errno;
+    close(low[0]);
+    close(low[1]);
+    if (report[1] < 0) {
+        if (report[0] >= 0) close(report[0]);
+        errno = copy_error;
+        return -1;
+    }
     // Every signal blocked across the clone, as posix_spawn does: the child must not run one of the parent's
     // handlers before it has reset them.
     sigset_t all, previous;
@@ -75,3 +90,5 @@ pid_t bosun_spawn_into_cgroup(const char *path, char *const argv[], char *const 
     }
     return pid;
 }
+
+int bosun_lacks_clone_into_cgroup(int code) { return code == ENOSYS || code == E2BIG || code == EINVAL; }

@@ -39,7 +39,9 @@ struct ContainerMonitor {
     }
 
     static func start(_ arguments: MonitorArguments) -> Never {
-        _ = bosun_close_range(UInt32(MonitorArguments.controlDescriptor) + 1, UInt32.max, 0)
+        // Keep the descriptors the caller passed: the socket, the control pipe, and the cgroup directory (5).
+        let lastPassed = max(MonitorArguments.controlDescriptor, arguments.cgroupDescriptor ?? 0)
+        _ = bosun_close_range(UInt32(lastPassed) + 1, UInt32.max, 0)
         let child = fork()
         if child < 0 {
             Posix.report("fork the monitor: \(Posix.errorText(errno))")

@@ -137,7 +137,7 @@ enum Posix {
             let pid = bosun_spawn_into_cgroup(path, argv, &environment, &pairs, Int32(fds.count), cgroupFD)
             if pid > 0 { return .success(pid) }
             // No clone3 or no CLONE_INTO_CGROUP here: posix_spawn, and the helper joins the cgroup itself.
-            guard errno == ENOSYS || errno == E2BIG || errno == EINVAL else { return .failure(SpawnError(code: errno)) }
+            guard bosun_lacks_clone_into_cgroup(errno) != 0 else { return .failure(SpawnError(code: errno)) }
         }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, &environment)

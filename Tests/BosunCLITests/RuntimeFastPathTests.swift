@@ -84,5 +84,7 @@ import Testing
         #expect(FrontCommand.besideExecutable("/usr/local/bin/bosun") == "/usr/local/bin/bosun-cli")
         #expect(FrontCommand.besideExecutable("/work/.build/x86_64-unknown-linux-gnu/release/bosun")
             == "/work/.build/x86_64-unknown-linux-gnu/release/bosun-cli")
+        // Never one in the working directory.
+        #expect(FrontCommand.besideExecutable("bosun") == nil)
     }
 }

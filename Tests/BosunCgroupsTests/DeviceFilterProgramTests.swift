@@ -101,8 +101,10 @@ import Testing
         try manager.create(settings: CgroupSettings(writes: [], deviceFilter: DeviceFilterTestRules.standard))
         let attached = tree.deviceFilters.withLock { $0["bosun/web"] }
         #expect(attached == DeviceFilterProgram.instructions(for: DeviceFilterTestRules.standard))
-        try manager.create(settings: CgroupSettings(writes: []))
-        #expect(tree.deviceFilters.withLock { $0.count } == 1)
+        // An update does not stack a second filter (it could only narrow the first): it says so.
+        let report = try manager.update(settings: CgroupSettings(writes: [], deviceFilter: [DeviceRule(allow: true, kind: .all)]))
+        #expect(report.skipped.contains { $0.hasPrefix("device rules") })
+        #expect(tree.deviceFilters.withLock { $0["bosun/web"] } == attached)
     }
 }
 

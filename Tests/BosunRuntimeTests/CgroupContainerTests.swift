@@ -101,6 +101,29 @@ struct CgroupContainerTests {
         #expect(leftovers(id) == [])
     }
 
+    @Test func aHugepageLimitOnAHybridHostPutsTheInitInTheCgroup2DirectoryToo() throws {
+        let unified = Self.root + "/unified"
+        let offered = (try? String(contentsOfFile: unified + "/cgroup.controllers", encoding: .utf8)) ?? ""
+        try #require(isLegacy() && offered.contains("hugetlb"), "needs a hybrid host whose cgroup2 has hugetlb")
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        try fixture.writeSpec("sleep 30") { spec in
+            var resources = RuntimeSpec.LinuxResources()
+            resources.hugepageLimits = [.init(pageSize: "2MB", limit: 4 << 20)]
+            spec.linux?.resources = resources
+        }
+        let id = "cg-huge-\(UUID().uuidString.prefix(8))"
+        #expect(try create(fixture, id) == 0)
+        let state = try fixture.bosun(["state", id]).stdout
+        let pid = try #require(try JSONDecoder().decode(ContainerState.self, from: Data(state.utf8)).pid)
+        let cgroups = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
+        #expect(cgroups.split(separator: "\n").contains("0::/bosun/\(id)"), "\(cgroups)")
+        #expect(cgroups.split(separator: "\n").contains { $0.hasSuffix(":memory:/bosun/\(id)") }, "\(cgroups)")
+        #expect((try? String(contentsOfFile: "\(unified)/bosun/\(id)/hugetlb.2MB.max", encoding: .utf8)) == "4194304\n")
+        #expect(try fixture.bosun(["delete", "--force", id]).status == 0)
+        #expect(leftovers(id) == [])
+    }
+
     @Test func aRelativePathLivesUnderBosun() throws {
         try #require(isLegacy(), "these checks read cgroup v1 files")
         let fixture = try RuntimeFixture()

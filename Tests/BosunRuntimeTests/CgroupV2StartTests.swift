@@ -55,6 +55,30 @@ struct CgroupV2StartTests {
         #expect(throws: RuntimeError.self) { try catOwnCgroup(into: mount + "/" + name, program: "/nonexistent/cat") }
     }
 
+    @Test func aDetachedContainersHelperIsClonedIntoItsCgroupByTheMonitor() throws {
+        let mount = try #require(Self.cgroup2Mount(), "this host has no cgroup2 mount")
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        try fixture.writeSpec("sleep 30")
+        let beside = URL(fileURLWithPath: RuntimeFixture.binary).deletingLastPathComponent().path
+        var runtime = ContainerRuntime(root: fixture.stateRoot, helperExecutable: beside + "/bosun-init")
+        runtime.cgroupRoot = mount
+        let id = "v2d-\(UUID().uuidString.prefix(8))"
+        let monitorDirectory = fixture.directory + "/monitor"
+        try FileManager.default.createDirectory(atPath: monitorDirectory, withIntermediateDirectories: true)
+        let started = try runtime.runDetached(
+            id: id, bundle: fixture.bundle, monitor: MonitorConfiguration(executable: beside + "/bosun-monitor", directory: monitorDirectory))
+        let cgroups = try String(contentsOfFile: "/proc/\(started.pid)/cgroup", encoding: .utf8)
+        #expect(cgroups.split(separator: "\n").contains("0::/bosun/\(id)"), "\(cgroups)")
+        // The monitor itself stays outside the container's cgroup.
+        let monitorCgroups = try String(contentsOfFile: "/proc/\(started.monitorPid)/cgroup", encoding: .utf8)
+        #expect(!monitorCgroups.contains("/bosun/\(id)"), "\(monitorCgroups)")
+        try runtime.delete(id: id, force: true)
+        #expect(!FileManager.default.fileExists(atPath: "\(mount)/bosun/\(id)"))
+        for _ in 0..<200 where kill(started.monitorPid, 0) == 0 { usleep(10_000) }
+        rmdir("\(mount)/bosun")
+    }
+
     @Test func aContainersHelperIsClonedIntoItsCgroup() throws {
         let mount = try #require(Self.cgroup2Mount(), "this host has no cgroup2 mount")
         let fixture = try RuntimeFixture()
@@ -68,7 +92,8 @@ struct CgroupV2StartTests {
         let cgroups = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
         #expect(cgroups.split(separator: "\n").contains("0::/bosun/\(id)"), "\(cgroups)")
         #expect(try String(contentsOfFile: "\(mount)/bosun/\(id)/cgroup.procs", encoding: .utf8) == "\(pid)\n")
-        let deleted = try RuntimeFixture.run(RuntimeFixture.binary, ["runtime", "--root", fixture.stateRoot, "--cgroup-root", mount, "delete", "--force", id])
+        // The container remembers its cgroup root: `delete` without the option finds the cgroup.
+        let deleted = try fixture.bosun(["delete", "--force", id])
         #expect(deleted.status == 0, "\(deleted.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(mount)/bosun/\(id)"))
         rmdir("\(mount)/bosun")

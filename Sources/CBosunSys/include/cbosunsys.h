@@ -40,6 +40,10 @@ pid_t bosun_clone3(uint64_t flags, int *pidfd, int exit_signal);
 // processes) or the child's (its dup2 or execve).
 pid_t bosun_spawn_into_cgroup(const char *path, char *const argv[], char *const envp[], const int *fds, int count,
                               int cgroup_fd);
+// Whether bosun_spawn_into_cgroup's errno means clone3 or CLONE_INTO_CGROUP is missing here (a kernel before
+// 5.7, a seccomp profile answering ENOSYS, as Docker's does): the caller then spawns plainly and the child
+// moves itself.
+int bosun_lacks_clone_into_cgroup(int code);
 int bosun_pidfd_open(pid_t pid);
 int bosun_pidfd_send_signal(int pidfd, int sig);
 int bosun_pivot_root(const char *new_root, const char *put_old);
