@@ -76,10 +76,21 @@ public struct BlobWriter {
         self.store = store
         self.digest = digest
         self.expectedSize = size
-        temporary = store.temporaryPath(for: digest)
-        // A partial file from an interrupted download is resumed: hash what it holds first.
-        fd = open(temporary, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw UnpackError("create \(temporary)", errno) }
+        // A partial file from an interrupted download is resumed: hash what it holds first. Its writer holds an
+        // exclusive lock on it; a second writer of the same blob at the same time (two pulls sharing a layer)
+        // writes a file of its own instead of interleaving bytes with the first.
+        let shared = store.temporaryPath(for: digest)
+        var opened = open(shared, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard opened >= 0 else { throw UnpackError("create \(shared)", errno) }
+        if flock(opened, LOCK_EX | LOCK_NB) == 0 {
+            temporary = shared
+        } else {
+            close(opened)
+            temporary = store.root + "/tmp/\(digest.hex).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).partial"
+            opened = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard opened >= 0 else { throw UnpackError("create \(temporary)", errno) }
+        }
+        fd = opened
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -127,8 +138,8 @@ public struct BlobWriter {
         guard fsync(fd) == 0 else { throw UnpackError("sync blob \(digest.short)", errno) }
         let destination = store.path(digest)
         guard rename(temporary, destination) == 0 else {
-            // Two writers of the same blob at once (two pulls sharing a manifest or a layer) share the partial
-            // file; the first rename stores it, and the second finds it gone: the blob is stored, verified by both.
+            // A writer whose partial file another process removed (an image prune) while a second writer stored
+            // the same blob: stored, verified by that writer.
             let code = errno
             if code == ENOENT && access(destination, F_OK) == 0 { return destination }
             throw UnpackError("store blob \(digest.short)", code)
@@ -139,6 +150,12 @@ public struct BlobWriter {
             close(directory)
         }
         return destination
+    }
+
+    /// Stops writing and keeps the partial file for a later writer to resume, as a crash would (its lock goes
+    /// with the descriptor). The writer cannot be used afterwards.
+    public func suspend() {
+        close(fd)
     }
 
     /// Drops the partial file (a corrupted download that should not be resumed).
