@@ -64,6 +64,15 @@ public enum ServiceBundle {
         // Docker's `privileged`: every device; otherwise the default spec's rules (every device denied but the
         // standard ones).
         resources.devices = service.privileged ? [.init(allow: true, access: "rwm")] : linux.resources?.devices
+        // Compose `devices:`: the node, and a rule allowing exactly the access asked for (the runtime adds no
+        // other rule for a node a rule names).
+        for device in paths.devices {
+            linux.devices = (linux.devices ?? []) + [device.node]
+            if !service.privileged {
+                resources.devices?.append(.init(allow: true, type: device.node.type == "b" ? "b" : "c", major: device.node.major,
+                                                 minor: device.node.minor, access: device.access))
+            }
+        }
         linux.resources = resources
         spec.linux = linux
         if let shm = service.shmSize {

@@ -16,6 +16,20 @@ public struct ServiceHostPaths: Sendable, Hashable {
     public var initBinary: String?
     /// Annotations recorded in the container's config (project, service, config hash).
     public var annotations: [String: String] = [:]
+    /// The service's host devices (Compose `devices:`), resolved on the host: the node to make in the
+    /// container and the access its device rules allow.
+    public var devices: [ServiceDevice] = []
 
     public init(files: ContainerFiles) { self.files = files }
+}
+
+/// One host device for a container: its node (`linux.devices`) and the access allowed to it (letters of `rwm`).
+public struct ServiceDevice: Sendable, Hashable {
+    public var node: RuntimeSpec.Device
+    public var access: String
+
+    public init(node: RuntimeSpec.Device, access: String) {
+        self.node = node
+        self.access = access
+    }
 }

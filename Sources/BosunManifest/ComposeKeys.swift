@@ -8,9 +8,9 @@ enum ComposeKeys {
         "memswap_limit", "cpus", "cpu_shares", "cpuset", "pids_limit", "user", "group_add", "working_dir", "hostname",
         "domainname", "stop_signal", "stop_grace_period", "read_only", "cap_add", "cap_drop", "privileged",
         "security_opt", "labels", "init", "ulimits", "sysctls", "shm_size", "logging", "container_name", "profiles",
-        "extra_hosts", "dns", "dns_search", "secrets", "platform", "pull_policy", "stdin_open", "tty",
+        "extra_hosts", "dns", "dns_search", "secrets", "platform", "pull_policy", "stdin_open", "tty", "devices",
         // read, with a warning or an error below
-        "build", "scale", "links", "develop", "attach", "extends", "configs", "devices", "gpus", "ipc", "pid",
+        "build", "scale", "links", "develop", "attach", "extends", "configs", "gpus", "ipc", "pid",
         "cgroup", "cgroup_parent", "userns_mode", "uts", "runtime", "volumes_from", "external_links", "mac_address",
         "oom_kill_disable", "oom_score_adj", "mem_swappiness", "cpu_count", "cpu_percent", "cpu_period", "cpu_quota",
         "cpu_rt_period", "cpu_rt_runtime", "blkio_config", "device_cgroup_rules", "storage_opt", "isolation",
@@ -22,7 +22,6 @@ enum ComposeKeys {
     static let unsupportedService: [String: String] = [
         "extends": "inline the shared settings, or use YAML anchors and merge keys (<<: *common)",
         "configs": "mount the file with a bind volume from the repository, or use secrets",
-        "devices": "device access is not supported by bosun's runtime yet; remove it",
         "gpus": "GPU devices are not supported; remove it",
         "ipc": "only the private IPC namespace is supported; remove it",
         "pid": "only the private PID namespace is supported; remove it",

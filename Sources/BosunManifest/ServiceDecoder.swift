@@ -96,6 +96,7 @@ struct ServiceDecoder {
             case "pull_policy": service.pullPolicy = pullPolicy(value)
             case "stdin_open": service.stdinOpen = reader.bool(value, key) ?? false
             case "tty": service.tty = reader.bool(value, key) ?? false
+            case "devices": service.devices = devices(value, key)
             case "build":
                 if imageNode != nil {
                     sink.warning(keyNode.start, "service \"\(name)\": build: is ignored, bosun runs the image given by image:",

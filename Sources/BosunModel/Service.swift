@@ -51,6 +51,8 @@ public struct Service: Sendable, Hashable, Codable {
     public var pullPolicy: PullPolicy = .missing
     public var stdinOpen = false
     public var tty = false
+    /// Host devices (Compose `devices:`); nil when none, so that services without any hash as before.
+    public var devices: [DeviceMapping]?
 
     public init(name: String, image: ImageReference) {
         self.name = name
@@ -66,6 +68,7 @@ public struct Service: Sendable, Hashable, Codable {
         case seccompProfile = "seccomp", labels, initProcess = "init", ulimits, sysctls, shmSize = "shm_size", tmpfs
         case logging, containerName = "container_name", profiles, extraHosts = "extra_hosts", dns
         case dnsSearch = "dns_search", secrets, platform, pullPolicy = "pull_policy", stdinOpen = "stdin_open", tty
+        case devices
     }
 }
 

@@ -189,8 +189,9 @@ public enum CgroupResources {
         DeviceRule(allow: true, kind: .character, major: major, minor: minor)
     }
 
-    /// The device rules in the spec's order, then the default devices and every `linux.devices` node; nil when
-    /// the spec lists no rules (a new cgroup then allows what its parent allows). Validated by `validate`.
+    /// The device rules in the spec's order, then the default devices and every `linux.devices` node the spec's
+    /// rules do not name (`rwm`, as runc allows them); nil when the spec lists no rules (a new cgroup then allows
+    /// what its parent allows). Validated by `validate`.
     static func deviceRuleList(_ rules: [Resources.DeviceRule]?, devices: [RuntimeSpec.Device]) -> [DeviceRule]? {
         guard let rules, !rules.isEmpty else { return nil }
         func number(_ value: Int64?) -> Int64? { value.flatMap { $0 < 0 ? nil : $0 } }
@@ -203,10 +204,14 @@ public enum CgroupResources {
             return DeviceRule(allow: rule.allow, kind: kind, major: number(rule.major), minor: number(rule.minor),
                               access: DeviceRule.Access(letters: rule.access ?? "") ?? .all)
         }
+        let named = list
         list += defaultDeviceRules
         for device in devices where device.type == "c" || device.type == "b" || device.type == "u" {
-            list.append(DeviceRule(allow: true, kind: device.type == "b" ? .block : .character,
-                                   major: number(device.major), minor: number(device.minor)))
+            let rule = DeviceRule(allow: true, kind: device.type == "b" ? .block : .character,
+                                  major: number(device.major), minor: number(device.minor))
+            // A node the spec's rules name gets what they say (`--device /dev/x:r` is read-only), not `rwm`.
+            if named.contains(where: { $0.kind == rule.kind && $0.major == rule.major && $0.minor == rule.minor }) { continue }
+            list.append(rule)
         }
         return list
     }

@@ -37,6 +37,17 @@ struct CgroupResourcesTests {
         #expect(settings.writes.filter { $0.controller == "devices" }.allSatisfy { $0.need == .required })
     }
 
+    @Test func aNodeTheRulesNameGetsOnlyWhatTheySay() throws {
+        var resources = RuntimeSpec.LinuxResources()
+        resources.devices = [.init(allow: false, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 229, access: "r")]
+        let devices = [RuntimeSpec.Device(type: "c", path: "/dev/fuse", major: 10, minor: 229),
+                       RuntimeSpec.Device(type: "c", path: "/dev/net/tun", major: 10, minor: 200)]
+        let writes = try CgroupResources.legacy(resources, devices: devices).writes.map(\.description)
+        #expect(writes.contains("devices.allow=c 10:229 r"))
+        #expect(!writes.contains("devices.allow=c 10:229 rwm"))
+        #expect(writes.last == "devices.allow=c 10:200 rwm")
+    }
+
     @Test func unifiedFiles() throws {
         let settings = try CgroupResources.unified(Self.sample)
         #expect(settings.writes.map(\.description) == [

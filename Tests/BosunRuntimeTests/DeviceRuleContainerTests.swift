@@ -33,6 +33,20 @@ struct DeviceRuleContainerTests {
         #expect(open.stdout.contains("opened"), "\(open.stdout) \(open.stderr)")
     }
 
+    @Test func aNodeWithItsOwnRuleGetsExactlyThatAccess() throws {
+        // Compose's `devices: ["/dev/loop-control:/dev/lc:r"]` as the bundle writes it: the node, and a rule for it.
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        try FileManager.default.createSymbolicLink(atPath: fixture.rootfs + "/bin/dd", withDestinationPath: "busybox")
+        try fixture.writeSpec("dd if=/dev/lc of=/dev/null bs=1 count=0 2>&1 && echo read-ok; echo x > /dev/lc || echo write-denied") { spec in
+            spec.linux?.devices = [.init(type: "c", path: "/dev/lc", major: 10, minor: 237)]
+            spec.linux?.resources?.devices?.append(.init(allow: true, type: "c", major: 10, minor: 237, access: "r"))
+        }
+        let outcome = try fixture.bosun(["run", "--bundle", fixture.bundle, "dev-\(UUID().uuidString.prefix(8))"])
+        #expect(outcome.stdout.contains("read-ok"), "\(outcome.stdout) \(outcome.stderr)")
+        #expect(outcome.stdout.contains("write-denied"), "\(outcome.stdout) \(outcome.stderr)")
+    }
+
     @Test func v2DeniesThroughTheDeviceFilter() throws {
         let mount = try #require(CgroupV2StartTests.cgroup2Mount(), "this host has no cgroup2 mount")
         let denied = try run(cgroupRoot: mount, rules: true)
