@@ -1,7 +1,5 @@
 import BosunCgroups
 import BosunOCI
-import CBosunSys
-import Glibc
 
 /// The container's cgroup on this host: created with the spec's `linux.resources` while the runtime helper
 /// starts (before it is sent its config), joined by the helper (`CgroupJoin`) before it enters namespaces and
@@ -35,9 +33,7 @@ struct ContainerCgroup {
     /// A descriptor of the cgroup's v2 directory for `clone3(CLONE_INTO_CGROUP)`, or nil (v1, or not made yet).
     /// The caller closes it.
     func openForSpawn() -> Int32? {
-        guard let directory = manager.cloneIntoDirectory else { return nil }
-        let fd = Glibc.open(directory, BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC)
-        return fd >= 0 ? fd : nil
+        try? (manager as? UnifiedCgroupManager)?.openForCloneInto()
     }
 
     /// The layout of the cgroup hierarchies under `root`: the host's, detected once per process, for the

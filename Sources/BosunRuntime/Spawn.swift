@@ -18,6 +18,16 @@ enum Spawn {
         for (from, _) in fds {
             copies.append(try Sys.check(step) { fcntl(from, F_DUPFD_CLOEXEC, above) })
         }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        if let cgroupFD {
+            var pairs = zip(copies, fds.map(\.1)).flatMap { [$0, $1] }
+            let pid = bosun_spawn_into_cgroup(path, argv, envp, &pairs, Int32(fds.count), cgroupFD)
+            if pid > 0 { return pid }
+            let code = errno
+            guard bosun_lacks_clone_into_cgroup(code) != 0 else { throw RuntimeError(step, errno: code) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -32,16 +42,6 @@ enum Spawn {
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        if let cgroupFD {
-            var pairs = zip(copies, fds.map(\.1)).flatMap { [$0, $1] }
-            let pid = bosun_spawn_into_cgroup(path, argv, envp, &pairs, Int32(fds.count), cgroupFD)
-            if pid > 0 { return pid }
-            let code = errno
-            guard bosun_lacks_clone_into_cgroup(code) != 0 else { throw RuntimeError(step, errno: code) }
-        }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard result == 0 else { throw RuntimeError(step, errno: result) }

@@ -27,22 +27,12 @@ public enum FrontCommand {
         exit(BosunExitCode.internalError.rawValue)
     }
 
-    /// `bosun-cli` in the directory of this executable (symbolic links resolved). Glibc only: this runs on
-    /// every command's path.
-    static func fullExecutablePath() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
-        let executable = length > 0
-            ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            : CommandLine.arguments[0]
-        return besideExecutable(executable)
-    }
+    /// `bosun-cli` in the directory of this executable.
+    static func fullExecutablePath() -> String? { RuntimeHelperLocation.beside(fullExecutableName) }
 
-    /// The full executable's path beside `executable`; nil for a name without a directory (no /proc, argv[0]
-    /// from a PATH search): never one in the working directory. Pure.
+    /// The full executable's path beside `executable`; nil for a name without a directory. Pure.
     static func besideExecutable(_ executable: String) -> String? {
-        guard let slash = executable.lastIndex(of: "/") else { return nil }
-        return String(executable[...slash]) + fullExecutableName
+        RuntimeHelperLocation.beside(fullExecutableName, executable: executable)
     }
 }
 

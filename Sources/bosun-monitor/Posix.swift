@@ -115,6 +115,16 @@ enum Posix {
             guard copy >= 0 else { return .failure(SpawnError(code: errno)) }
             high.append(copy)
         }
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var environment: [UnsafeMutablePointer<CChar>?] = [nil]
+        if let cgroupFD {
+            var pairs = zip(high, fds.map(\.to)).flatMap { [$0, $1] }
+            let pid = bosun_spawn_into_cgroup(path, argv, &environment, &pairs, Int32(fds.count), cgroupFD)
+            if pid > 0 { return .success(pid) }
+            // No clone3 or no CLONE_INTO_CGROUP here: posix_spawn, and the helper joins the cgroup itself.
+            guard bosun_lacks_clone_into_cgroup(errno) != 0 else { return .failure(SpawnError(code: errno)) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -129,16 +139,6 @@ enum Posix {
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = [nil]
-        if let cgroupFD {
-            var pairs = zip(high, fds.map(\.to)).flatMap { [$0, $1] }
-            let pid = bosun_spawn_into_cgroup(path, argv, &environment, &pairs, Int32(fds.count), cgroupFD)
-            if pid > 0 { return .success(pid) }
-            // No clone3 or no CLONE_INTO_CGROUP here: posix_spawn, and the helper joins the cgroup itself.
-            guard bosun_lacks_clone_into_cgroup(errno) != 0 else { return .failure(SpawnError(code: errno)) }
-        }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, &environment)
         return result == 0 ? .success(pid) : .failure(SpawnError(code: result))
