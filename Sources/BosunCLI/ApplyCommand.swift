@@ -72,7 +72,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CommandFailure(.invalidManifests, "\(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); nothing applied (journaled as rejected)")
             }
             opened = (reader.revision, state)
-            engine.sourceFiles.set(try SourceOptions.files(of: reader, stateDirectory: directory))
+            let files = try SourceOptions.files(of: reader, stateDirectory: directory)
+            engine.sourceFiles.set(files.root, store: files.store)
         } catch let failure as CommandFailure where failure.code == .sourceUnavailable {
             try convergence.reject(reason: failure.message, source: nil, trigger: .manual)
             throw failure

@@ -152,7 +152,8 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
             return AgentReport(commit: commit, outcome: "stopped", summary: "the agent stopped before planning", failed: true)
         }
         do {
-            host.sourceFiles.set(try SourceOptions.files(of: opened, stateDirectory: stateDirectory))
+            let files = try SourceOptions.files(of: opened, stateDirectory: stateDirectory)
+            host.sourceFiles.set(files.root, store: files.store)
         } catch {
             return AgentReport(commit: commit, outcome: "failed", summary: "\(error)", failed: true)
         }

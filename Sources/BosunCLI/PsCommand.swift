@@ -28,10 +28,15 @@ struct PsCommand: ParsableCommand {
             let shortCommand = "\"" + (command.count > 20 ? String(command.prefix(19)) + "…" : command) + "\""
             rows.append([status.metadata.name, status.metadata.image?.reference ?? "-", shortCommand,
                          HumanDuration.text(now.timeIntervalSince(status.metadata.created)) + " ago", status.statusText(now: now),
-                         status.metadata.ports.joined(separator: ", "),
+                         PsCommand.ports(status).joined(separator: ", "),
                          status.stats?.memoryUsage.map(PsCommand.bytes) ?? "-", status.stats?.pidsCurrent.map(String.init) ?? "-"])
         }
         print(TextTable.render(rows))
+    }
+
+    /// The ports as published at the last start (host ports chosen then), else as asked for.
+    static func ports(_ status: ContainerStatus) -> [String] {
+        ContainerDirectory(root: (status.metadata.bundle as NSString).deletingLastPathComponent).publishedPorts ?? status.metadata.ports
     }
 
     static func bytes(_ value: Int64) -> String {
@@ -43,7 +48,7 @@ struct PsCommand: ParsableCommand {
         var object: [String: Any] = [
             "name": status.metadata.name, "image": status.metadata.image?.reference ?? "", "command": status.metadata.command,
             "created": ISO8601DateFormatter().string(from: status.metadata.created), "status": status.statusText(now: now),
-            "ports": status.metadata.ports, "labels": status.metadata.labels,
+            "ports": PsCommand.ports(status), "labels": status.metadata.labels,
         ]
         switch status.state {
         case .running(let pid, let monitored):

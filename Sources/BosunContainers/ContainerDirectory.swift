@@ -15,11 +15,31 @@ public struct ContainerDirectory: Sendable {
         root = state + "/containers/" + name
     }
 
+    /// The directory at `root` (`<state>/containers/<name>`).
+    public init(root: String) {
+        self.root = root
+        name = (root as NSString).lastPathComponent
+    }
+
     public var bundle: String { root + "/bundle" }
     public var rootfs: String { bundle + "/rootfs" }
     public var upper: String { root + "/upper" }
     public var work: String { root + "/work" }
     public var files: ContainerFiles { ContainerFiles(hosts: root + "/hosts", hostname: root + "/hostname", resolvConf: root + "/resolv.conf") }
+
+    /// `ports`: the ports published for the container, one `docker ps` style line each, as the network layer
+    /// chose them at start (ephemeral ports and ports of a range are known only then).
+    public var publishedPortsPath: String { root + "/ports" }
+
+    /// The published ports recorded at start, nil when none were recorded.
+    public var publishedPorts: [String]? {
+        (try? String(contentsOfFile: publishedPortsPath, encoding: .utf8)).map { $0.split(separator: "\n").map(String.init) }
+    }
+
+    /// Records the ports published at start (see `publishedPortsPath`).
+    public func recordPublishedPorts(_ ports: [String]) {
+        try? (ports.map { $0 + "\n" }.joined()).write(toFile: publishedPortsPath, atomically: true, encoding: .utf8)
+    }
 
     /// `creator`: the pid and start time of the process that prepared the directory (`PID STARTTIME`), written
     /// first, so a half-made directory tells whether the process making it still runs (`creatorIsAlive`).

@@ -110,6 +110,14 @@ public final class GitCommitTree: FileTree, @unchecked Sendable {
         }
     }
 
+    public func isExecutable(_ path: String) -> Bool {
+        lock.withLock {
+            guard let entry = try? entry(path) else { return false }
+            defer { git_tree_entry_free(entry) }
+            return git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE
+        }
+    }
+
     /// The entry at `path` below the root; the caller frees it. Must hold the lock.
     private func entry(_ path: String) throws -> OpaquePointer {
         let joined = try Self.components(path).joined(separator: "/")

@@ -32,6 +32,13 @@ public protocol ContainerOperations: Sendable {
     func waitExit(_ name: String, timeout: Duration) async throws -> Int32
     /// Runs a command in the running container (health probes), with a timeout.
     func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput
+    /// The host paths the container binds, by target in the container (from its bundle); empty when unknown.
+    func bindSources(_ name: String) async -> [String: String]
+}
+
+extension ContainerOperations {
+    /// Containers that do not record their mounts (fakes) report none.
+    public func bindSources(_ name: String) async -> [String: String] { [:] }
 }
 
 /// A container that has just started.

@@ -8,6 +8,8 @@ extension HostEngine {
     /// container that started; those stay pending and are looked at again next time.
     public func sweepInterrupted() async -> [SweptContainer] {
         let current = inventory.inventory
+        // Repository content no recorded container binds any more (a create reads it back in when needed).
+        sourceFiles.prune(keeping: Set(current.containers.values.flatMap { $0.spec.sourceDigests.map { Array($0.values) } ?? [] }))
         var swept: [SweptContainer] = []
         for (name, item) in current.pendingContainers.sorted(by: { $0.key < $1.key }) {
             guard current.containers[name] == nil else {

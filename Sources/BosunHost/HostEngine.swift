@@ -21,7 +21,7 @@ public final class HostEngine: ConvergenceEngine {
     public let health: HealthMonitor
     /// Where relative bind sources resolve (the source directory or the commit's export).
     public let sourceFiles: SourceFiles
-    var mounts: ServiceMounts { ServiceMounts(volumes: volumes, sourceRoot: sourceFiles.root) }
+    var mounts: ServiceMounts { ServiceMounts(volumes: volumes, sources: sourceFiles) }
     let networkManager: @Sendable () throws -> NetworkManager
     let clock: @Sendable () -> Int64
 
@@ -219,6 +219,26 @@ public final class HostEngine: ConvergenceEngine {
             networkExists: { recorded.contains($0) },
             volumeExists: { volumes.exists($0) },
             images: { Set(try images.records().keys) })
-        return try await inventory.inventory.observe(facts)
+        var observed = try await inventory.inventory.observe(facts)
+        for index in observed.containers.indices where observed.containers[index].spec.sourceDigests == nil {
+            observed.containers[index].sourceDigestsOnDisk = await legacySourceDigests(observed.containers[index])
+        }
+        return observed
+    }
+
+    /// For a container recorded before source digests: the digests of the repository paths it binds, read
+    /// where its bundle says they are (an old commit's export); a path that is gone reads as `missing`, so the
+    /// container is recreated. Nil when it binds none.
+    func legacySourceDigests(_ container: ObservedContainer) async -> [String: String]? {
+        let binds = container.spec.volumes.filter { $0.kind == .bind && $0.source?.hasPrefix("./") == true }
+        guard !binds.isEmpty else { return nil }
+        let hostPaths = await containers.bindSources(container.name)
+        var digests: [String: String] = [:]
+        for mount in binds {
+            guard let source = mount.source, let host = hostPaths[mount.target] else { continue }
+            let tree = StoredFileTree(root: (host as NSString).deletingLastPathComponent)
+            digests[source] = (try? SourceDigest.of(tree, path: (host as NSString).lastPathComponent)) ?? "missing"
+        }
+        return digests
     }
 }

@@ -92,7 +92,8 @@ public struct ServiceContainers: ContainerOperations {
         paths.initBinary = initBinary
         paths.annotations = ["org.bosun.project": target.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": target.configHash]
         for secret in service.secrets {
-            guard let declared = target.project.secrets.first(where: { $0.key == secret.source }), let file = sourceFiles.path(declared.file) else {
+            guard let declared = target.project.secrets.first(where: { $0.key == secret.source }),
+                  let file = try sourceFiles.bindPath(declared.file, digest: service.sourceDigests?["./" + declared.file]) else {
                 throw HostError("create container \(target.name)", cause: "secret \(secret.source) has no file", hint: "declare it under secrets: with file:")
             }
             paths.secrets[secret.source] = file
@@ -182,6 +183,7 @@ public struct ServiceContainers: ContainerOperations {
                     containerID: name, netnsPath: netns, attachments: attachments, ports: service.ports,
                     names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service))
                 try? interfaces.first.map { "\($0.address)" }?.write(toFile: addressFile, atomically: true, encoding: .utf8)
+                container.recordPublishedPorts(manager.publishedPorts(containerID: name).map(\.publishedText))
                 // The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.
                 for (from, to) in [(manager.hostsPath(containerID: name), container.files.hosts),
                                    (manager.resolvConfPath(containerID: name), container.files.resolvConf)] {
@@ -230,6 +232,16 @@ public struct ServiceContainers: ContainerOperations {
             spec.linux?.resources = ServiceBundle.resources(limits)
             try encoder.encode(spec).write(to: URL(fileURLWithPath: bundleConfig), options: .atomic)
         }
+    }
+
+    public func bindSources(_ name: String) async -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: directory(name).bundle + "/config.json"),
+              let spec = try? JSONDecoder().decode(RuntimeSpec.self, from: data) else { return [:] }
+        var sources: [String: String] = [:]
+        for mount in spec.mounts ?? [] where mount.type == "bind" || (mount.options ?? []).contains("rbind") || (mount.options ?? []).contains("bind") {
+            if let source = mount.source { sources[mount.destination] = source }
+        }
+        return sources
     }
 
     public func stop(_ name: String, signal: String?, grace: Duration) async throws {

@@ -8,13 +8,13 @@ import Foundation
 /// and tmpfs with their size and mode.
 public struct ServiceMounts: Sendable {
     public var volumes: VolumeStore
-    /// The directory relative bind sources (`./<project>/conf`, tree-relative) are read from: the commit's
-    /// files. Nil refuses relative sources.
-    public var sourceRoot: String?
+    /// Where relative bind sources (`./<project>/conf`, tree-relative) are read from: a directory source, or
+    /// the content store's copy of the commit's files. Nil (or no root) refuses relative sources.
+    public var sources: SourceFiles?
 
-    public init(volumes: VolumeStore, sourceRoot: String? = nil) {
+    public init(volumes: VolumeStore, sources: SourceFiles? = nil) {
         self.volumes = volumes
-        self.sourceRoot = sourceRoot
+        self.sources = sources
     }
 
     /// The mounts of `target`'s service; `imageLowers` are its image's snapshots, bottom first (for
@@ -32,7 +32,7 @@ public struct ServiceMounts: Sendable {
                 mounts.append(RuntimeSpec.Mount(destination: mount.target, type: "bind", source: volumes.dataPath(name),
                                                 options: ["rbind", propagation] + (mount.readOnly ? ["ro"] : [])))
             case .bind:
-                let path = try hostPath(mount, service: service.name)
+                let path = try hostPath(mount, service: service)
                 mounts.append(RuntimeSpec.Mount(destination: mount.target, type: "bind", source: path,
                                                 options: ["rbind", propagation] + (mount.readOnly ? ["ro"] : [])))
             case .tmpfs:
@@ -63,23 +63,23 @@ public struct ServiceMounts: Sendable {
     }
 
     /// The host path of a bind mount; created (0755) only when the manifest asks.
-    func hostPath(_ mount: VolumeMount, service: String) throws(HostError) -> String {
-        guard var path = mount.source else { throw HostError("bind-mount into \(mount.target) for service \(service)", cause: "the mount has no source") }
+    func hostPath(_ mount: VolumeMount, service: Service) throws(HostError) -> String {
+        guard var path = mount.source else { throw HostError("bind-mount into \(mount.target) for service \(service.name)", cause: "the mount has no source") }
         if !path.hasPrefix("/") {
-            guard let sourceRoot else {
-                throw HostError("bind-mount \(path) for service \(service)", cause: "a relative source needs the source tree's files",
+            guard let resolved = try sources?.bindPath(path, digest: service.sourceDigests?[path]) else {
+                throw HostError("bind-mount \(path) for service \(service.name)", cause: "a relative source needs the source tree's files",
                                 hint: "use an absolute host path")
             }
-            path = sourceRoot + "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+            path = resolved
         }
         var info = stat()
         if stat(path, &info) == 0 { return path }
         guard mount.createHostPath else {
-            throw HostError("bind-mount \(path) for service \(service)", cause: "the host path does not exist",
+            throw HostError("bind-mount \(path) for service \(service.name)", cause: "the host path does not exist",
                             hint: "create it, or use the long syntax with bind: {create_host_path: true}")
         }
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw HostError("create host path \(path) for service \(service)", cause: "\(error)")
+            throw HostError("create host path \(path) for service \(service.name)", cause: "\(error)")
         }
         return path
     }

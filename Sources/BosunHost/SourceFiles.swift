@@ -1,19 +1,111 @@
+import BosunModel
+import Foundation
+import Glibc
 import Synchronization
 
-/// Where the desired state's files are on disk for this convergence (the source directory, or the commit's
-/// export): relative bind mounts and secrets resolve under it. Set once the source is read.
+/// Where the desired state's files are on disk for this convergence, and what containers bind of them.
+///
+/// A directory source is used where it is: its files are bound live, as Docker Compose binds them. A commit's
+/// files (exported under `<state>/sources/commits/<commit>`) are not bound from the export, which is pruned
+/// as commits pass: each file or directory a container reads is copied once into a content store,
+/// `<state>/sources/content/<digest>`, named by its `SourceDigest` and checked against it. A container keeps
+/// reading the content it was created with, whatever commits follow, and the next commit that changes the
+/// content (and so the service's config hash) recreates it on the new content. Content no container uses is
+/// removed at the start of a convergence (`prune`).
 public final class SourceFiles: Sendable {
-    private let current = Mutex<String?>(nil)
+    private struct Current { var root: String?; var store: String? }
+    private let current = Mutex(Current())
+    /// Serialises copies into the store and pruning of it.
+    private let storeLock = Mutex(())
 
-    public init(root: String? = nil) { current.withLock { $0 = root } }
+    public init(root: String? = nil, store: String? = nil) { current.withLock { $0 = Current(root: root, store: store) } }
 
-    public var root: String? { current.withLock { $0 } }
+    public var root: String? { current.withLock { $0.root } }
 
-    public func set(_ root: String?) { current.withLock { $0 = root } }
+    /// The content store, when sources are a commit's export; nil for a directory source.
+    public var store: String? { current.withLock { $0.store } }
+
+    /// Sets the root; `store` is the content store directory when the root is a commit's export.
+    public func set(_ root: String?, store: String? = nil) { current.withLock { $0 = Current(root: root, store: store) } }
 
     /// A tree-relative path (`./demo/www`, `demo/secret.txt`) on disk, or nil without a root.
     public func path(_ relative: String) -> String? {
         guard let root else { return nil }
         return root + "/" + relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// What a container binds for the tree path `relative` whose content digest is `digest`: its copy in the
+    /// content store (made now when missing) for a commit's files, the path itself for a directory source or
+    /// without a digest (a path the repository does not have). Nil without a root.
+    public func bindPath(_ relative: String, digest: String?) throws(HostError) -> String? {
+        guard let source = path(relative) else { return nil }
+        guard let store, let digest else { return source }
+        let target = store + "/" + SourceDigest.storeName(digest)
+        return try storeLock.withLock { _ throws(HostError) -> String in
+            if access(target, F_OK) == 0 { return target }
+            try copyIntoStore(source, digest: digest, store: store, target: target, relative: relative)
+            return target
+        }
+    }
+
+    private func copyIntoStore(_ source: String, digest: String, store: String, target: String, relative: String) throws(HostError) {
+        let temporary = store + "/.\(SourceDigest.storeName(digest)).\(getpid()).tmp"
+        do {
+            try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try? FileManager.default.removeItem(atPath: temporary)
+            try Self.copy(source, to: temporary)
+            // The copy must be the content the plan hashed (the export is of the same commit; this catches a
+            // damaged or stale export before a container reads it).
+            let copied = try SourceDigest.of(StoredFileTree(root: store), path: (temporary as NSString).lastPathComponent)
+            guard copied == digest else {
+                throw HostError("copy \(relative) for a container", cause: "its content on disk (\(copied ?? "nothing")) is not the commit's (\(digest))",
+                                hint: "remove \((source as NSString).deletingLastPathComponent) and converge again to export the commit anew")
+            }
+            guard rename(temporary, target) == 0 else {
+                throw HostError("store \(relative)", cause: String(cString: strerror(errno)))
+            }
+        } catch let error as HostError {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw HostError("copy \(relative) into \(store)", cause: "\(error)")
+        }
+    }
+
+    /// Copies a file (its mode's executable bit kept) or a directory of files and directories; symlinks and
+    /// special files are left out, as the export leaves them out.
+    static func copy(_ source: String, to target: String) throws {
+        var info = stat()
+        guard lstat(source, &info) == 0 else { throw HostError("copy \(source)", cause: String(cString: strerror(errno))) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard FileManager.default.createFile(atPath: target, contents: FileManager.default.contents(atPath: source)) else {
+                throw HostError("copy \(source) to \(target)", cause: "cannot write the copy")
+            }
+            chmod(target, info.st_mode & 0o100 != 0 ? 0o755 : 0o644)
+        case S_IFDIR:
+            try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+            for name in try FileManager.default.contentsOfDirectory(atPath: source).sorted() where name != ".git" {
+                var child = stat()
+                guard lstat(source + "/" + name, &child) == 0 else { continue }
+                let kind = child.st_mode & S_IFMT
+                if kind == S_IFREG || kind == S_IFDIR { try copy(source + "/" + name, to: target + "/" + name) }
+            }
+        default:
+            return
+        }
+    }
+
+    /// Removes from the content store everything not named by `digests` (those the recorded containers use).
+    /// Called at the start of a convergence, under the convergence lock.
+    public func prune(keeping digests: Set<String>) {
+        guard let store else { return }
+        storeLock.withLock { _ in
+            let keep = Set(digests.map(SourceDigest.storeName))
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: store)) ?? [] where !keep.contains(name) {
+                try? FileManager.default.removeItem(atPath: store + "/" + name)
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 public import BosunModel
 import Crypto
 
-/// Replaces values that may be secret — environment values — by salted hashes before they reach the journal.
+/// Replaces values that may be secret — environment values, digests of files services read — by salted hashes before they reach the journal.
 ///
 /// The salt lives outside the journal (a 0600 file beside it), so the journal alone does not allow
 /// guessing values; two records with the same value still compare equal.
@@ -23,12 +23,14 @@ public struct SecretRedactor: Sendable {
         sensitive ? .redacted(hash(text)) : .plain(text)
     }
 
-    /// The desired state as the journal keeps it: every environment value replaced by its salted hash.
+    /// The desired state as the journal keeps it: every environment value, and every digest of a file a
+    /// service reads (secrets among them), replaced by its salted hash.
     public func redact(_ state: DesiredState) -> JSONValue {
         var copy = state
         for p in copy.projects.indices {
             for s in copy.projects[p].services.indices {
                 copy.projects[p].services[s].environment = copy.projects[p].services[s].environment.mapValues(hash)
+                copy.projects[p].services[s].sourceDigests = copy.projects[p].services[s].sourceDigests?.mapValues(hash)
             }
         }
         return JSONValue.encoding(copy)

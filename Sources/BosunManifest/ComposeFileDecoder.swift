@@ -45,7 +45,8 @@ final class ComposeFileDecoder {
                     }
                     declaredServices.insert(serviceName)
                     let profiles = pair.value["profiles"].map { reader.stringList($0, "profiles") } ?? []
-                    if !profiles.isEmpty && !profiles.contains(where: context.options.profiles.contains) && !context.options.profiles.contains("*") {
+                    let active = context.activeProfiles
+                    if !profiles.isEmpty && !profiles.contains(where: active.contains) && !active.contains("*") {
                         inactiveServices.insert(serviceName)
                         continue
                     }

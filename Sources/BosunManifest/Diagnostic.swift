@@ -78,5 +78,8 @@ final class DiagnosticSink {
         items.append(Diagnostic(.warning, file: file, mark: mark, message: message, hint: hint))
     }
 
+    /// A diagnostic about another file (an env_file read for this one).
+    func add(_ diagnostic: Diagnostic) { items.append(diagnostic) }
+
     var hasErrors: Bool { items.contains { $0.severity == .error } }
 }

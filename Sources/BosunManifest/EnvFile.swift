@@ -7,15 +7,36 @@ public enum EnvFile {
     public struct LineError: Error, Sendable, Equatable {
         public var line: Int
         public var message: String
+        public var hint: String?
     }
 
-    /// Parses the file; `interpolate` expands `${…}` in unquoted and double-quoted values.
+    /// One assignment of the file.
+    public struct Entry: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        /// The line the assignment starts on.
+        public var line: Int
+        /// Variables the value substituted bare (`$VAR`, `${VAR}`) that were not set, for a warning.
+        public var unset: [String] = []
+    }
+
+    /// Parses the file as Compose's dotenv parser does. Unquoted and double-quoted values are interpolated
+    /// from the entries above first, then `environment`; a `KEY` alone takes `environment`'s value and is
+    /// left out when it has none. `raw` (`format: raw`) takes each `KEY=VALUE` line as written.
     public static func parse(
         _ text: String,
-        environment: (String) -> String?,
-        interpolate: (String) throws -> String = { $0 }
-    ) throws -> [(key: String, value: String, line: Int)] {
-        var result: [(key: String, value: String, line: Int)] = []
+        environment: @escaping @Sendable (String) -> String?,
+        raw: Bool = false
+    ) throws -> [Entry] {
+        if raw { return try parseRaw(text) }
+        var result: [Entry] = []
+        var above: [String: String] = [:]
+        func interpolate(_ value: String, into entry: inout Entry) throws -> String {
+            let known = above
+            do { return try Interpolator { known[$0] ?? environment($0) }.interpolate(value, unset: &entry.unset) } catch {
+                throw LineError(line: entry.line, message: error.message, hint: error.hint)
+            }
+        }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }[...]
         var lineNumber = 0
         while let raw = lines.popFirst() {
@@ -28,12 +49,16 @@ public enum EnvFile {
             guard let eq = line.firstIndex(of: "=") else {
                 let key = line
                 guard isValidKey(key) else { throw LineError(line: startLine, message: "\"\(key)\" is not KEY=VALUE") }
-                if let value = environment(key) { result.append((key, value, startLine)) }
+                if let value = above[key] ?? environment(key) {
+                    result.append(Entry(key: key, value: value, line: startLine))
+                    above[key] = value
+                }
                 continue
             }
             let key = String(line[..<eq]).trimmingSpaces()
             guard isValidKey(key) else { throw LineError(line: startLine, message: "invalid variable name \"\(key)\"") }
             var value = String(line[line.index(after: eq)...]).trimmingSpaces()
+            var entry = Entry(key: key, value: "", line: startLine)
             if let quote = value.first, quote == "\"" || quote == "'" {
                 // A quoted value may span lines until the closing quote.
                 var body = String(value.dropFirst())
@@ -46,12 +71,28 @@ public enum EnvFile {
                 }
                 let close = closingQuoteIndex(body, quote)!
                 let inner = String(body[..<close])
-                value = quote == "'" ? inner : try interpolate(unescape(inner))
+                value = quote == "'" ? inner : try interpolate(unescape(inner), into: &entry)
             } else {
                 if let hash = Substring(value).range(of: " #") { value = String(value[..<hash.lowerBound]).trimmingSpaces() }
-                value = try interpolate(value)
+                value = try interpolate(value, into: &entry)
             }
-            result.append((key, value, startLine))
+            entry.value = value
+            result.append(entry)
+            above[key] = value
+        }
+        return result
+    }
+
+    /// `format: raw`: every non-empty line that is not a comment is `KEY=VALUE`, the value verbatim.
+    static func parseRaw(_ text: String) throws -> [Entry] {
+        var result: [Entry] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "=") else { throw LineError(line: index + 1, message: "\"\(line)\" is not KEY=VALUE") }
+            let key = String(line[..<eq])
+            guard isValidKey(key) else { throw LineError(line: index + 1, message: "invalid variable name \"\(key)\"") }
+            result.append(Entry(key: key, value: String(line[line.index(after: eq)...]), line: index + 1))
         }
         return result
     }

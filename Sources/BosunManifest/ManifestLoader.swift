@@ -23,8 +23,9 @@ public struct ManifestLoader: Sendable {
             return result
         }
         var projects: [Project] = []
+        let unsetLog = UnsetVariableLog()
         for location in locations {
-            if let project = loadProject(location, rootName: rootName, into: &result) { projects.append(project) }
+            if let project = loadProject(location, rootName: rootName, unsetLog: unsetLog, into: &result) { projects.append(project) }
         }
         var seen: [String: String] = [:]
         for project in projects {
@@ -34,33 +35,35 @@ public struct ManifestLoader: Sendable {
             }
             seen[project.name] = project.files[0]
         }
-        result.diagnostics += HostConflicts.check(projects, result.serviceMarks)
+        result.diagnostics += HostConflicts.check(projects, services: result.serviceMarks, ports: result.portMarks)
         projects.sort { $0.name < $1.name }
         if !result.hasErrors { result.state = DesiredState(projects: projects) }
         return result
     }
 
-    func loadProject(_ location: ProjectLocator.Location, rootName: String?, into result: inout ManifestLoadResult) -> Project? {
+    func loadProject(_ location: ProjectLocator.Location, rootName: String?, unsetLog: UnsetVariableLog,
+                     into result: inout ManifestLoadResult) -> Project? {
         let references = ReferenceLog()
         let dotEnvPath = ProjectLocator.joined(location.directory, ".env")
         var dotEnv: [String: String] = [:]
+        var dotEnvLines: [String: Int] = [:]
         if tree.kind(of: dotEnvPath) == .file, let bytes = try? tree.readFile(dotEnvPath) {
             let text = String(decoding: bytes, as: UTF8.self)
             result.sources[dotEnvPath] = text
-            var seenSoFar: [String: String] = [:]
             let environment = options.environment
             do {
-                for entry in try EnvFile.parse(text, environment: { environment[$0] }, interpolate: { value in
-                    let known = seenSoFar
-                    return try Interpolator { environment[$0] ?? known[$0] }.interpolate(value)
-                }) {
-                    seenSoFar[entry.key] = entry.value
+                // Compose's dotenv: each value is interpolated from the entries above it, then the agent's environment.
+                let entries = try EnvFile.parse(text, environment: { environment[$0] })
+                for entry in entries {
+                    dotEnv[entry.key] = entry.value
+                    dotEnvLines[entry.key] = entry.line
+                    for name in entry.unset where unsetLog.firstUse(of: name) {
+                        result.diagnostics.append(Diagnostic(.warning, file: dotEnvPath, mark: YAMLMark(line: entry.line, column: 1),
+                            message: "variable \(name) is not set, defaulting to a blank string", hint: "set \(name) in the agent's environment or earlier in .env"))
+                    }
                 }
-                dotEnv = seenSoFar
             } catch let error as EnvFile.LineError {
-                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: YAMLMark(line: error.line, column: 1), message: error.message))
-            } catch let error as Interpolator.Failure {
-                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: nil, message: error.message, hint: error.hint))
+                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: YAMLMark(line: error.line, column: 1), message: error.message, hint: error.hint))
             } catch {
                 result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: nil, message: "\(error)"))
             }
@@ -104,8 +107,9 @@ public struct ManifestLoader: Sendable {
                 sink.error(error.mark, error.message)
                 return
             }
-            let context = ProjectContext(tree: tree, directory: location.directory, dotEnv: dotEnv, options: options, file: file, references: references)
-            let interpolated = NodeInterpolation(interpolator: context.interpolator, sink: sink).apply(root)
+            let context = ProjectContext(tree: tree, directory: location.directory, dotEnv: dotEnv, options: options, file: file, references: references,
+                                         unsetLog: unsetLog)
+            let interpolated = NodeInterpolation(interpolator: context.interpolator, sink: sink, unsetLog: unsetLog).apply(root)
             decoder.decode(interpolated, context: context, sink: sink) { path, mark in
                 guard let resolved = context.resolve(path, at: mark, sink: sink) else { return }
                 loadFile(resolved, stack: stack + [file], includedAt: (file, mark))
@@ -114,13 +118,23 @@ public struct ManifestLoader: Sendable {
         loadFile(location.composeFile, stack: [], includedAt: nil)
 
         let directoryName = location.directory.split(separator: "/").last.map(String.init) ?? rootName ?? ""
-        let name = decoder.name ?? ProjectNames.normalise(directoryName)
+        // Compose's precedence: COMPOSE_PROJECT_NAME in the project's .env, then name:, then the directory. (The
+        // agent's own environment is the agent's, shared by every project, so it does not name them.)
+        var name = decoder.name ?? ProjectNames.normalise(directoryName)
+        if let fromDotEnv = dotEnv["COMPOSE_PROJECT_NAME"], !fromDotEnv.isEmpty {
+            if ProjectNames.isValid(fromDotEnv) { name = fromDotEnv } else {
+                result.diagnostics.append(Diagnostic(.error, file: dotEnvPath, mark: dotEnvLines["COMPOSE_PROJECT_NAME"].map { YAMLMark(line: $0, column: 1) },
+                    message: "COMPOSE_PROJECT_NAME \"\(fromDotEnv)\" is not a valid project name",
+                    hint: "use lower-case letters, digits, '-' and '_', starting with a letter or digit"))
+                return nil
+            }
+        }
         if name.isEmpty {
             result.diagnostics.append(Diagnostic(.error, file: location.composeFile, mark: nil,
                 message: "cannot derive a project name from \"\(directoryName)\"", hint: "set name: at the top of the file"))
             return nil
         }
-        let project = ProjectAssembler(name: name, decoder: decoder, references: references, files: files).assemble(into: &result)
+        let project = ProjectAssembler(name: name, decoder: decoder, references: references, files: files, tree: tree).assemble(into: &result)
         return project
     }
 }
@@ -133,6 +147,8 @@ public struct ManifestLoadResult: Sendable {
     public var sources: [String: String] = [:]
     /// Where each service was declared, keyed `project/service`.
     var serviceMarks: [String: (file: String, mark: YAMLMark)] = [:]
+    /// Where each published port was written, keyed `project/service`, then the mapping's description.
+    var portMarks: [String: [String: (file: String, mark: YAMLMark)]] = [:]
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }

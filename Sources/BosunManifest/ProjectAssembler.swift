@@ -8,6 +8,8 @@ struct ProjectAssembler {
     let decoder: ComposeFileDecoder
     let references: ReferenceLog
     let files: [String]
+    /// The tree, for the content digests of secret files.
+    let tree: any FileTree
 
     func assemble(into result: inout ManifestLoadResult) -> Project? {
         var diagnostics: [Diagnostic] = []
@@ -87,16 +89,30 @@ struct ProjectAssembler {
         diagnostics += cycles(services)
         result.diagnostics += diagnostics
         for (serviceName, (_, mark, file)) in services { result.serviceMarks["\(name)/\(serviceName)"] = (file, mark) }
+        for reference in references.all(.port) {
+            guard let service = reference.fromService, result.portMarks["\(name)/\(service)"]?[reference.name] == nil else { continue }
+            result.portMarks["\(name)/\(service)", default: [:]][reference.name] = (reference.file, reference.mark)
+        }
         guard !diagnostics.contains(where: { $0.severity == .error }) else { return nil }
         var project = Project(
             name: name, files: files,
-            services: services.values.map(\.0).sorted { $0.name < $1.name },
+            services: services.values.map { withSecretDigests($0.0, secrets) }.sorted { $0.name < $1.name },
             networks: networks.values.sorted { $0.key < $1.key },
             volumes: volumes.values.sorted { $0.key < $1.key },
             secrets: secrets.values.sorted { $0.key < $1.key })
         project.pruneVolumes = decoder.pruneVolumes
         project.drift = decoder.drift
         return project
+    }
+
+    /// The service with the content digests of the secret files it mounts added to its source digests.
+    func withSecretDigests(_ service: Service, _ secrets: [String: Secret]) -> Service {
+        var service = service
+        for mount in service.secrets {
+            guard let file = secrets[mount.source]?.file, let digest = try? SourceDigest.of(tree, path: file) else { continue }
+            service.sourceDigests = (service.sourceDigests ?? [:]).merging(["./" + file: digest]) { $1 }
+        }
+        return service
     }
 
     /// Every depends_on cycle (including network_mode service:), reported once at the first service on it.

@@ -13,9 +13,18 @@ struct ProjectContext {
     let file: String
     /// Names written in the manifest, with where; shared by every file of the project.
     let references: ReferenceLog
+    /// Unset variables already warned about in this load.
+    let unsetLog: UnsetVariableLog
 
     func lookup(_ name: String) -> String? {
         options.environment[name] ?? dotEnv[name]
+    }
+
+    /// The profiles enabled for this project: the agent's `--profile` options, else `COMPOSE_PROFILES`
+    /// (comma-separated, from the agent's environment, then `.env`), as Compose takes them.
+    var activeProfiles: [String] {
+        if !options.profiles.isEmpty { return options.profiles }
+        return (lookup("COMPOSE_PROFILES") ?? "").split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
 
     var interpolator: Interpolator {
@@ -53,7 +62,7 @@ struct ProjectContext {
         return parts.joined(separator: "/")
     }
 
-    func readEnvFile(_ path: String, required: Bool, at mark: YAMLMark, sink: DiagnosticSink) -> [String: String]? {
+    func readEnvFile(_ path: String, required: Bool, raw: Bool, at mark: YAMLMark, sink: DiagnosticSink) -> [String: String]? {
         guard tree.kind(of: path) != nil else {
             if required { sink.error(mark, "env_file \"\(path)\" does not exist", hint: "add the file, or mark it required: false") }
             return nil
@@ -63,14 +72,21 @@ struct ProjectContext {
             sink.error(mark, "cannot read env_file \"\(path)\": \(error)")
             return nil
         }
-        let interpolator = self.interpolator
+        let environment = options.environment
+        let dotEnv = dotEnv
         do {
-            let entries = try EnvFile.parse(text, environment: { lookup($0) }, interpolate: { try interpolator.interpolate($0) })
+            // Compose: entries above first, then the project's environment (the agent's, then .env).
+            let entries = try EnvFile.parse(text, environment: { environment[$0] ?? dotEnv[$0] }, raw: raw)
+            for entry in entries {
+                for name in entry.unset where unsetLog.firstUse(of: name) {
+                    sink.add(Diagnostic(.warning, file: path, mark: YAMLMark(line: entry.line, column: 1),
+                                        message: "variable \(name) is not set, defaulting to a blank string",
+                                        hint: "set \(name) in the agent's environment, in .env beside the compose file, or earlier in this file"))
+                }
+            }
             return Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, later in later })
         } catch let error as EnvFile.LineError {
-            sink.error(mark, "env_file \"\(path)\" line \(error.line): \(error.message)")
-        } catch let error as Interpolator.Failure {
-            sink.error(mark, "env_file \"\(path)\": \(error.message)", hint: error.hint)
+            sink.error(mark, "env_file \"\(path)\" line \(error.line): \(error.message)", hint: error.hint)
         } catch {
             sink.error(mark, "env_file \"\(path)\": \(error)")
         }

@@ -4,7 +4,7 @@ import BosunYAML
 /// name can be reported at the place it was written.
 final class ReferenceLog {
     /// What a name refers to.
-    enum Kind: String { case network, volume, secret, service, address }
+    enum Kind: String { case network, volume, secret, service, address, port }
 
     struct Reference {
         var kind: Kind
@@ -19,6 +19,8 @@ final class ReferenceLog {
     func add(_ kind: Kind, _ name: String, _ mark: YAMLMark, file: String, from service: String?) {
         references.append(Reference(kind: kind, name: name, mark: mark, file: file, fromService: service))
     }
+
+    func all(_ kind: Kind) -> [Reference] { references.filter { $0.kind == kind } }
 
     func first(_ kind: Kind, _ name: String, from service: String? = nil) -> Reference? {
         references.first { $0.kind == kind && $0.name == name && (service == nil || $0.fromService == service) }

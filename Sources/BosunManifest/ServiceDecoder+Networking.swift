@@ -9,13 +9,22 @@ extension ServiceDecoder {
         }
         var result: [PortMapping] = []
         for item in items {
+            var mappings: [PortMapping] = []
             if item.mapping != nil {
-                result += longPort(item)
+                mappings = longPort(item)
             } else if let text = reader.string(item, "a port") {
-                do { result += try PortMapping.parseShort(text) } catch {
+                do { mappings = try PortMapping.parseShort(text) } catch {
                     sink.error(item.start, error.message, hint: "write [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/udp], e.g. 127.0.0.1:8080:80")
                 }
             }
+            if let ip = mappings.first?.hostIP, IPAddressText.isIPv6(ip) {
+                sink.error(item.start, "host address \(ip) is IPv6; bosun publishes ports on IPv4 addresses only",
+                           hint: "leave the address out (every IPv4 address) or give an IPv4 one")
+                continue
+            }
+            // Where each mapping was written, so a clash between services points at the entries.
+            for mapping in mappings { context.references.add(.port, mapping.description, item.start, file: context.file, from: name) }
+            result += mappings
         }
         return result
     }

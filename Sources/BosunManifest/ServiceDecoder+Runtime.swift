@@ -81,12 +81,13 @@ extension ServiceDecoder {
         if hasProbe && !check.test.isEmpty {
             sink.error(node.start, "healthcheck has both test: and an x-bosun probe", hint: "keep one: test runs in the container, x-bosun http/tcp from the host")
         }
-        if check.test.isEmpty && node["test"] == nil && !hasProbe {
-            sink.error(node.start, "healthcheck needs test:, an x-bosun http or tcp probe, or disable: true",
-                       hint: "the image's own HEALTHCHECK is kept when healthcheck is left out")
-            return nil
+        if check.test.isEmpty && !hasProbe {
+            // No test (`disable: false`, or only timings): the image's HEALTHCHECK is kept, as Compose and Docker
+            // do; timings given here replace the image's (an empty test stands for the image's).
+            let timings = ["interval", "timeout", "start_period", "start_interval", "retries"]
+            return timings.contains { node[$0] != nil } ? check : nil
         }
-        return check.test.isEmpty && !hasProbe ? nil : check
+        return check
     }
 
     /// bosun's probes: `x-bosun: {http: {url: "http://localhost:8080/healthz", expect_status: 200}}` or

@@ -27,6 +27,7 @@ struct ServiceDecoder {
         }
         var service = Service(name: name, image: image ?? ImageReference.placeholder)
         var environmentFromFiles: [String: String] = [:]
+        var envFilePaths: [String] = []
         var environment: [String: String] = [:]
         var memLimit: ByteSize?, memReservation: ByteSize?, cpus: Int?, pidsLimit: Int?
         var deploy: DeployValues?
@@ -38,10 +39,16 @@ struct ServiceDecoder {
             case "command": service.command = command(value, key)
             case "entrypoint": service.entrypoint = command(value, key)
             case "environment":
-                for (k, v, _) in reader.stringMap(value, "environment") {
+                for (k, v, entry) in reader.stringMap(value, "environment") {
+                    if value.sequence != nil, k.contains(where: \.isWhitespace) || k.isEmpty {
+                        // Compose refuses `- "A = x"`: the name would be "A " and the value " x".
+                        sink.error(entry.start, "environment entry \"\(entry.scalar ?? k)\" has \(k.isEmpty ? "no name" : "whitespace in its name \"\(k)\"")",
+                                   hint: "write NAME=value with no spaces around =")
+                        continue
+                    }
                     if let v { environment[k] = v } else if let fromAgent = context.lookup(k) { environment[k] = fromAgent }
                 }
-            case "env_file": environmentFromFiles = envFiles(value)
+            case "env_file": (environmentFromFiles, envFilePaths) = envFiles(value)
             case "ports": service.ports = ports(value)
             case "expose": service.expose = expose(value)
             case "volumes": service.volumes = volumes(value)
@@ -125,6 +132,9 @@ struct ServiceDecoder {
         }
         service.expose.sort()
         service.ports.sort()
+        let binds = service.volumes.compactMap { $0.kind == .bind ? $0.source : nil }.filter { $0.hasPrefix("./") }
+        service.sourceDigests = sourceDigests(binds + envFilePaths.map { "./" + $0 } + [service.seccompProfile].compactMap { $0?.hasPrefix("./") == true ? $0 : nil },
+                                              at: node)
         return image == nil ? nil : service
     }
 
@@ -139,8 +149,22 @@ struct ServiceDecoder {
         return reader.stringList(node, key)
     }
 
-    func envFiles(_ node: YAMLNode) -> [String: String] {
+    /// The content digests of repository paths the service reads (`./`-prefixed tree paths); nil for none.
+    /// A path missing from the tree has none (a bind source the host creates).
+    func sourceDigests(_ paths: [String], at node: YAMLNode) -> [String: String]? {
+        var digests: [String: String] = [:]
+        for path in paths where digests[path] == nil {
+            do { digests[path] = try SourceDigest.of(context.tree, path: String(path.dropFirst(2))) } catch {
+                sink.error(node.start, "service \"\(name)\": cannot read \(path) from the repository: \(error)")
+            }
+        }
+        return digests.isEmpty ? nil : digests
+    }
+
+    /// The variables of the service's env_files, later files winning, and their tree paths.
+    func envFiles(_ node: YAMLNode) -> ([String: String], [String]) {
         var result: [String: String] = [:]
+        var paths: [String] = []
         let entries: [YAMLNode] = node.scalar != nil ? [node] : (node.sequence ?? [])
         if node.scalar == nil && node.sequence == nil && !node.isNull {
             sink.error(node.start, "env_file must be a path or a list of paths, found \(node.kindDescription)")
@@ -148,21 +172,23 @@ struct ServiceDecoder {
         for entry in entries {
             var pathNode = entry
             var required = true
+            var raw = false
             if entry.mapping != nil {
                 for (key, value, _) in reader.mapping(entry, "an env_file entry", known: ["path", "required", "format"]) {
                     if key == "path" { pathNode = value }
                     if key == "required" { required = reader.bool(value, key) ?? true }
-                    if key == "format", reader.string(value, key) != "raw" && reader.string(value, key) != nil {
-                        sink.error(value.start, "env_file format must be raw or left out")
+                    if key == "format", let format = reader.string(value, key) {
+                        if format == "raw" { raw = true } else { sink.error(value.start, "env_file format must be raw or left out") }
                     }
                 }
             }
             guard let path = reader.string(pathNode, "env_file path") else { continue }
             guard let treePath = context.resolve(path, at: pathNode.start, sink: sink) else { continue }
-            guard let values = context.readEnvFile(treePath, required: required, at: pathNode.start, sink: sink) else { continue }
+            guard let values = context.readEnvFile(treePath, required: required, raw: raw, at: pathNode.start, sink: sink) else { continue }
             result.merge(values) { _, later in later }
+            paths.append(treePath)
         }
-        return result
+        return (result, paths)
     }
 }
 

@@ -10,6 +10,8 @@ public protocol FileTree: Sendable {
     func listDirectory(_ path: String) throws -> [FileTreeEntry]
     /// The kind of object at `path`, or nil when nothing is there.
     func kind(of path: String) -> FileTreeEntry.Kind?
+    /// Whether the file at `path` is executable (git's 100755, a directory's `x` bit); false when unknown.
+    func isExecutable(_ path: String) -> Bool
 }
 
 /// One entry of a `FileTree` directory.
@@ -36,6 +38,9 @@ public struct FileTreeError: Error, Sendable, CustomStringConvertible {
 }
 
 extension FileTree {
+    /// Trees that do not know file modes (in memory) have no executable files.
+    public func isExecutable(_ path: String) -> Bool { false }
+
     /// Joins tree-relative path components, ignoring empty ones.
     public static func join(_ parts: String...) -> String {
         parts.filter { !$0.isEmpty }.joined(separator: "/")

@@ -8,82 +8,104 @@ public struct PortMapping: Sendable, Hashable, Codable, Comparable, CustomString
 
     /// The host address to bind; nil means every address.
     public var hostIP: String?
-    /// The host port; nil means an ephemeral port chosen at start.
+    /// The host port, or the first of a host range (`8000-8010:80`); nil means an ephemeral port chosen at start.
     public var hostPort: Int?
+    /// The last port of a host range for one container port: the network layer publishes the first free port
+    /// of `hostPort...hostPortEnd` and keeps it while the container lives, as Docker does. Nil otherwise (so
+    /// mappings without a range encode, and hash, as before).
+    public var hostPortEnd: Int?
     public var containerPort: Int
     public var transport: TransportProtocol
 
-    public init(hostIP: String? = nil, hostPort: Int?, containerPort: Int, transport: TransportProtocol = .tcp) {
+    public init(hostIP: String? = nil, hostPort: Int?, hostPortEnd: Int? = nil, containerPort: Int, transport: TransportProtocol = .tcp) {
         self.hostIP = hostIP
         self.hostPort = hostPort
+        self.hostPortEnd = hostPortEnd
         self.containerPort = containerPort
         self.transport = transport
     }
 
     enum CodingKeys: String, CodingKey {
-        case hostIP = "host_ip", hostPort = "published", containerPort = "target", transport = "protocol"
+        case hostIP = "host_ip", hostPort = "published", hostPortEnd = "published_end", containerPort = "target", transport = "protocol"
     }
 
     public static func < (lhs: PortMapping, rhs: PortMapping) -> Bool {
-        (lhs.containerPort, lhs.transport, lhs.hostIP ?? "", lhs.hostPort ?? -1) < (rhs.containerPort, rhs.transport, rhs.hostIP ?? "", rhs.hostPort ?? -1)
+        (lhs.containerPort, lhs.transport, lhs.hostIP ?? "", lhs.hostPort ?? -1, lhs.hostPortEnd ?? -1)
+            < (rhs.containerPort, rhs.transport, rhs.hostIP ?? "", rhs.hostPort ?? -1, rhs.hostPortEnd ?? -1)
+    }
+
+    /// The host ports this mapping may publish on: one, a range, or nil for an ephemeral port.
+    public var hostPortRange: ClosedRange<Int>? {
+        guard let hostPort else { return nil }
+        return hostPort...(hostPortEnd ?? hostPort)
     }
 
     public var description: String {
         var out = ""
         if let hostIP { out += hostIP.contains(":") ? "[\(hostIP)]:" : "\(hostIP):" }
-        if let hostPort { out += "\(hostPort):" } else if hostIP != nil { out += ":" }
+        if let hostPort { out += "\(hostPort)" + (hostPortEnd.map { "-\($0)" } ?? "") + ":" } else if hostIP != nil { out += ":" }
         return out + "\(containerPort)/\(transport.rawValue)"
     }
 
-    /// Parses Compose's short syntax `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]`,
-    /// expanding ranges to one mapping per port.
+    /// Parses Compose's short syntax `[HOST_IP:][HOST_PORT[-END]:]CONTAINER_PORT[-END][/PROTOCOL]` as Docker
+    /// does (go-connections `nat.ParsePortSpec`): an empty host address is every address (`:443:443`), an
+    /// IPv6 address may be bracketed or not (`[::1]:80:80`, `::1:80:80`), a host port 0 or none is
+    /// ephemeral, a protocol is case-insensitive and may be left empty (`80/`), and a host range onto one
+    /// container port publishes one free port of the range. Ranges expand to one mapping per port.
     public static func parseShort(_ text: String) throws(ModelValueError) -> [PortMapping] {
         let bad = { (why: String) in ModelValueError("invalid port \"\(text)\": \(why)") }
-        var spec = Substring(text.trimmingSpaces())
+        let raw = text.trimmingSpaces()
+        // splitParts: the container port is the last field, the host port the one before, the address all the rest.
+        var fields = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var containerText = fields.removeLast()
+        let hostText = fields.isEmpty ? "" : fields.removeLast()
+        var hostIP: String? = fields.isEmpty ? nil : fields.joined(separator: ":")
+        // SplitProtoPort: "80", "80/udp", "80/" (tcp).
         var transport = TransportProtocol.tcp
-        if let slash = spec.lastIndex(of: "/") {
-            let name = spec[spec.index(after: slash)...].lowercased()
-            guard let parsed = TransportProtocol(rawValue: name) else { throw bad("protocol \"\(name)\" must be tcp, udp or sctp") }
-            transport = parsed
-            spec = spec[..<slash]
+        if let slash = containerText.firstIndex(of: "/") {
+            let name = containerText[containerText.index(after: slash)...].lowercased()
+            containerText = String(containerText[..<slash])
+            if !name.isEmpty {
+                guard let parsed = TransportProtocol(rawValue: name) else { throw bad("protocol \"\(name)\" must be tcp, udp or sctp") }
+                transport = parsed
+            }
         }
-        var hostIP: String?
-        if spec.hasPrefix("["), let close = spec.firstIndex(of: "]") {
-            hostIP = String(spec[spec.index(after: spec.startIndex)..<close])
-            spec = spec[spec.index(after: close)...]
-            guard spec.hasPrefix(":") else { throw bad("expected ':' after the IPv6 address") }
-            spec = spec.dropFirst()
+        if let ip = hostIP, ip.hasPrefix("[") {
+            guard ip.hasSuffix("]"), ip.count > 2 else { throw bad("\"\(ip)\" is not a bracketed IPv6 address") }
+            hostIP = String(ip.dropFirst().dropLast())
         }
-        var parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        if hostIP == nil && parts.count == 3 {
-            hostIP = parts.removeFirst()
-        }
-        guard parts.count == 1 || parts.count == 2 else { throw bad("expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]") }
+        if hostIP == "" { hostIP = nil }
         if let ip = hostIP {
             guard IPAddressText.isIPv4(ip) || IPAddressText.isIPv6(ip) else { throw bad("host address \"\(ip)\" is not an IP address") }
         }
-        let container = try parseRange(parts.last!, bad)
+        guard !containerText.isEmpty else { throw bad("no container port") }
+        let container = try parseRange(containerText, lowest: 1, bad)
         var host: ClosedRange<Int>?
-        if parts.count == 2, !parts[0].isEmpty { host = try parseRange(parts[0], bad) }
-        if let host, host.count != container.count, host.count != 1 || container.count != 1 {
-            if container.count == 1 {
-                // a host range for one container port: Docker picks one free port of the range; we take the first
-                return [PortMapping(hostIP: hostIP, hostPort: host.lowerBound, containerPort: container.lowerBound, transport: transport)]
+        if !hostText.isEmpty {
+            let range = try parseRange(hostText, lowest: 0, bad)
+            if range != 0...0 { host = range }
+            if range.lowerBound == 0 && range != 0...0 { throw bad("a host range cannot start at port 0") }
+        }
+        if let host, host.count != container.count {
+            guard container.count == 1 else {
+                throw bad("the host range has \(host.count) ports but the container range has \(container.count)")
             }
-            throw bad("the host range has \(host.count) ports but the container range has \(container.count)")
+            // Docker: the host range is where one free port is picked for the single container port.
+            return [PortMapping(hostIP: hostIP, hostPort: host.lowerBound, hostPortEnd: host.upperBound,
+                                containerPort: container.lowerBound, transport: transport)]
         }
         return container.enumerated().map { offset, port in
             PortMapping(hostIP: hostIP, hostPort: host.map { $0.lowerBound + offset }, containerPort: port, transport: transport)
         }
     }
 
-    static func parseRange(_ text: String, _ bad: (String) -> ModelValueError) throws(ModelValueError) -> ClosedRange<Int> {
+    static func parseRange(_ text: String, lowest: Int, _ bad: (String) -> ModelValueError) throws(ModelValueError) -> ClosedRange<Int> {
         let pieces = text.split(separator: "-", omittingEmptySubsequences: false)
         guard pieces.count == 1 || pieces.count == 2 else { throw bad("\"\(text)\" is not a port or a range") }
         var ports: [Int] = []
         for piece in pieces {
-            guard !piece.isEmpty, piece.allSatisfy(\.isNumber), let n = Int(piece), n >= 1, n <= 65535 else {
-                throw bad("\"\(piece)\" is not a port number between 1 and 65535")
+            guard !piece.isEmpty, piece.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(piece), n >= lowest, n <= 65535 else {
+                throw bad("\"\(piece)\" is not a port number between \(lowest == 0 ? 1 : lowest) and 65535")
             }
             ports.append(n)
         }
@@ -157,6 +179,6 @@ extension Substring {
 extension PortMapping {
     /// `127.0.0.1:8080->80/tcp`, as `docker ps` shows a published port.
     public var publishedText: String {
-        "\(hostIP ?? "0.0.0.0"):\(hostPort.map(String.init) ?? "")->\(containerPort)/\(transport.rawValue)"
+        "\(hostIP ?? "0.0.0.0"):\(hostPort.map(String.init) ?? "")\(hostPortEnd.map { "-\($0)" } ?? "")->\(containerPort)/\(transport.rawValue)"
     }
 }

@@ -53,6 +53,10 @@ public struct Service: Sendable, Hashable, Codable {
     public var tty = false
     /// Host devices (Compose `devices:`); nil when none, so that services without any hash as before.
     public var devices: [DeviceMapping]?
+    /// The content digest (`SourceDigest`) of every file or directory of the desired state's tree the service
+    /// reads — relative bind sources, env_files, secrets' files — by its tree path as `./path`; nil when it
+    /// reads none (so such services hash as before).
+    public var sourceDigests: [String: String]?
 
     public init(name: String, image: ImageReference) {
         self.name = name
@@ -68,7 +72,7 @@ public struct Service: Sendable, Hashable, Codable {
         case seccompProfile = "seccomp", labels, initProcess = "init", ulimits, sysctls, shmSize = "shm_size", tmpfs
         case logging, containerName = "container_name", profiles, extraHosts = "extra_hosts", dns
         case dnsSearch = "dns_search", secrets, platform, pullPolicy = "pull_policy", stdinOpen = "stdin_open", tty
-        case devices
+        case devices, sourceDigests = "source_digests"
     }
 }
 

@@ -29,12 +29,16 @@ extension NetworkManager {
                     names: Self.unique(names + attachment.aliases)))
             }
             let previous = s.containers[containerID]
+            // Open host ports (ephemeral, or one of a range) are chosen now and kept while the container lives.
+            let picker = HostPortPicker(isBindable: env.hostCanBind, ephemeralRange: env.ephemeralPorts())
+            let taken = s.containers.values.filter { $0.id != containerID }.flatMap(\.ports)
+            let resolvedPorts = try picker.resolve(ports, previous: previous?.ports ?? [], taken: taken)
             let stale = (previous?.interfaces ?? []).filter { old in !interfaces.contains { $0.hostVeth == old.hostVeth } }
             for old in stale where !interfaces.contains(where: { $0.network == old.network }) {
                 s.ipam.release(owner: containerID, network: old.network)
             }
             s.containers[containerID] = ContainerRecord(
-                id: containerID, netnsPath: netnsPath, names: names, attachments: attachments, ports: ports,
+                id: containerID, netnsPath: netnsPath, names: names, attachments: attachments, ports: resolvedPorts,
                 dnsSettings: dns, interfaces: interfaces, phase: .creating)
             try save(s)
 
@@ -64,6 +68,11 @@ extension NetworkManager {
         }
         return try attach(containerID: containerID, netnsPath: netnsPath, attachments: record.attachments, ports: record.ports,
                           names: record.names, dns: record.dnsSettings)
+    }
+
+    /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges.
+    public func publishedPorts(containerID: String) -> [PortMapping] {
+        state.withLock { $0.containers[containerID]?.ports ?? [] }
     }
 
     /// Brings up only `lo` in a namespace (`network_mode: none`).

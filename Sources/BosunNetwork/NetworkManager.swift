@@ -14,6 +14,10 @@ public final class NetworkManager: Sendable {
         var nft: any NftablesRunner
         var sysctl: any SysctlWriter
         var hostResolvConf: @Sendable () -> String
+        /// Whether a host socket can bind an address and port (for ports bosun chooses).
+        var hostCanBind: @Sendable (String?, Int, PortMapping.TransportProtocol) -> Bool = HostPortPicker.hostCanBind
+        /// The range ephemeral published ports come from.
+        var ephemeralPorts: @Sendable () -> ClosedRange<Int> = HostPortPicker.kernelEphemeralRange
     }
 
     let stateDirectory: String

@@ -14,12 +14,25 @@ enum FieldDiff {
             .filter { path in before[path] != after[path] && !ignored.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") } }
             .filter { path in !((placeholder(before[path]) && after[path] == nil) || (before[path] == nil && placeholder(after[path]))) }
             .sorted(by: JSONValue.byteOrder)
-            .map { PlannedChange(field: $0, old: before[$0], new: after[$0], sensitive: $0.hasPrefix("environment.")) }
+            .map { PlannedChange(field: $0, old: before[$0], new: after[$0], sensitive: isSensitive($0)) }
     }
+
+    /// Environment values, and the digests of the files a service reads (a secret's digest could be matched
+    /// against guesses), are kept out of plans and the journal.
+    static func isSensitive(_ field: String) -> Bool {
+        field.hasPrefix("environment.") || field.hasPrefix(sourceDigestsPrefix)
+    }
+
+    static let sourceDigestsPrefix = "source_digests."
 
     /// "memory limit 256m → 512m", "image nginx:1.26 → nginx:1.27", "3 fields changed: …".
     static func summary(_ changes: [PlannedChange]) -> String {
         func describe(_ change: PlannedChange) -> String {
+            if change.field.hasPrefix(sourceDigestsPrefix) {
+                // `./conf/app.conf changed`: the repository file (or directory) the service reads.
+                let path = String(change.field.dropFirst(sourceDigestsPrefix.count))
+                return change.old == nil ? "\(path) added" : change.new == nil ? "\(path) no longer read" : "\(path) changed"
+            }
             if change.sensitive { return "\(change.field) changed" }
             let name = change.field == "resources.memory" ? "memory limit" : change.field
             var old = change.old ?? "(none)", new = change.new ?? "(none)"
@@ -29,6 +42,8 @@ enum FieldDiff {
             }
             return "\(name) \(old) → \(new)"
         }
+        // A file of the repository that changed is named first: it is the cause, the fields it fills follow.
+        let changes = changes.filter { $0.field.hasPrefix(sourceDigestsPrefix) } + changes.filter { !$0.field.hasPrefix(sourceDigestsPrefix) }
         if changes.count <= 2 { return changes.map(describe).joined(separator: ", ") }
         return "\(changes.count) fields changed: " + changes.prefix(2).map(describe).joined(separator: ", ") + ", …"
     }

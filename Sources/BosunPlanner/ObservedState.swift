@@ -45,6 +45,11 @@ public struct ObservedContainer: Sendable, Hashable, Codable {
     /// The normalised service it was created from (its config hash is recomputed from it).
     public var spec: Service
     public var status: Status
+    /// For a container recorded without source digests (made before bosun hashed the repository files a
+    /// service reads): the digests of what it actually mounts, read from the host where it can be. Not encoded.
+    public var sourceDigestsOnDisk: [String: String]?
+
+    enum CodingKeys: String, CodingKey { case project, service, name, spec, status }
 
     public init(project: String, service: String, name: String, spec: Service, status: Status) {
         self.project = project

@@ -55,7 +55,7 @@ public enum Planner {
                 containerOps[key] = builder.add(.startContainer, key, "new container", dependsOn: [create], target: desiredHash)
                 continue
             }
-            let changes = FieldDiff.changes(from: existing.spec, to: service)
+            let changes = FieldDiff.changes(from: recordedSpec(existing, wanted: service), to: service)
             if changes.isEmpty {
                 let kept = observed.keptStopped.contains(name) && existing.status != .created
                 if case .running = existing.status {} else if !kept && (service.restart != .no || existing.status == .created) {
@@ -102,6 +102,19 @@ public enum Planner {
             _ = builder.add(.removeVolume, "volume:\(volume)", "no longer in the desired state (x-bosun prune_volumes)", dependsOn: removals)
         }
         return Plan(operations: builder.operations)
+    }
+}
+
+extension Planner {
+    /// The spec a container was created from, for comparing. A container recorded without source digests (by
+    /// a bosun before they existed) is compared on what it mounts where the host shows it, and otherwise taken
+    /// to read what the desired state reads, so upgrading bosun recreates nothing that did not change.
+    static func recordedSpec(_ existing: ObservedContainer, wanted: Service) -> Service {
+        var recorded = existing.spec
+        guard recorded.sourceDigests == nil, var digests = wanted.sourceDigests else { return recorded }
+        for (path, digest) in existing.sourceDigestsOnDisk ?? [:] where digests[path] != nil { digests[path] = digest }
+        recorded.sourceDigests = digests
+        return recorded
     }
 }
 

@@ -45,6 +45,12 @@ public struct DirectoryFileTree: FileTree {
         return kind(ofAbsolute: full)
     }
 
+    public func isExecutable(_ path: String) -> Bool {
+        guard let full = try? contained(path) else { return false }
+        var info = stat()
+        return stat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_mode & 0o100 != 0
+    }
+
     /// The kind after following a symlink that stays inside the root.
     func kind(ofAbsolute full: String) -> FileTreeEntry.Kind? {
         var info = stat()

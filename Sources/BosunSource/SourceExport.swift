@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 
 /// The files of a commit on disk, for what containers bind from the repository (`./www:/srv/www:ro`) and
-/// for secrets: `<state>/sources/<commit>/<path>/…`, written once per commit (into a temporary directory
+/// for secrets: `<directory>/<commit>/<path>/…` (executable files stay executable), written once per commit (into a temporary directory
 /// renamed into place, so a crash never leaves half a tree), read-only, never following anything out of
 /// the tree (symlinks in the repository are not exported). A directory source needs no export: its files
 /// are used where they are.
@@ -38,7 +38,7 @@ public enum SourceExport {
         case .file:
             let bytes = try tree.readFile(path)
             try Data(bytes).write(to: URL(fileURLWithPath: target))
-            chmod(target, 0o644)
+            chmod(target, tree.isExecutable(path) ? 0o755 : 0o644)
         case .directory:
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             for entry in try tree.listDirectory(path) where entry.name != ".git" {

@@ -158,6 +158,7 @@ private struct Composer {
             let tag = Composer.string(event.data.mapping_start.tag)
             var pairs: [YAMLPair] = []
             var merges: [YAMLNode] = []
+            var mergeKeys: [YAMLMark] = []
             var size = 1
             while true {
                 var keyEvent = try next()
@@ -177,6 +178,13 @@ private struct Composer {
                 yaml_event_delete(&valueEvent)
                 size += keySize + valueSize
                 if case .scalar("<<", .plain) = key.content, key.tag == nil {
+                    // Compose (go-yaml) refuses a second merge key in one mapping; taking either silently would
+                    // pick one of two meanings.
+                    if let first = mergeKeys.first {
+                        throw YAMLError(mark: key.start, message: "duplicate merge key << (first at \(first)); merge several mappings with one key: <<: [*a, *b]",
+                                        related: first)
+                    }
+                    mergeKeys.append(key.start)
                     merges.append(value)
                     continue
                 }

@@ -58,7 +58,7 @@ struct GoldenErrorTests {
               b:
                 image: busybox
                 ports: ["127.0.0.1:8080:81"]
-            """, expected: ["app/compose.yaml:5:3: error: service app/b publishes host port 127.0.0.1:8080/tcp, already published by app/a"]),
+            """, expected: ["app/compose.yaml:7:13: error: service app/b publishes host port 127.0.0.1:8080/tcp, already published by app/a as 8080/tcp (app/compose.yaml:4:13)"]),
         Case(name: "malformed image reference", yaml: """
             services:
               a:
