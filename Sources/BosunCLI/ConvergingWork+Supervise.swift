@@ -141,7 +141,7 @@ extension ConvergingWork {
     /// A running container with a health check that this process does not probe yet (it was started before
     /// the agent) is watched from now on.
     func watchHealth(_ target: ContainerTarget) async {
-        guard let check = target.service.healthcheck, !check.isDisabled, await host.health.state(of: target.name) == nil else { return }
+        guard let check = host.healthCheck(of: target.name), await host.health.state(of: target.name) == nil else { return }
         await host.health.watch(container: target.name, check: check, startedAt: clock(), address: await host.containers.address(target.name))
     }
 
@@ -153,7 +153,7 @@ extension ConvergingWork {
         log.event("unhealthy", ["container": target.name, "restart": target.service.restart.description, "action": "stop then restart"])
         note(RestartNote(container: target.name, resource: "\(target.project.name)/\(target.service.name)", policy: target.service.restart.description,
                          action: .stoppedUnhealthy, exitCode: nil, restarts: restarts.withLock { $0.entries[target.name]?.tracker.restarts ?? 0 },
-                         reason: "its health check failed \(target.service.healthcheck?.retries ?? 0) times in a row"))
+                         reason: "its health check failed \(host.healthCheck(of: target.name)?.retries ?? 0) times in a row"))
         let grace = Duration.nanoseconds(target.service.stopGracePeriod?.nanoseconds ?? 10_000_000_000)
         do { try await host.containers.stop(target.name, signal: target.service.stopSignal, grace: grace) } catch {
             log.event("stop-failed", ["container": target.name, "error": "\(error)"])

@@ -27,7 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
         let directory = state.resolvedStateDir
         let agent = try? ControlClient.send(ControlRequest(command: "status"), to: socket ?? ProcessInfo.processInfo.environment["BOSUN_CONTROL_SOCKET"] ?? "/run/bosun/agent.sock", timeout: 5)
         let probe: ((InventoryContainer) async -> String?)? = noProbe || agent?.ok == true ? nil : { container in
-            guard let check = container.spec.healthcheck, !check.isDisabled else { return nil }
+            guard let check = container.healthcheck else { return nil }
             let address = ServiceContainers.address(stateDirectory: directory, name: container.name)
             let result = await prober.probe(check, container: container.name, address: address)
             return result.exitCode == 0 ? "healthy" : "unhealthy"

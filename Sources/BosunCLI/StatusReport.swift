@@ -75,7 +75,7 @@ struct StatusReport {
                 container.state = "missing"
                 container.status = "Missing (removed outside bosun)"
             }
-            if entry.spec.healthcheck == nil || entry.spec.healthcheck?.isDisabled == true { container.health = nil }
+            if entry.healthcheck == nil { container.health = nil }
             report.containers.append(container)
         }
         report.networks = inventory.networks.mapValues(\.project)

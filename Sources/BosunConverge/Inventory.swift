@@ -45,10 +45,13 @@ public struct Inventory: Sendable, Hashable, Codable {
     }
 
     /// Records the container of `target` (replacing an older record of the same name); it is no longer pending.
-    public mutating func recordContainer(_ target: ContainerTarget) {
+    /// `imageHealthcheck` is its image's HEALTHCHECK, kept when an earlier record has it and none is given.
+    public mutating func recordContainer(_ target: ContainerTarget, imageHealthcheck: HealthCheck? = nil) {
         pendingContainers[target.name] = nil
-        containers[target.name] = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
-                                                     configHash: target.configHash, spec: target.service)
+        var record = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
+                                        configHash: target.configHash, spec: target.service)
+        record.imageHealthcheck = imageHealthcheck ?? containers[target.name]?.imageHealthcheck
+        containers[target.name] = record
     }
 
     public mutating func recordNetwork(_ name: String, project: String) { networks[name] = InventoryItem(project: project) }
@@ -66,6 +69,8 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
     public var configHash: String
     /// The normalised service it was created from, so the planner diffs field by field.
     public var spec: Service
+    /// Its image's HEALTHCHECK (Docker's form made a `HealthCheck`), when the image has one.
+    public var imageHealthcheck: HealthCheck?
 
     public init(name: String, project: String, service: String, configHash: String, spec: Service) {
         self.name = name
@@ -75,7 +80,13 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
         self.spec = spec
     }
 
-    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec }
+    /// The health check the container runs: the service's, the image's, or the image's test with the
+    /// service's timings (`HealthCheck.effective`); nil when it has none or it is disabled.
+    public var healthcheck: HealthCheck? {
+        HealthCheck.effective(service: spec.healthcheck, image: imageHealthcheck).flatMap { $0.isDisabled ? nil : $0 }
+    }
+
+    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec, imageHealthcheck = "image_healthcheck" }
 }
 
 /// A network or volume bosun created, and the project it belongs to.

@@ -116,14 +116,27 @@ public final class HostEngine: ConvergenceEngine {
             }
             throw error
         }
-        try inventory.update { $0.recordContainer(target) }
+        let imageCheck = imageHealthCheck(target.service.image)
+        try inventory.update { $0.recordContainer(target, imageHealthcheck: imageCheck) }
     }
 
     public func startContainer(_ target: ContainerTarget) async throws {
         let started = try await containers.start(target.name)
-        if let check = target.service.healthcheck, !check.isDisabled {
+        if let check = healthCheck(of: target.name) {
             await health.watch(container: target.name, check: check, startedAt: started.startedAt, address: started.address)
         }
+    }
+
+    /// The health check container `name` runs (its service's, its image's, or both merged); nil for none.
+    public func healthCheck(of name: String) -> HealthCheck? {
+        inventory.inventory.containers[name]?.healthcheck
+    }
+
+    /// The image's HEALTHCHECK, as a `HealthCheck` with Docker's defaults for what it leaves out.
+    func imageHealthCheck(_ image: ImageReference) -> HealthCheck? {
+        guard let record = try? images.record(image.description), let bytes = try? images.blobs.read(record.manifest.config.digest),
+              let config = try? JSONDecoder().decode(ImageConfig.self, from: Data(bytes)) else { return nil }
+        return ImageHealthCheck.check(config.config?.healthcheck)
     }
 
     public func updateLimits(_ target: ContainerTarget) async throws {
@@ -185,7 +198,7 @@ public final class HostEngine: ConvergenceEngine {
     /// A container started by an earlier run (this process has not been probing it) is watched from now on,
     /// as if it had just started.
     public func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus {
-        if await health.state(of: name) == nil, let check = inventory.inventory.containers[name]?.spec.healthcheck, !check.isDisabled,
+        if await health.state(of: name) == nil, let check = healthCheck(of: name),
            case .running = await containers.status(name) {
             await health.watch(container: name, check: check, startedAt: clock(), address: await containers.address(name))
         }

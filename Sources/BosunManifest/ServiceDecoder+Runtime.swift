@@ -83,9 +83,16 @@ extension ServiceDecoder {
         }
         if check.test.isEmpty && !hasProbe {
             // No test (`disable: false`, or only timings): the image's HEALTHCHECK is kept, as Compose and Docker
-            // do; timings given here replace the image's (an empty test stands for the image's).
+            // do; timings given here replace the image's, the others stay the image's (zero stands for them).
             let timings = ["interval", "timeout", "start_period", "start_interval", "retries"]
-            return timings.contains { node[$0] != nil } ? check : nil
+            guard timings.contains(where: { node[$0] != nil }) else { return nil }
+            var adjusted = HealthCheck.imageTimings
+            if node["interval"] != nil { adjusted.interval = check.interval }
+            if node["timeout"] != nil { adjusted.timeout = check.timeout }
+            if node["retries"] != nil { adjusted.retries = check.retries }
+            if node["start_period"] != nil { adjusted.startPeriod = check.startPeriod }
+            if node["start_interval"] != nil { adjusted.startInterval = check.startInterval }
+            return adjusted
         }
         return check
     }

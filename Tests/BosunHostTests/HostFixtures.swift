@@ -34,8 +34,10 @@ enum HostFixtures {
     }
 
     /// The busybox image (scripts/make-busybox-image) imported into a store in `directory`; its snapshots.
-    static func busybox(in directory: String) throws -> (ImageStore, [String]) {
-        try shell("\(repositoryRoot)/scripts/make-busybox-image oci", in: directory)
+    /// `healthcheck` is the image config's Healthcheck in Docker's JSON form, if it has one.
+    static func busybox(in directory: String, healthcheck: String? = nil) throws -> (ImageStore, [String]) {
+        let extra = healthcheck.map { " localhost:5000/bosun/busybox:1.35 '\($0)'" } ?? ""
+        try shell("\(repositoryRoot)/scripts/make-busybox-image oci" + extra, in: directory)
         let store = try ImageStore(root: directory + "/images")
         let records = try ImageImporter(store: store, platform: Platform(architecture: "amd64", os: "linux"))
             .importImages(from: directory + "/oci", reference: nil)
