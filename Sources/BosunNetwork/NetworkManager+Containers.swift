@@ -13,6 +13,12 @@ extension NetworkManager {
     public func attach(containerID: String, netnsPath: String, attachments: [NetworkAttachment], ports: [PortMapping] = [],
                        names: [String] = [], dns: DNSSettings = DNSSettings()) throws(NetworkError) -> [InterfaceState] {
         try state.withLock { s throws(NetworkError) -> [InterfaceState] in
+            let previous = s.containers[containerID]
+            // Open host ports (ephemeral, or one of a range) are chosen first (a failure changes nothing) and
+            // kept while the container lives.
+            let picker = HostPortPicker(isBindable: env.hostCanBind, ephemeralRange: env.ephemeralPorts())
+            let taken = s.containers.values.filter { $0.id != containerID }.flatMap(\.ports)
+            let resolvedPorts = try picker.resolve(ports, previous: previous?.ports ?? [], taken: taken)
             var resolved: [(NetworkRecord, NetworkAttachment)] = []
             for attachment in attachments {
                 resolved.append((try Self.resolve(attachment.network, in: s), attachment))
@@ -28,11 +34,6 @@ extension NetworkManager {
                     address: address, prefixLength: allocation.subnet.prefixLength, gateway: allocation.gateway,
                     names: Self.unique(names + attachment.aliases)))
             }
-            let previous = s.containers[containerID]
-            // Open host ports (ephemeral, or one of a range) are chosen now and kept while the container lives.
-            let picker = HostPortPicker(isBindable: env.hostCanBind, ephemeralRange: env.ephemeralPorts())
-            let taken = s.containers.values.filter { $0.id != containerID }.flatMap(\.ports)
-            let resolvedPorts = try picker.resolve(ports, previous: previous?.ports ?? [], taken: taken)
             let stale = (previous?.interfaces ?? []).filter { old in !interfaces.contains { $0.hostVeth == old.hostVeth } }
             for old in stale where !interfaces.contains(where: { $0.network == old.network }) {
                 s.ipam.release(owner: containerID, network: old.network)

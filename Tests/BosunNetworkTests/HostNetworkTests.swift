@@ -100,6 +100,50 @@ import Testing
         #expect(try m.netnsPath(ofContainer: "a") == a)
     }
 
+    @Test func hostRangesAndEphemeralPortsGetAFreePortKeptAcrossRestarts() throws {
+        let f = try HostFixture("e")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let net = try m.ensureNetwork(network("\(f.tag)-eph"))
+        let one = try f.namespace("one"), two = try f.namespace("two")
+        // A host socket holds the first port of the range: it is skipped, as Docker's allocator skips it.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(18300).bigEndian)
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(bound == 0 && listen(holder, 1) == 0)
+        let range = try PortMapping.parseShort("18300-18305:80")
+        try m.attach(containerID: "one", netnsPath: one, attachments: [NetworkAttachment(network: net.name)], ports: range + PortMapping.parseShort("127.0.0.1::81"))
+        try m.attach(containerID: "two", netnsPath: two, attachments: [NetworkAttachment(network: net.name)], ports: range)
+        let first = m.publishedPorts(containerID: "one"), second = m.publishedPorts(containerID: "two")
+        #expect(first.first { $0.containerPort == 80 }?.hostPort == 18301)
+        #expect(second.map(\.hostPort) == [18302], "the next free port: one's is taken by a container")
+        let ephemeral = try #require(first.first { $0.containerPort == 81 }?.hostPort)
+        #expect(HostPortPicker.kernelEphemeralRange().contains(ephemeral))
+        try f.httpServer(one, body: "from-one")
+        try f.httpServer(one, port: 81, body: "from-one-81")
+        try f.httpServer(two, body: "from-two")
+        #expect(f.fetch(nil, "http://127.0.0.1:18301/") == "from-one")
+        #expect(f.fetch(nil, "http://127.0.0.1:18302/") == "from-two")
+        #expect(f.fetch(nil, "http://127.0.0.1:\(ephemeral)/") == "from-one-81")
+        // A restart (attach again, as `bosun start` does) keeps the ports chosen, even once 18300 is free.
+        close(holder)
+        try m.reattach(containerID: "one", netnsPath: one)
+        #expect(m.publishedPorts(containerID: "one") == first)
+        // A range with every port taken is an error naming the range, not a silent narrowing.
+        let three = try f.namespace("three")
+        #expect(throws: NetworkError.self) {
+            try m.attach(containerID: "three", netnsPath: three, attachments: [NetworkAttachment(network: net.name)],
+                         ports: try PortMapping.parseShort("18301-18302:80"))
+        }
+        #expect(!m.attachedContainers.contains("three"), "a failed attach leaves nothing recorded")
+    }
+
     @Test func removingEverythingLeavesNothingBehind() throws {
         let f = try HostFixture("r")
         var manager: NetworkManager?
