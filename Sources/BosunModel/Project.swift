@@ -24,6 +24,12 @@ public struct Project: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case name, files, services, networks, volumes, secrets, pruneVolumes = "prune_volumes", drift
     }
+
+    /// The tree-relative directory of its compose file (`""` at the root).
+    public var directory: String {
+        guard let file = files.first, let slash = file.lastIndex(of: "/") else { return "" }
+        return String(file[..<slash])
+    }
 }
 
 /// A project network: a bridge bosun creates, or an existing one referenced by name.

@@ -26,11 +26,15 @@ enum FieldDiff {
     static let sourceDigestsPrefix = "source_digests."
 
     /// "memory limit 256m → 512m", "image nginx:1.26 → nginx:1.27", "3 fields changed: …".
-    static func summary(_ changes: [PlannedChange]) -> String {
+    /// Repository files are named as the compose file in `projectDirectory` (tree-relative) writes them.
+    static func summary(_ changes: [PlannedChange], projectDirectory: String = "") -> String {
         func describe(_ change: PlannedChange) -> String {
             if change.field.hasPrefix(sourceDigestsPrefix) {
                 // `./conf/app.conf changed`: the repository file (or directory) the service reads.
-                let path = String(change.field.dropFirst(sourceDigestsPrefix.count))
+                var path = String(change.field.dropFirst(sourceDigestsPrefix.count))
+                if !projectDirectory.isEmpty && path.hasPrefix("./" + projectDirectory + "/") {
+                    path = "./" + path.dropFirst(projectDirectory.count + 3)
+                }
                 return change.old == nil ? "\(path) added" : change.new == nil ? "\(path) no longer read" : "\(path) changed"
             }
             if change.sensitive { return "\(change.field) changed" }

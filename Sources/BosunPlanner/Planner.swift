@@ -67,7 +67,7 @@ public enum Planner {
             if inPlace {
                 containerOps[key] = builder.add(.updateLimits, key, FieldDiff.summary(changes), changes: changes, dependsOn: waits, target: desiredHash)
             } else {
-                containerOps[key] = builder.add(.recreateContainer, key, FieldDiff.summary(changes), changes: changes, dependsOn: waits, target: desiredHash)
+                containerOps[key] = builder.add(.recreateContainer, key, FieldDiff.summary(changes, projectDirectory: project.directory), changes: changes, dependsOn: waits, target: desiredHash)
             }
         }
         // What disappeared from git: containers first (dependents before what they depend on), then networks

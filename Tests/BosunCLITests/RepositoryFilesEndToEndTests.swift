@@ -88,7 +88,7 @@ struct RepositoryFilesEndToEndTests {
         try write("listen 9090\n", base + "/conf/app.conf")
         try git(["commit", "-q", "-am", "conf"], in: repo)
         let plan = try BosunBinary.run(["plan", "--repo", repo, "--state-dir", state])
-        #expect(plan.stdout.contains("recreate \(project)/web  (./\(project)/conf/app.conf changed)"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("recreate \(project)/web  (./conf/app.conf changed)"), "\(plan.stdout)")
         #expect(!plan.stdout.contains("\(project)/other"))
         let otherPid = try exec(state, other, "sh", "-c", "echo $PPID")
         #expect(try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state]).status == 0)
@@ -99,12 +99,12 @@ struct RepositoryFilesEndToEndTests {
         try write("body { color: red }\n", base + "/site/css/site.css")
         try git(["commit", "-q", "-am", "css"], in: repo)
         let css = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
-        #expect(css.stdout.contains("./\(project)/site changed"), "\(css.stdout)")
+        #expect(css.stdout.contains("./site changed"), "\(css.stdout)")
         #expect(try exec(state, web, "cat", "/srv/site/css/site.css") == "body { color: red }\n")
         try write("MODE=two\n", base + "/web.env")
         try git(["commit", "-q", "-am", "env"], in: repo)
         let env = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
-        #expect(env.stdout.contains("./\(project)/web.env changed"), "\(env.stdout)")
+        #expect(env.stdout.contains("./web.env changed"), "\(env.stdout)")
         #expect(try exec(state, web, "sh", "-c", "echo $MODE") == "two\n")
 
         // Many commits later (every old export pruned), the running container still reads its files.

@@ -68,6 +68,16 @@ struct SourceFilePlanTests {
         #expect(Self.planAfter(["www/new.html": "new\n"]) == ["#0 -/+ recreate demo/web  (./www changed)"])
     }
 
+    @Test("a project in a directory of the repository names its files as its compose file writes them")
+    func projectInDirectory() {
+        let nested = Dictionary(uniqueKeysWithValues: Self.files.map { ("demo/" + $0.key, $0.value) })
+        let before = Self.state(nested)
+        let after = Self.state(nested.merging(["demo/conf/app.conf": "listen 9090\n"]) { $1 })
+        let plan = Planner.plan(desired: after, observed: Self.observed(before))
+        #expect(plan.operations.map(\.cause) == ["./conf/app.conf changed"])
+        #expect(plan.operations[0].changes.map(\.field) == ["source_digests../demo/conf/app.conf"])
+    }
+
     @Test("other files of the commit changing is no operation")
     func untouched() {
         #expect(Self.planAfter(["README.md": "the demo, rewritten\n", "unrelated/x.txt": "x\n"]) == [])
