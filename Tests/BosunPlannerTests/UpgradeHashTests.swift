@@ -1,0 +1,59 @@
+import BosunManifest
+import BosunModel
+import BosunPlanner
+import Foundation
+import Testing
+
+/// Upgrading bosun restarts nothing: `Fixtures/upgrade/inventory.json` was written by bosun at commit 95b019b
+/// (before repository files were part of config hashes) converging `Fixtures/upgrade/project`; planning the
+/// same project against it now finds nothing to do.
+@Suite("Upgrade from a state directory of an earlier bosun")
+struct UpgradeHashTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/upgrade").path
+
+    /// The project's files, as a tree.
+    static func project() throws -> InMemoryFileTree {
+        let root = fixtures + "/project"
+        var files: [String: [UInt8]] = [:]
+        let walker = try #require(FileManager.default.enumerator(atPath: root))
+        while let path = walker.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[path] = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)))
+            }
+        }
+        return InMemoryFileTree(displayName: "upgrade", files: files)
+    }
+
+    /// The containers of the old inventory.
+    struct OldInventory: Decodable {
+        struct Container: Decodable {
+            var name: String
+            var project: String
+            var service: String
+            var config_hash: String
+            var spec: Service
+        }
+        var containers: [String: Container]
+    }
+
+    @Test("the earlier bosun's inventory plans as no change; a service reading no repository file keeps its hash")
+    func noChange() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/inventory.json"))
+        let old = try JSONDecoder().decode(OldInventory.self, from: data)
+        let result = ManifestLoader(tree: try Self.project(), options: LoadOptions(hostCPUCount: 4)).load(path: "", rootName: "upgrade")
+        let desired = try #require(result.state, "\(result.renderedDiagnostics())")
+        let observed = ObservedState(
+            containers: old.containers.values.sorted { $0.name < $1.name }.map {
+                ObservedContainer(project: $0.project, service: $0.service, name: $0.name, spec: $0.spec, status: .running)
+            },
+            networks: desired.projects[0].networks.map(\.name), images: Set(desired.projects[0].services.map(\.image.description)))
+        #expect(Planner.plan(desired: desired, observed: observed).isEmpty)
+
+        let services = Dictionary(uniqueKeysWithValues: desired.projects[0].services.map { ($0.name, $0) })
+        #expect(ConfigHash.of(try #require(services["plain"])) == old.containers["upgrade-plain-1"]?.config_hash)
+        // The service that reads repository files has a new hash (its files are in it now), yet nothing restarts.
+        #expect(services["web"]?.sourceDigests?.keys.sorted() == ["./app.env", "./conf/app.conf", "./token.txt", "./www"])
+        #expect(ConfigHash.of(try #require(services["web"])) != old.containers["upgrade-web-1"]?.config_hash)
+    }
+}
