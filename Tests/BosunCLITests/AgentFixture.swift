@@ -42,16 +42,7 @@ final class AgentFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    func git(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.org"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "git \(arguments)")
-    }
+    func git(_ arguments: [String]) throws { try TestGit.run(arguments, in: repo) }
 
     /// Writes the project's compose file and commits it; returns the commit id.
     @discardableResult

@@ -42,16 +42,7 @@ struct ConvergenceEndToEndTests {
         """
     }
 
-    func git(_ arguments: [String], in directory: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", directory, "-c", "user.name=t", "-c", "user.email=t@example.org"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "git \(arguments)")
-    }
+    func git(_ arguments: [String], in directory: String) throws { try TestGit.run(arguments, in: directory) }
 
     func containers(_ state: String) throws -> [String: [String: Any]] {
         let listed = try BosunBinary.run(["ps", "-a", "--format", "json", "--state-dir", state])

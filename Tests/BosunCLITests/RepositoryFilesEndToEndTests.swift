@@ -23,16 +23,7 @@ struct RepositoryFilesEndToEndTests {
             stop_grace_period: 1s
         """
 
-    func git(_ arguments: [String], in directory: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", directory, "-c", "user.name=t", "-c", "user.email=t@example.org"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "git \(arguments)")
-    }
+    func git(_ arguments: [String], in directory: String) throws { try TestGit.run(arguments, in: directory) }
 
     func write(_ text: String, _ path: String, executable: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

@@ -63,8 +63,9 @@ enum ComposeState {
 
 @Suite("Host engine", .enabled(if: HostFixtures.rootTestsEnabled))
 struct HostEngineTests {
-    static func engine(_ dir: String, containers: RecordingContainers) throws -> HostEngine {
-        let (store, _) = try HostFixtures.busybox(in: dir)
+    /// An engine on the busybox fixture image (with `imageHealthcheck` as its config's Healthcheck, if given).
+    static func engine(_ dir: String, containers: RecordingContainers, imageHealthcheck: String? = nil) throws -> HostEngine {
+        let (store, _) = try HostFixtures.busybox(in: dir, healthcheck: imageHealthcheck)
         return HostEngine(images: store, puller: RecordingImagePuller(), inventory: try InventoryStore(stateDirectory: dir),
                           volumes: VolumeStore(stateDirectory: dir), containers: containers,
                           networkManager: { throw HostError("open the network manager", cause: "not in this test") },

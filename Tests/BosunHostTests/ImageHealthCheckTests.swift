@@ -2,7 +2,6 @@ import BosunConverge
 import BosunHost
 import BosunModel
 import BosunPlanner
-import BosunRegistry
 import Foundation
 import Testing
 
@@ -13,12 +12,8 @@ struct ImageHealthCheckTests {
     static func run(_ healthcheck: String) async throws -> (HostEngine, RecordingContainers, String) {
         try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
         let dir = try HostFixtures.scratch()
-        let (store, _) = try HostFixtures.busybox(in: dir, healthcheck: #"{"Test":["CMD-SHELL","exit 0"],"Interval":20000000,"Retries":2}"#)
         let containers = RecordingContainers()
-        let engine = HostEngine(images: store, puller: RecordingImagePuller(), inventory: try InventoryStore(stateDirectory: dir),
-                                volumes: VolumeStore(stateDirectory: dir), containers: containers,
-                                networkManager: { throw HostError("open the network manager", cause: "not in this test") },
-                                clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let engine = try HostEngineTests.engine(dir, containers: containers, imageHealthcheck: #"{"Test":["CMD-SHELL","exit 0"],"Interval":20000000,"Retries":2}"#)
         let desired = ComposeState.load("""
             name: shop
             services:
@@ -64,11 +59,7 @@ struct ImageHealthCheckTests {
         try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
         let dir = try HostFixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (store, _) = try HostFixtures.busybox(in: dir, healthcheck: #"{"Test":["CMD","true"]}"#)
-        let engine = HostEngine(images: store, puller: RecordingImagePuller(), inventory: try InventoryStore(stateDirectory: dir),
-                                volumes: VolumeStore(stateDirectory: dir), containers: RecordingContainers(),
-                                networkManager: { throw HostError("open the network manager", cause: "not in this test") },
-                                clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let engine = try HostEngineTests.engine(dir, containers: RecordingContainers(), imageHealthcheck: #"{"Test":["CMD","true"]}"#)
         let desired = ComposeState.load("name: shop\nservices:\n  db:\n    image: localhost:5000/bosun/busybox:1.35\n    network_mode: none\n    healthcheck: {disable: true}\n")
         let observed = try await engine.observe()
         let plan = Planner.plan(desired: desired, observed: observed)
