@@ -181,7 +181,8 @@ public struct ServiceContainers: ContainerOperations {
                 }
                 let interfaces = try manager.attach(
                     containerID: name, netnsPath: netns, attachments: attachments, ports: service.ports,
-                    names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service))
+                    names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service),
+                    hostsFile: container.files.hosts)
                 try? interfaces.first.map { "\($0.address)" }?.write(toFile: addressFile, atomically: true, encoding: .utf8)
                 container.recordPublishedPorts(manager.publishedPorts(containerID: name).map(\.publishedText))
                 // The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.

@@ -8,10 +8,12 @@ extension NetworkManager {
     /// hairpin on the bridge port, `lo` up and a default route; DNAT rules for `ports` to the first
     /// interface's address; and the hosts and resolv.conf files (see `hostsPath(containerID:)`), refreshing
     /// those of peers. `names` are what peers resolve to this container (service, container name, hostname);
-    /// aliases are added per network. Calling it again with the same arguments changes nothing.
+    /// aliases are added per network. `hostsFile` is the file the container binds at /etc/hosts: it is
+    /// rewritten in place whenever a peer comes, changes address or goes, so every container resolves every
+    /// peer whatever order they were attached in. Calling it again with the same arguments changes nothing.
     @discardableResult
     public func attach(containerID: String, netnsPath: String, attachments: [NetworkAttachment], ports: [PortMapping] = [],
-                       names: [String] = [], dns: DNSSettings = DNSSettings()) throws(NetworkError) -> [InterfaceState] {
+                       names: [String] = [], dns: DNSSettings = DNSSettings(), hostsFile: String? = nil) throws(NetworkError) -> [InterfaceState] {
         try state.withLock { s throws(NetworkError) -> [InterfaceState] in
             let previous = s.containers[containerID]
             // Open host ports (ephemeral, or one of a range) are chosen first (a failure changes nothing) and
@@ -40,7 +42,7 @@ extension NetworkManager {
             }
             s.containers[containerID] = ContainerRecord(
                 id: containerID, netnsPath: netnsPath, names: names, attachments: attachments, ports: resolvedPorts,
-                dnsSettings: dns, interfaces: interfaces, phase: .creating)
+                dnsSettings: dns, interfaces: interfaces, phase: .creating, boundHostsFile: hostsFile ?? previous?.boundHostsFile)
             try save(s)
 
             let host = LinkClient(transport: env.host)
@@ -68,7 +70,7 @@ extension NetworkManager {
             throw NetworkError(.notFound, "attach container \(containerID) again: it has no network attachment on record")
         }
         return try attach(containerID: containerID, netnsPath: netnsPath, attachments: record.attachments, ports: record.ports,
-                          names: record.names, dns: record.dnsSettings)
+                          names: record.names, dns: record.dnsSettings, hostsFile: record.boundHostsFile)
     }
 
     /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges.
@@ -184,6 +186,10 @@ extension NetworkManager {
             let path = hostsPath(containerID: record.id)
             try FileWriter.makeDirectory((path as NSString).deletingLastPathComponent)
             try FileWriter.inPlace(Array(hosts.utf8), to: path)
+            // The container's bound copy, rewritten in place (a bind mount follows the inode), if it still exists.
+            if let bound = record.boundHostsFile, access(bound, F_OK) == 0 {
+                try FileWriter.inPlace(Array(hosts.utf8), to: bound)
+            }
             if record.id == changed {
                 let resolv = ContainerDNSFiles.resolvConf(dns: record.dnsSettings.dns, dnsSearch: record.dnsSettings.dnsSearch,
                                                           hostResolvConf: env.hostResolvConf())

@@ -109,6 +109,8 @@ struct ContainerRecord: Sendable, Hashable, Codable {
     var dnsSettings: DNSSettings
     var interfaces: [InterfaceState]
     var phase: Phase
+    /// The file the container has bound at /etc/hosts (in its own directory), kept in step with its peers.
+    var boundHostsFile: String?
 }
 
 /// Everything the network layer has done, persisted as one JSON file.

@@ -144,6 +144,60 @@ import Testing
         #expect(!m.attachedContainers.contains("three"), "a failed attach leaves nothing recorded")
     }
 
+    @Test func everyContainerResolvesEveryPeerWhateverTheOrderAndNeverAnotherNetwork() throws {
+        let f = try HostFixture("n")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let front = try m.ensureNetwork(network("\(f.tag)-front", subnet: "10.231.8.0/24"))
+        let back = try m.ensureNetwork(network("\(f.tag)-back", subnet: "10.231.9.0/24"))
+        let names = ["a", "b", "c", "d"]
+        var namespaces: [String: String] = [:]
+        for name in names { namespaces[name] = try f.namespace(name) }
+        /// The file each container binds at /etc/hosts (it exists before attach, as the container's does).
+        func bound(_ name: String) -> String { f.stateDirectory + "/bound-\(name)-hosts" }
+        func attach(_ name: String, address: String? = nil) throws {
+            let net = name == "d" ? back : front
+            var attachment = NetworkAttachment(network: net.name, aliases: ["alias-\(name)"])
+            attachment.ipv4Address = address
+            _ = FileManager.default.createFile(atPath: bound(name), contents: nil)
+            try m.attach(containerID: "ctr-\(name)", netnsPath: namespaces[name]!, attachments: [attachment],
+                         names: ["svc-\(name)", "ctr-\(name)"], hostsFile: bound(name))
+        }
+        func hosts(_ name: String) throws -> String { try String(contentsOfFile: bound(name), encoding: .utf8) }
+        func address(of name: String, in text: String) -> String? {
+            text.split(separator: "\n").first { $0.split(separator: "\t").dropFirst().first?.split(separator: " ").contains(Substring("svc-\(name)")) == true }
+                .map { String($0.split(separator: "\t")[0]) }
+        }
+        let orders = [["a", "b", "c"], ["a", "c", "b"], ["b", "a", "c"], ["b", "c", "a"], ["c", "a", "b"], ["c", "b", "a"]]
+        for order in orders {
+            for name in order + ["d"] { try attach(name) }
+            for name in ["a", "b", "c"] {
+                let text = try hosts(name)
+                for peer in ["a", "b", "c"] where peer != name {
+                    for peerName in ["svc-\(peer)", "ctr-\(peer)", "alias-\(peer)"] {
+                        #expect(text.contains(peerName), "order \(order): \(name) does not resolve \(peerName)")
+                    }
+                }
+                #expect(!text.contains("svc-d") && !text.contains("alias-d"), "\(name) resolves a container of another network")
+            }
+            let other = try hosts("d")
+            #expect(!other.contains("svc-a"))
+            for name in names { try m.detach(containerID: "ctr-\(name)") }
+        }
+        // Recreated with a new address: the others see the new one at once; removed: its names go.
+        for name in names { try attach(name) }
+        try m.detach(containerID: "ctr-b")
+        try attach("b", address: "10.231.8.200")
+        #expect(address(of: "b", in: try hosts("a")) == "10.231.8.200")
+        #expect(address(of: "b", in: try hosts("c")) == "10.231.8.200")
+        try m.detach(containerID: "ctr-c")
+        let afterRemoval = (try hosts("a")) + (try hosts("b"))
+        #expect(!afterRemoval.contains("svc-c") && !afterRemoval.contains("alias-c"))
+        for name in ["a", "b", "d"] { try m.detach(containerID: "ctr-\(name)") }
+    }
+
     @Test func removingEverythingLeavesNothingBehind() throws {
         let f = try HostFixture("r")
         var manager: NetworkManager?
