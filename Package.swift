@@ -183,7 +183,7 @@ let package = Package(
         .testTarget(name: "BosunPlannerTests", dependencies: ["BosunPlanner", "BosunModel", "BosunManifest"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], swiftSettings: strict),
+        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "BosunCLITests",
             dependencies: [

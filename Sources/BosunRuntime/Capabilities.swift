@@ -1,3 +1,5 @@
+public import BosunOCI
+
 /// Linux capabilities by name, as config.json spells them.
 public enum Capabilities {
     public static let names = [
@@ -23,5 +25,22 @@ public enum Capabilities {
             if number <= lastCap { mask |= 1 << UInt64(number) }
         }
         return mask
+    }
+
+    /// The ambient capabilities the kernel will raise: only those also in the permitted and inheritable sets
+    /// (`PR_CAP_AMBIENT_RAISE` refuses the others). runc and crun warn about the others and go on — `runc spec`
+    /// itself writes ambient capabilities without an inheritable set — so bosun does the same; `warn` names
+    /// each one left out.
+    public static func raisableAmbient(_ capabilities: RuntimeSpec.Capabilities?, warn: (String) -> Void) -> RuntimeSpec.Capabilities? {
+        guard var capabilities, let ambient = capabilities.ambient, !ambient.isEmpty else { return capabilities }
+        let permitted = Set((capabilities.permitted ?? []).compactMap(number))
+        let inheritable = Set((capabilities.inheritable ?? []).compactMap(number))
+        capabilities.ambient = ambient.filter { name in
+            guard let cap = number(name) else { return true }  // unknown names fail later, with their own error
+            if permitted.contains(cap) && inheritable.contains(cap) { return true }
+            warn("ambient capability \(name) is not raised: it is not in the \(permitted.contains(cap) ? "inheritable" : "permitted") set")
+            return false
+        }
+        return capabilities
     }
 }

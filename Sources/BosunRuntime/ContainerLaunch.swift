@@ -11,6 +11,8 @@ extension ContainerRuntime {
         var channel: Int32
         /// What was saved in state.json.
         var record: ContainerRecord
+        /// The runtime's own console socket (`CreateOptions.ownConsole`), holding the pty master.
+        var console: ConsoleListener?
     }
 
     /// Creates the container through the init protocol: config out; the helper's `pid`, the init's `hooks`
@@ -19,12 +21,23 @@ extension ContainerRuntime {
     func launch(id: String, bundle bundlePath: String, options: CreateOptions,
                 spawner: any HelperSpawner = DirectHelperSpawner()) throws(RuntimeError) -> Launched {
         try ContainerStore.validate(id: id)
-        let (bundle, spec, specBytes) = try ContainerRuntime.loadBundleBytes(bundlePath)
+        let (bundle, loadedSpec, loadedBytes) = try ContainerRuntime.loadBundleBytes(bundlePath)
+        var spec = loadedSpec
+        var specBytes = loadedBytes
+        let raisable = Capabilities.raisableAmbient(loadedSpec.process?.capabilities, warn: warn)
+        spec.process?.capabilities = raisable
+        if spec != loadedSpec {
+            // The helper reads config.json's bytes; only a spec bosun had to adjust is encoded again.
+            do { specBytes = Array(try JSONEncoder().encode(spec)) } catch {
+                throw RuntimeError("encode the container's config.json", detail: "\(error)")
+            }
+        }
         let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
         guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
             throw RuntimeError("read `linux.namespaces` in `\(bundle)/config.json`", detail: "a mount namespace is required")
         }
-        if spec.process?.terminal == true && options.consoleSocket == nil {
+        let ownConsole = spec.process?.terminal == true && options.consoleSocket == nil
+        if ownConsole && !options.ownConsole {
             throw RuntimeError("allocate a terminal", detail: "`process.terminal` is true but no --console-socket was given")
         }
         let seccomp = try compileSeccomp(spec)
@@ -34,6 +47,8 @@ extension ContainerRuntime {
                                 consoleSocket: options.consoleSocket.map(ContainerRuntime.absolute), seccomp: seccomp,
                                 pauseForRuntimeHooks: pauseForHooks)
         try store.prepare(id)
+        let console = ownConsole ? try ConsoleListener(path: store.directory(id) + "/console.sock") : nil
+        if let console { config.consoleSocket = console.path }
         var pid: Int32?
         var channelFD: Int32 = -1
         var cgroup: ContainerCgroup?
@@ -115,7 +130,7 @@ extension ContainerRuntime {
                     throw RuntimeError("write pid file `\(pidFile)`", detail: error.localizedDescription)
                 }
             }
-            return Launched(pid: pid, channel: callerEnd, record: record)
+            return Launched(pid: pid, channel: callerEnd, record: record, console: console)
         } catch {
             if let pid, pid > 0 {
                 Glibc.kill(pid, SIGKILL)

@@ -45,6 +45,7 @@ extension ContainerRuntime {
         }
         let (_, spec) = try ContainerRuntime.loadBundle(record.bundle)
         var process = requested
+        process.capabilities = Capabilities.raisableAmbient(requested.capabilities, warn: warn)
         process.env = ContainerRuntime.merge(environment: process.env ?? [], with: options.environment)
         if let directory = options.workingDirectory { process.cwd = directory }
         guard process.cwd.hasPrefix("/") else {

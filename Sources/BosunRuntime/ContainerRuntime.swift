@@ -9,6 +9,9 @@ public struct CreateOptions: Sendable, Hashable {
     public var pidFile: String?
     /// A unix socket that receives the pty master (SCM_RIGHTS) when `process.terminal` is true.
     public var consoleSocket: String?
+    /// Without `consoleSocket`, a terminal container gets a console socket of the runtime's own (`run` relays
+    /// the pty to its own stdio, as `runc run` does).
+    var ownConsole = false
     public init(pidFile: String? = nil, consoleSocket: String? = nil) {
         self.pidFile = pidFile
         self.consoleSocket = consoleSocket
@@ -132,6 +135,9 @@ public struct ContainerRuntime: Sendable {
             record = try store.load(id)
         } catch {
             if force && removeIncomplete(id: id, bundle: nil) { return }
+            // As runc: `delete --force` of a container that does not exist succeeds (containerd and podman
+            // clean up with it); without --force it is an error. A valid id with no state left is "does not exist".
+            if force, (try? ContainerStore.validate(id: id)) != nil, !FileManager.default.fileExists(atPath: store.stateFile(id)) { return }
             throw error
         }
         let status = store.status(of: record)
@@ -183,8 +189,13 @@ public struct ContainerRuntime: Sendable {
                     beforeStart: ((Int32) throws -> Void)? = nil) throws(RuntimeError) -> Int32 {
         // The init is reparented to us when the helper exits, so that we can wait for it.
         try Sys.check("become a child subreaper") { bosun_set_child_subreaper(1) }
+        var options = options
+        options.ownConsole = options.consoleSocket == nil
         let launched = try launch(id: id, bundle: bundle, options: options)
+        var master: Int32 = -1
+        defer { if master >= 0 { Sys.close(master) } }
         do throws(RuntimeError) {
+            if let console = launched.console { master = try console.receiveMaster() }
             if let beforeStart {
                 do { try beforeStart(launched.pid) } catch {
                     throw RuntimeError("prepare container `\(id)` before start", detail: "\(error)")
@@ -199,6 +210,14 @@ public struct ContainerRuntime: Sendable {
         // End of file: the init exec'd (the socket was close-on-exec); a message: exec failed.
         let execFailure = (try? InitChannel(fd: launched.channel).receive())??.error
         Sys.close(launched.channel)
+        if master >= 0 {
+            // The pty relayed to this process's terminal (raw while it lasts) until the container's init exits.
+            let exited = bosun_pidfd_open(launched.pid)
+            if exited >= 0 {
+                TerminalRelay.relay(master: master, until: exited)
+                Sys.close(exited)
+            }
+        }
         let status = Sys.waitpid(launched.pid)
         try? delete(id: id, force: true)
         if let execFailure { throw execFailure }

@@ -8,6 +8,15 @@ extension ExecProcess {
     /// nothing (`exec -t` without `-i`); the window size comes from whichever of `input` and `output` is a tty.
     public func relayTerminal(input: Int32 = 0, output: Int32 = 1) {
         guard let master = terminal, exitDescriptor >= 0 else { return }
+        TerminalRelay.relay(master: master, until: exitDescriptor, input: input, output: output)
+    }
+}
+
+/// A pty relayed to the local terminal: raw mode while it lasts, bytes both ways, window size followed.
+public enum TerminalRelay {
+    /// Copies between `input`/`output` and `master` until `exitDescriptor` (a pidfd) is readable, then drains
+    /// the master. `input` -1 sends nothing.
+    public static func relay(master: Int32, until exitDescriptor: Int32, input: Int32 = 0, output: Int32 = 1) {
         var saved = termios()
         let isTerminal = input >= 0 && isatty(input) == 1 && tcgetattr(input, &saved) == 0
         let sizeSource = isTerminal ? input : output
@@ -54,7 +63,9 @@ extension ExecProcess {
             }
         }
     }
+}
 
+extension ExecProcess {
     static func copyWindowSize(from input: Int32, to master: Int32) {
         var rows: UInt16 = 0
         var columns: UInt16 = 0
