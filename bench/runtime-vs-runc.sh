@@ -43,7 +43,7 @@ figure="container start, whole CLI: run --rm /bin/true (image present, no networ
 ref=localhost:5000/bosun/busybox:1.35
 "$here/scripts/make-busybox-image" "$work/image" >/dev/null
 "$BOSUN" image import "$work/image" --state-dir "$work/bosun-cli" >/dev/null
-set -- -n bosun "$BOSUN run --state-dir $work/bosun-cli $ref /bin/true"
+set -- -n bosun "$BOSUN run --network none --state-dir $work/bosun-cli $ref /bin/true"
 if docker_up "$work/docker"; then
     python3 "$here/bench/private_dockerd.py" load "$work/docker" "$work/image" "$ref"
     set -- "$@" -n "docker run --rm" "$DOCKER run --rm --network none $ref /bin/true"

@@ -31,7 +31,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: [.customShort("u"), .long], help: "User (uid[:gid] or a name in the image).") var user: String?
     @Option(name: [.customShort("w"), .long], help: "Working directory in the container.") var workdir: String?
     @Option(help: "Replace the image's entrypoint.") var entrypoint: String?
-    @Option(help: "Network: none (loopback only), host, or the name of a bosun bridge network (created when missing).") var network = "none"
+    @Option(help: "Network: bridge (the default: bosun's default bridge network, created on first use and kept, as Docker's), none (loopback only), host, or the name of a bosun bridge network (created when missing).") var network = RunCommand.defaultNetwork
     @Option(name: [.customShort("p"), .long], help: "Publish a port: [HOST_IP:]HOST_PORT:CONTAINER_PORT[/udp] (bridge networks).") var publish: [String] = []
     @Option(help: "Another name for the container on its network.") var networkAlias: [String] = []
     @Option(help: "A DNS server for the container.") var dns: [String] = []
@@ -51,12 +51,15 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The image.") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments (default: the image's).") var command: [String] = []
 
+    /// Docker's default: containers join the default bridge network, so `-p` just works.
+    static let defaultNetwork = "bridge"
+
     func validate() throws {
         guard network.first.map({ $0.isLetter || $0.isNumber }) == true, network.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) else {
             throw ValidationError("--network \(network): use none, host, or a network name of letters, digits, '_', '.', '-'")
         }
         if !publish.isEmpty && ["none", "host"].contains(network) {
-            throw ValidationError("-p needs a bridge network: add --network NAME")
+            throw ValidationError("-p needs a bridge network: leave out --network \(network) (the default bridge) or name one")
         }
         for spec in publish where (try? PortMapping.parseShort(spec)) == nil {
             throw ValidationError("-p \(spec): write [HOST_IP:]HOST_PORT:CONTAINER_PORT[/udp]")

@@ -60,7 +60,7 @@ struct DetachedContainerTests {
         let fixture = try DetachedFixture()
         defer { fixture.cleanUp() }
         let name = fixture.name("broken")
-        let missing = try BosunBinary.run(["run", "-d", "--state-dir", fixture.state, "--name", name, fixture.image, "/nonexistent"])
+        let missing = try BosunBinary.run(["run", "--network", "none", "-d", "--state-dir", fixture.state, "--name", name, fixture.image, "/nonexistent"])
         #expect(missing.status == 125 && missing.stdout.isEmpty)
         #expect(missing.stderr.contains("exec `/nonexistent`: no such file or directory"), "\(missing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: fixture.state + "/containers/" + name))
@@ -73,7 +73,7 @@ struct DetachedContainerTests {
         #expect(monitors == "0\n")
         let taken = fixture.name("taken")
         try fixture.start(taken, script: "sleep 100")
-        let duplicate = try BosunBinary.run(["run", "-d", "--state-dir", fixture.state, "--name", taken, fixture.image, "/bin/true"])
+        let duplicate = try BosunBinary.run(["run", "--network", "none", "-d", "--state-dir", fixture.state, "--name", taken, fixture.image, "/bin/true"])
         #expect(duplicate.status == 125 && duplicate.stderr.contains("already exists"))
         #expect(try fixture.inspect(taken)?["state"] as? String == "running")
     }

@@ -34,7 +34,9 @@ final class DetachedFixture {
     /// `bosun run -d … IMAGE /bin/busybox sh -c SCRIPT`; fails the test unless it printed the name.
     @discardableResult
     func start(_ name: String, _ options: [String] = [], script: String) throws -> BosunBinary.Outcome {
-        let outcome = try BosunBinary.run(["run", "-d", "--state-dir", state, "--name", name] + options + [image, "/bin/busybox", "sh", "-c", script])
+        // No network unless the test names one (the default bridge is tested on its own).
+        let network = options.contains("--network") ? [] : ["--network", "none"]
+        let outcome = try BosunBinary.run(["run"] + network + ["-d", "--state-dir", state, "--name", name] + options + [image, "/bin/busybox", "sh", "-c", script])
         try #require(outcome.status == 0, "run -d: \(outcome.stderr)")
         #expect(outcome.stdout == name + "\n")
         return outcome

@@ -36,7 +36,7 @@ struct InterruptedSweepTests {
         try FileManager.default.createDirectory(atPath: control, withIntermediateDirectories: true)
         let run = Process()
         run.executableURL = URL(fileURLWithPath: BosunBinary.path)
-        run.arguments = ["run", "--name", live, "-v", control + ":/ctl", "--state-dir", state, "localhost:5000/bosun/busybox:1.35",
+        run.arguments = ["run", "--network", "none", "--name", live, "-v", control + ":/ctl", "--state-dir", state, "localhost:5000/bosun/busybox:1.35",
                          "sh", "-c", "while [ ! -e /ctl/stop ]; do sleep 0.1; done"]
         run.standardOutput = FileHandle.nullDevice
         run.standardError = FileHandle.nullDevice
