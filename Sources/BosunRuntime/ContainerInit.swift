@@ -115,7 +115,7 @@ struct ContainerInit {
         let rootFD = try Sys.open(config.rootfs, flags: BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC, step: "open rootfs `\(config.rootfs)`")
         let resolver = RootResolver(rootFD: rootFD, rootPath: config.rootfs)
         let executor = MountExecutor(resolver: resolver)
-        let mounts = try Mount.plan(spec.mounts ?? [], bundle: config.bundle)
+        let mounts = try Mount.plan(spec.mounts ?? [], bundle: config.bundle, mountLabel: spec.linux?.mountLabel)
         for mount in mounts { try executor.perform(mount) }
 
         let devIsTmpfs = mounts.contains { RootResolver.normalize($0.destination) == "/dev" && $0.typeName != "bind" }

@@ -33,6 +33,7 @@ extension ContainerRuntime {
             }
         }
         let rootfs = try ContainerRuntime.rootfs(of: spec, bundle: bundle)
+        try SecurityLabels.check(process: spec.process, mountLabel: spec.linux?.mountLabel, step: "create container `\(id)`")
         guard spec.linux?.namespaces?.contains(where: { $0.type == "mount" }) == true else {
             throw RuntimeError("read `linux.namespaces` in `\(bundle)/config.json`", detail: "a mount namespace is required")
         }

@@ -46,6 +46,7 @@ extension ContainerRuntime {
         let (_, spec) = try ContainerRuntime.loadBundle(record.bundle)
         var process = requested
         process.capabilities = Capabilities.raisableAmbient(requested.capabilities, warn: warn)
+        try SecurityLabels.check(process: process, mountLabel: nil, step: "exec in container `\(id)`")
         process.env = ContainerRuntime.merge(environment: process.env ?? [], with: options.environment)
         if let directory = options.workingDirectory { process.cwd = directory }
         guard process.cwd.hasPrefix("/") else {

@@ -48,8 +48,15 @@ public struct Mount: Sendable, Hashable {
     }
 
     /// The mounts of a spec, in order. Bind sources are made absolute against the bundle.
-    public static func plan(_ mounts: [RuntimeSpec.Mount], bundle: String) throws(RuntimeError) -> [Mount] {
-        try mounts.map { (entry) throws(RuntimeError) -> Mount in try Mount(entry, bundle: bundle) }
+    /// `mountLabel` (SELinux) goes into the data of the filesystems runc labels.
+    public static func plan(_ mounts: [RuntimeSpec.Mount], bundle: String, mountLabel: String? = nil) throws(RuntimeError) -> [Mount] {
+        try mounts.map { (entry) throws(RuntimeError) -> Mount in
+            var mount = try Mount(entry, bundle: bundle)
+            if case .filesystem(let type, let data) = mount.kind {
+                mount.kind = .filesystem(type: type, data: SecurityLabels.labelled(type: type, data: data, mountLabel: mountLabel))
+            }
+            return mount
+        }
     }
 
     /// Translates one config.json mount; rejects what cannot be performed.

@@ -3,7 +3,7 @@ import CBosunSys
 import Glibc
 
 /// The container process's identity and limits, applied in the init after pivot_root, in the order the
-/// OCI spec and runc use: rlimits, umask, capability bounding set, user and groups (keeping capabilities),
+/// OCI spec and runc use: AppArmor profile and SELinux label (for the exec), rlimits, umask, capability bounding set, user and groups (keeping capabilities),
 /// capability sets and ambient set, cwd, no_new_privs, seccomp; then `exec`.
 struct ProcessSetup {
     let process: RuntimeSpec.Process
@@ -28,6 +28,8 @@ struct ProcessSetup {
             user = try UserLookup.resolve(username: process.user.username, uid: process.user.uid, gid: process.user.gid,
                                           additional: process.user.additionalGids ?? [], passwd: passwd, group: group)
         }
+        // As runc: the AppArmor profile / SELinux label to exec into, set while the process may still do so.
+        try SecurityLabels.apply(process)
         try applyRlimits()
         umask(mode_t(process.user.umask ?? 0o022))
         let noNewPrivileges = process.noNewPrivileges == true

@@ -49,3 +49,42 @@ struct RuncCompatibilityTests {
         #expect(try fixture.bosun(["delete", "never-created"]).status != 0)
     }
 }
+
+/// A spec that asks for AppArmor or SELinux confinement gets it, or is refused before anything is made: never
+/// less in silence. The applied case needs a host with AppArmor (`../shared/vm/run-in-vm`, Debian's kernel).
+@Suite("security labels", .enabled(if: RootGate.enabled), .serialized)
+struct SecurityLabelTests {
+    @Test("a profile or label this host cannot apply is refused with the setting's name, and nothing is left")
+    func refusedWhereUnsupported() throws {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        let appArmor = FileManager.default.contents(atPath: "/sys/module/apparmor/parameters/enabled").map { $0.first == UInt8(ascii: "Y") } ?? false
+        let seLinux = FileManager.default.fileExists(atPath: "/sys/fs/selinux/enforce")
+        if !appArmor {
+            let outcome = try fixture.run("true") { $0.process?.apparmorProfile = "bosun-test" }
+            #expect(outcome.status != 0)
+            #expect(outcome.stderr.contains("process.apparmorProfile is \"bosun-test\" but AppArmor is not enabled on this host"), "\(outcome.stderr)")
+        }
+        if !seLinux {
+            let label = try fixture.run("true") { $0.process?.selinuxLabel = "system_u:system_r:container_t:s0" }
+            #expect(label.status != 0 && label.stderr.contains("process.selinuxLabel is set but SELinux is not enabled"), "\(label.stderr)")
+            let mount = try fixture.run("true") { $0.linux?.mountLabel = "system_u:object_r:container_file_t:s0" }
+            #expect(mount.status != 0 && mount.stderr.contains("linux.mountLabel is set but SELinux is not enabled"), "\(mount.stderr)")
+        }
+    }
+
+    @Test("an AppArmor profile loaded on the host is the container's", .enabled(if: FileManager.default.contents(atPath: "/sys/module/apparmor/parameters/enabled")?.first == UInt8(ascii: "Y")))
+    func appArmorApplied() throws {
+        let fixture = try RuntimeFixture()
+        defer { fixture.tearDown() }
+        let profile = fixture.directory + "/profile"
+        try "profile bosun-test-profile flags=(attach_disconnected,mediate_deleted) {\n  file,\n  capability,\n  network,\n  mount,\n  umount,\n  pivot_root,\n  signal,\n  ptrace,\n}\n"
+            .write(toFile: profile, atomically: true, encoding: .utf8)
+        let loaded = try RuntimeFixture.run("/usr/sbin/apparmor_parser", ["-r", profile])
+        try #require(loaded.status == 0, "\(loaded.stderr)")
+        defer { _ = try? RuntimeFixture.run("/usr/sbin/apparmor_parser", ["-R", profile]) }
+        let outcome = try fixture.run("cat /proc/self/attr/current") { $0.process?.apparmorProfile = "bosun-test-profile" }
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.hasPrefix("bosun-test-profile"), "\(outcome.stdout)")
+    }
+}
