@@ -45,6 +45,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Mount the root filesystem read-only.") var readOnly = false
     @Flag(help: "Remove the container when it exits (always the case in the foreground; accepted for compatibility).") var rm = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background under a monitor; print the container's name.") var detach = false
+    @Flag(name: [.customShort("i"), .long], help: "Keep stdin open: pass this process's stdin to the container.") var interactive = false
+    @Flag(name: [.customShort("t"), .long], help: "Give the container a terminal (a pty relayed to this one; with -d, its output is logged).") var tty = false
     @Flag(name: .customLong("init"), help: "Run a minimal init as PID 1 that reaps zombies and forwards signals.") var useInit = false
     @Option(help: "The signal bosun stop sends first (default: the image's StopSignal, else SIGTERM).") var stopSignal: String?
     @Option(help: "json-file log rotation with -d: max-size=SIZE, max-file=N (default max-size=10m, max-file=3).") var logOpt: [String] = []
@@ -72,6 +74,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         do { _ = try LogOptions(options: logOpt) } catch { throw ValidationError("--log-opt: \(error)") }
         if !logOpt.isEmpty && !detach { throw ValidationError("--log-opt needs -d: a foreground container's output goes to the terminal") }
+        if detach && interactive { throw ValidationError("-i with -d: stdin of a detached container cannot be attached yet (bosun has no attach)") }
         if let name, !name.allSatisfy({ $0.isLetter || $0.isNumber || "_.-".contains($0) }) {
             throw ValidationError("--name \(name): use letters, digits, '_', '.' and '-'")
         }
@@ -99,23 +102,11 @@ struct RunCommand: AsyncParsableCommand {
         let container = ContainerDirectory(state: state.resolvedStateDir, name: name ?? "bosun-" + String(UInt32.random(in: 0...UInt32.max), radix: 16))
         var request = try makeRequest(record: record, store: store, hostname: String(container.name.prefix(63)))
         if useInit { request.initPath = RuntimeHelperLocation.monitorPath }
-        if detach { return try startDetached(record: record, store: store, container: container, request: request) }
-        let status: Int32
-        do {
-            try container.prepare(hostname: request.hostname, hostNetwork: network == "host")
-            defer { container.cleanUp() }
-            try writeBundle(record: record, store: store, container: container, request: &request)
-            let runtime = ContainerRuntime(root: state.resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path, seccompCompiler: BPFSeccompCompiler())
-            let networking = try RunNetworking(command: self, state: state.resolvedStateDir, container: container)
-            defer { networking.detach() }
-            status = try runtime.run(id: container.name, bundle: container.bundle) { pid in try networking.attach(pid: pid) }
-        } catch let error as CommandFailure {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("bosun: \(error)\n".utf8))
-            throw PassthroughExit(125)
+        if detach {
+            request.terminal = tty
+            return try startDetached(record: record, store: store, container: container, request: request)
         }
-        throw PassthroughExit(status)
+        throw PassthroughExit(try runForeground(record: record, store: store, container: container, request: request))
     }
 
     /// In the prepared container directory: the overlay of the image's layers, and config.json from `request`

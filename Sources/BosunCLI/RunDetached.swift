@@ -24,7 +24,9 @@ extension RunCommand {
                 log: try LogOptions(options: logOpt, over: .recommended), network: network, ports: ports, bundle: container.bundle)
             let networking = try RunNetworking(command: self, state: state.resolvedStateDir, container: container)
             do {
-                try containers.create(metadata) { pid in try networking.attach(pid: pid) }
+                // With -t the monitor holds the pty and logs what the container writes to it.
+                try containers.create(metadata, beforeStart: { pid in try networking.attach(pid: pid) },
+                                      adjust: { monitor in if request.terminal { monitor.consolePath = container.root + "/console.sock" } })
             } catch {
                 networking.detach()
                 throw error

@@ -36,8 +36,12 @@ public struct DetachedContainers: Sendable {
     /// runs. `beforeStart` gets the init's pid between create and start (attach networks there). On failure
     /// the container is deleted and the files written here are removed; the directory and the bundle stay the
     /// caller's to clean.
+    /// `adjust` changes the monitor's configuration (a foreground run's stdio, a console, `--rm`); `options` the
+    /// runtime's (a console socket of the caller's).
     @discardableResult
-    public func create(_ metadata: ContainerMetadata, beforeStart: ((Int32) throws -> Void)? = nil) throws(Failure) -> DetachedStart {
+    public func create(_ metadata: ContainerMetadata, options: CreateOptions = CreateOptions(),
+                       beforeStart: ((Int32) throws -> Void)? = nil,
+                       adjust: (inout MonitorConfiguration) -> Void = { _ in }) throws(Failure) -> DetachedStart {
         let name = metadata.name
         do {
             try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -45,11 +49,12 @@ public struct DetachedContainers: Sendable {
         } catch {
             throw RuntimeError("create container `\(name)`", detail: "write `\(metadataPath(name))`: \(error.localizedDescription)")
         }
-        let monitor = monitorConfiguration(name, log: metadata.log)
+        var monitor = monitorConfiguration(name, log: metadata.log)
+        adjust(&monitor)
         // What an earlier start killed in the middle of the runtime's create left would block this one.
         runtime.removeIncomplete(id: name, bundle: metadata.bundle)
         do {
-            let started = try runtime.runDetached(id: name, bundle: metadata.bundle, monitor: monitor, beforeStart: beforeStart)
+            let started = try runtime.runDetached(id: name, bundle: metadata.bundle, monitor: monitor, options: options, beforeStart: beforeStart)
             var running = metadata
             running.started = Date()
             try? running.write(metadataPath(name))

@@ -5,12 +5,12 @@ import Glibc
 /// A console socket of bosun's own, for a foreground container with `process.terminal` and no
 /// `--console-socket` (`bosun runtime run`, as `runc run` does on its terminal): a listening unix socket the
 /// container's init connects to and hands the pty master over (SCM_RIGHTS).
-final class ConsoleListener {
-    let path: String
+public final class ConsoleListener {
+    public let path: String
     private let fd: Int32
 
     /// Listens at `path` (in the container's state directory, 0700).
-    init(path: String) throws(RuntimeError) {
+    public init(path: String) throws(RuntimeError) {
         let step = "listen on console socket `\(path)`"
         let bytes = Array(path.utf8)
         var address = sockaddr_un()
@@ -39,7 +39,7 @@ final class ConsoleListener {
     }
 
     /// The pty master the init sent (it connected while the container was made).
-    func receiveMaster() throws(RuntimeError) -> Int32 {
+    public func receiveMaster() throws(RuntimeError) -> Int32 {
         let step = "receive the container's terminal on `\(path)`"
         var ready = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
         guard poll(&ready, 1, 10_000) == 1 else { throw RuntimeError(step, detail: "the container's init did not connect") }

@@ -18,12 +18,14 @@ extension ContainerRuntime {
     ///
     /// The monitor is orphaned at once: it is reparented to the nearest child subreaper among the caller's
     /// ancestors (or the caller itself, when it is one), which must reap it when it exits.
-    public func runDetached(id: String, bundle: String, monitor: MonitorConfiguration,
+    public func runDetached(id: String, bundle: String, monitor: MonitorConfiguration, options: CreateOptions = CreateOptions(),
                             beforeStart: ((Int32) throws -> Void)? = nil) throws(RuntimeError) -> DetachedStart {
         let spawner = MonitorSpawner(configuration: monitor)
+        var options = options
+        if options.consoleSocket == nil { options.consoleSocket = monitor.consolePath }
         let launched: Launched
         do {
-            launched = try launch(id: id, bundle: bundle, options: CreateOptions(), spawner: spawner)
+            launched = try launch(id: id, bundle: bundle, options: options, spawner: spawner)
         } catch {
             spawner.abandon()
             throw error

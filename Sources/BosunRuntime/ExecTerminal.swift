@@ -14,8 +14,8 @@ extension ExecProcess {
 
 /// A pty relayed to the local terminal: raw mode while it lasts, bytes both ways, window size followed.
 public enum TerminalRelay {
-    /// Copies between `input`/`output` and `master` until `exitDescriptor` (a pidfd) is readable, then drains
-    /// the master. `input` -1 sends nothing.
+    /// Copies between `input`/`output` and `master` until `exitDescriptor` (a pidfd; -1: until the pty closes)
+    /// is readable, then drains the master. `input` -1 sends nothing.
     public static func relay(master: Int32, until exitDescriptor: Int32, input: Int32 = 0, output: Int32 = 1) {
         var saved = termios()
         let isTerminal = input >= 0 && isatty(input) == 1 && tcgetattr(input, &saved) == 0
@@ -54,6 +54,8 @@ public enum TerminalRelay {
             if descriptors[3].revents != 0 { inputOpen = pump(input, master) }
             if descriptors[1].revents != 0 { masterOpen = pump(master, output) }
             if descriptors[0].revents != 0 { break }
+            // Without an exit descriptor (the process ended before one could be opened), the pty's end is the end.
+            if exitDescriptor < 0 && !masterOpen { break }
         }
         if masterOpen {
             _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)

@@ -39,6 +39,14 @@ final class MonitorSpawner: HelperSpawner {
                          "--max-size", "\(configuration.maxLogSize)", "--max-file", "\(configuration.maxLogFiles)"]
         if let oom = cgroup?.oomCounterFile { arguments += ["--oom-file", oom] }
         var fds: [(Int32, Int32)] = [(null, 0), (null, 1), (errors, 2), (socket, 3), (pair[1], 4)]
+        if let stdio = configuration.attachedStdio, stdio.count == 3 {
+            arguments += ["--stdio", "attached"]
+            fds += [(stdio[0], 6), (stdio[1], 7), (stdio[2], 8)]
+        }
+        if let console = configuration.consolePath { arguments += ["--console", console] }
+        if let remove = configuration.autoremove {
+            arguments += ["--autoremove", remove.bosun, "--name", remove.name, "--state-dir", remove.stateDirectory]
+        }
         // On cgroup v2 the monitor clones the helper straight into the container's cgroup.
         let cgroupFD = cgroup?.openForSpawn()
         defer { if let cgroupFD { Sys.close(cgroupFD) } }

@@ -30,6 +30,8 @@ struct ContainerMonitor {
     var drainDeadline: Int64 = 0
     let oomBaseline: Int64
     var buffer = [UInt8](repeating: 0, count: 65536)
+    /// The listening console socket until the init hands the pty master over (then the master is a stream).
+    var consoleFD: Int32 = -1
 
     /// One of the container's output pipes.
     struct StreamPipe {
@@ -39,8 +41,10 @@ struct ContainerMonitor {
     }
 
     static func start(_ arguments: MonitorArguments) -> Never {
-        // Keep the descriptors the caller passed: the socket, the control pipe, and the cgroup directory (5).
-        let lastPassed = max(MonitorArguments.controlDescriptor, arguments.cgroupDescriptor ?? 0)
+        // Keep the descriptors the caller passed: the socket, the control pipe, the cgroup directory (5) and,
+        // attached, the container's stdio (6-8).
+        let lastPassed = max(MonitorArguments.controlDescriptor, arguments.cgroupDescriptor ?? 0,
+                             arguments.attached ? MonitorArguments.attachedDescriptors.last! : 0)
         _ = bosun_close_range(UInt32(lastPassed) + 1, UInt32.max, 0)
         let child = fork()
         if child < 0 {
@@ -76,28 +80,42 @@ struct ContainerMonitor {
         guard let log = RotatingLog(path: arguments.logPath, maxSize: arguments.maxSize, maxFile: arguments.maxFile) else {
             fail("open log `\(arguments.logPath)`")
         }
-        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-        if null < 0 { fail("open /dev/null") }
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        if pipe(&out) != 0 || pipe(&err) != 0 { fail("create the output pipes") }
-        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // The console socket listens before the helper starts: the container's init connects to it while it is made.
+        let console = arguments.consolePath.map { ConsoleSocket.listen($0) } ?? -1
+        if arguments.consolePath != nil && console < 0 { fail("listen on console socket `\(arguments.consolePath!)`") }
+        let stdio: [Int32]
+        var streams: [StreamPipe] = []
+        var parentEnds: [Int32] = []
+        if arguments.attached {
+            stdio = MonitorArguments.attachedDescriptors
+        } else {
+            let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+            if null < 0 { fail("open /dev/null") }
+            var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+            if pipe(&out) != 0 || pipe(&err) != 0 { fail("create the output pipes") }
+            for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            stdio = [null, out[1], err[1]]
+            streams = [StreamPipe(fd: out[0], stream: .stdout), StreamPipe(fd: err[0], stream: .stderr)]
+            parentEnds = [out[0], err[0]]
+        }
         let oomBaseline = Posix.oomKills(arguments.oomPath)
         let helper: pid_t
         switch Posix.spawn(arguments.helperPath, arguments: ["bosun", "__runtime-init", "3"],
-                           fds: [(null, 0), (out[1], 1), (err[1], 2), (MonitorArguments.socketDescriptor, 3)],
+                           fds: [(stdio[0], 0), (stdio[1], 1), (stdio[2], 2), (MonitorArguments.socketDescriptor, 3)],
                            intoCgroup: arguments.cgroupDescriptor) {
         case .success(let pid): helper = pid
         case .failure(let problem):
             errno = problem.code
             fail("start the runtime helper `\(arguments.helperPath)`")
         }
-        for fd in [null, out[1], err[1], MonitorArguments.socketDescriptor] + (arguments.cgroupDescriptor.map { [$0] } ?? []) { close(fd) }
-        for fd in [out[0], err[0], MonitorArguments.controlDescriptor] {
+        for fd in stdio + [MonitorArguments.socketDescriptor] + (arguments.cgroupDescriptor.map { [$0] } ?? []) { close(fd) }
+        for fd in parentEnds + [MonitorArguments.controlDescriptor] {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
-        return ContainerMonitor(arguments: arguments, log: log,
-                                streams: [StreamPipe(fd: out[0], stream: .stdout), StreamPipe(fd: err[0], stream: .stderr)],
-                                signalFD: signalFD, helperPid: helper, oomBaseline: oomBaseline)
+        var monitor = ContainerMonitor(arguments: arguments, log: log, streams: streams, signalFD: signalFD, helperPid: helper,
+                                       oomBaseline: oomBaseline)
+        monitor.consoleFD = console
+        return monitor
     }
 
     // MARK: the loop
@@ -108,6 +126,7 @@ struct ContainerMonitor {
             var fds = streams.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             fds.append(pollfd(fd: controlFD, events: Int16(POLLIN), revents: 0))
             fds.append(pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0))
+            fds.append(pollfd(fd: consoleFD, events: Int16(POLLIN), revents: 0))
             let timeout = initExit == nil ? -1 : Int32(clamping: max(0, drainDeadline - Posix.monotonicMilliseconds()))
             let ready = poll(&fds, nfds_t(fds.count), timeout)
             if ready < 0 {
@@ -120,6 +139,7 @@ struct ContainerMonitor {
             for index in streams.indices where fds[index].revents != 0 { readStream(index) }
             if fds[streams.count].revents != 0 { readControl() }
             if fds[streams.count + 1].revents != 0 { readSignals() }
+            if fds[streams.count + 2].revents != 0 { acceptConsole() }
         }
     }
 
@@ -216,7 +236,28 @@ struct ContainerMonitor {
             Posix.report("write exit record `\(arguments.exitPath)`: \(Posix.errorText(errno))")
             exit(1)
         }
+        if let bosun = arguments.autoremove, let name = arguments.name, let state = arguments.stateDirectory {
+            // `--rm`: this process becomes `bosun rm -f` (the pid file goes first: it names a monitor no more).
+            unlink(arguments.pidPath)
+            Posix.exec(bosun, ["bosun", "rm", "-f", "--state-dir", state, name])
+            Posix.report("remove the container: exec `\(bosun)`: \(Posix.errorText(errno))")
+            exit(1)
+        }
         exit(0)
+    }
+
+    /// The init connected to the console socket: its pty master becomes the container's stdout stream.
+    mutating func acceptConsole() {
+        let master = ConsoleSocket.receiveMaster(consoleFD)
+        close(consoleFD)
+        consoleFD = -1
+        if let path = arguments.consolePath { unlink(path) }
+        guard master >= 0 else {
+            Posix.report("receive the container's terminal: \(Posix.errorText(errno))")
+            return
+        }
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+        streams.append(StreamPipe(fd: master, stream: .stdout))
     }
 
     /// The caller closed the control pipe without naming the init: the start failed (or the caller died during

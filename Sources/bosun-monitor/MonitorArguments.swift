@@ -16,11 +16,24 @@ struct MonitorArguments {
     var oomPath: String?
     /// Spawn the helper into this cgroup v2 directory (`--cgroup-fd 5`, a descriptor the caller passes).
     var cgroupDescriptor: Int32?
+    /// `--stdio attached`: the container's stdin, stdout and stderr are the descriptors 6, 7 and 8 the caller
+    /// passes (a foreground `bosun run`), not /dev/null and the log; nothing is logged.
+    var attached = false
+    /// `--console PATH`: listen there for the container's pty master (`process.terminal`, `run -d -t`) and log
+    /// what the container writes to its terminal as stdout.
+    var consolePath: String?
+    /// `--autoremove BOSUN --name NAME --state-dir DIR`: once the exit record is written, exec `BOSUN rm -f
+    /// --state-dir DIR NAME` (a `--rm` container is removed even when the `bosun` that ran it is gone).
+    var autoremove: String?
+    var name: String?
+    var stateDirectory: String?
 
     /// The helper's end of the init socket, as the caller passes it.
     static let socketDescriptor: Int32 = 3
     /// The read end of the control pipe: the caller writes `pid N` once the container started, or closes it.
     static let controlDescriptor: Int32 = 4
+    /// With `--stdio attached`: the container's stdin, stdout and stderr.
+    static let attachedDescriptors: [Int32] = [6, 7, 8]
 
     struct Problem: Error {
         var message: String
@@ -42,6 +55,13 @@ struct MonitorArguments {
             case "--cgroup-fd":
                 guard let fd = Int32(value), fd > 4 else { return .failure(Problem(message: "usage: --cgroup-fd \(value): not a descriptor above 4")) }
                 parsed.cgroupDescriptor = fd
+            case "--stdio":
+                guard value == "attached" || value == "log" else { return .failure(Problem(message: "usage: --stdio attached|log")) }
+                parsed.attached = value == "attached"
+            case "--console": parsed.consolePath = value
+            case "--autoremove": parsed.autoremove = value
+            case "--name": parsed.name = value
+            case "--state-dir": parsed.stateDirectory = value
             case "--max-size":
                 guard let size = Int64(value), size >= 0 else { return .failure(Problem(message: "usage: --max-size \(value): not a byte count")) }
                 parsed.maxSize = size
@@ -51,6 +71,9 @@ struct MonitorArguments {
             default: return .failure(Problem(message: "usage: unknown option \(flag)"))
             }
             index += 2
+        }
+        if parsed.autoremove != nil && (parsed.name == nil || parsed.stateDirectory == nil) {
+            return .failure(Problem(message: "usage: --autoremove needs --name and --state-dir"))
         }
         for (flag, value) in [("--log", parsed.logPath), ("--exit-file", parsed.exitPath), ("--pid-file", parsed.pidPath),
                               ("--helper", parsed.helperPath)] where value.isEmpty {

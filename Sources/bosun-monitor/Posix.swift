@@ -54,6 +54,12 @@ enum Posix {
     }
 
     /// Writes `bytes` to `path` through a temporary file, fsync and rename, so readers see all or nothing.
+    /// Replaces this process with `path` (returns only when it could not).
+    static func exec(_ path: String, _ arguments: [String]) {
+        var argv = arguments.map { strdup($0) } + [nil]
+        _ = execv(path, &argv)
+    }
+
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Bool {
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
