@@ -68,7 +68,10 @@ for name in sorted((seen["veths"] - veths) & links):
     problems.append(f"veth of a gone container still on the host: {name}")
 for name in sorted((seen["bridges"] - bridges) & links):
     problems.append(f"bridge of a gone network still on the host: {name}")
-rules = subprocess.run(["nft", "list", "table", "ip", "bosun"], capture_output=True, text=True).stdout
+# The state directory's own table: `ip bosun` for the default one, `ip bosun-<scope>` for others.
+network_state = json.load(open(f"{state}/network/network.json")) if os.path.exists(f"{state}/network/network.json") else {}
+table = "bosun-" + network_state["scope"] if network_state.get("scope") else "bosun"
+rules = subprocess.run(["nft", "list", "table", "ip", table], capture_output=True, text=True).stdout
 chains = set(re.findall(r"chain (c-[0-9a-f]+) ", rules))
 for ident in sorted(seen["ids"] - ids):
     if f"c-{ident}" in chains:

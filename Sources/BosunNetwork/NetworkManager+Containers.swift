@@ -32,7 +32,7 @@ extension NetworkManager {
                 let address = try s.ipam.allocate(network: name, owner: containerID, requested: requested)
                 let allocation = s.ipam.networks[name]!
                 interfaces.append(InterfaceState(
-                    network: name, interface: "eth\(index)", hostVeth: "vb" + stableHash(containerID + "\u{0}" + name),
+                    network: name, interface: "eth\(index)", hostVeth: s.vethName(container: containerID, network: name),
                     address: address, prefixLength: allocation.subnet.prefixLength, gateway: allocation.gateway,
                     names: Self.unique(names + attachment.aliases)))
             }

@@ -30,7 +30,7 @@ extension NetworkManager {
                     }
                 }
             }
-            guard let listing = try env.nft.listTableJSON(NftRuleset.table) else {
+            guard let listing = try env.nft.listTableJSON(s.tableName) else {
                 return drift + [.nftTableMissing]
             }
             let actual = Self.ruleCounts(json: listing)

@@ -47,12 +47,28 @@ public final class NetworkManager: Sendable {
             } catch {
                 throw NetworkError(.state, "read network state \(path): \(error)", hint: "move the file away to start afresh")
             }
+        } else {
+            loaded.scope = Self.scope(for: stateDirectory)
         }
         state = Mutex(loaded)
     }
 
-    /// The bridge name for a network name: `bsn-` and 8 hex digits (interface names are at most 15 bytes).
-    public static func bridgeName(for network: String) -> String { "bsn-" + stableHash(network) }
+    /// The default state directory's network objects keep bosun's plain names (`ip bosun`, `bsn-<hash>`);
+    /// any other state directory's get a scope of its own (8 hex digits of its path), so that two state
+    /// directories on one host — a test, a second installation — never touch each other's rules.
+    static func scope(for stateDirectory: String) -> String? {
+        let resolved = realpath(stateDirectory, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        } ?? stateDirectory
+        return resolved == defaultStateDirectory ? nil : stableHash(resolved)
+    }
+
+    /// Where the agent, `apply` and `run` keep network state by default.
+    static let defaultStateDirectory = "/var/lib/bosun/network"
+
+    /// This state directory's nftables table (`ip bosun`, or `ip bosun-<scope>`).
+    public var tableName: String { state.withLock { $0.tableName } }
 
     /// The recorded networks.
     public var networks: [NetworkState] {
@@ -75,7 +91,7 @@ public final class NetworkManager: Sendable {
                 }
                 return result
             }
-            let bridge = Self.bridgeName(for: network.name)
+            let bridge = s.bridgeName(for: network.name)
             let links = LinkClient(transport: env.host)
             let routes = try links.routeDestinations()
             _ = try s.ipam.ensureNetwork(network, hostRoutes: routes)
@@ -150,14 +166,14 @@ public final class NetworkManager: Sendable {
                                           containerIP: primary.address, containerPort: port.containerPort)
             }
         }
-        return NftRuleset(networks: networks, containers: containers)
+        return NftRuleset(table: s.tableName, networks: networks, containers: containers)
     }
 
     /// Writes bosun's table; once no network is left, deletes it, so a host bosun no longer networks has
     /// no bosun rules at all (declaring it first makes the delete succeed when it is already gone).
     func applyRules(_ s: NetworkStateFile, removing: [String], what: String) throws(NetworkError) {
         if s.networks.isEmpty {
-            try env.nft.run("table \(NftRuleset.table) {}\ndelete table \(NftRuleset.table)\n", what: what)
+            try env.nft.run("table \(s.tableName) {}\ndelete table \(s.tableName)\n", what: what)
             return
         }
         try env.nft.run(ruleset(s).script(removing: removing), what: what)

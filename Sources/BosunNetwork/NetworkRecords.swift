@@ -119,4 +119,19 @@ struct NetworkStateFile: Sendable, Hashable, Codable {
     var ipam = IPAM()
     var networks: [String: NetworkRecord] = [:]
     var containers: [String: ContainerRecord] = [:]
+    /// What sets this state directory's kernel objects apart from another's on the same host: its nftables
+    /// table, bridge and veth names. Nil for the default state directory and for state files written before
+    /// scopes (their objects keep the names they have).
+    var scope: String?
+
+    /// The nftables table: `ip bosun`, or `ip bosun-<scope>`.
+    var tableName: String { scope.map { "ip bosun-\($0)" } ?? "ip bosun" }
+
+    /// The bridge of a new network: `bsn-` and 8 hex digits of its name (and scope).
+    func bridgeName(for network: String) -> String { "bsn-" + stableHash(scoped(network)) }
+
+    /// The host end of a container's veth on a network.
+    func vethName(container: String, network: String) -> String { "vb" + stableHash(scoped(container + "\u{0}" + network)) }
+
+    func scoped(_ text: String) -> String { scope.map { $0 + "\u{0}" + text } ?? text }
 }

@@ -1,8 +1,10 @@
 /// bosun's nftables table as data, built from the recorded networks and containers. Rendering it gives one
 /// transaction that recreates every chain's rules; removed objects' chains are deleted in the same one.
-/// bosun touches no table but `ip bosun`.
+/// bosun touches no table but its state directory's (`NetworkStateFile.tableName`: `ip bosun` for the default
+/// state directory, `ip bosun-<scope>` for others), so two state directories never rewrite each other's rules.
 struct NftRuleset: Sendable, Hashable {
-    static let table = "ip bosun"
+    /// The table, e.g. `ip bosun`.
+    var table = "ip bosun"
 
     /// A network's view for NAT and filtering.
     struct NetworkRules: Sendable, Hashable {
@@ -77,21 +79,21 @@ struct NftRuleset: Sendable, Hashable {
     /// the chains in `removing` (chains of networks and containers that are gone).
     func script(removing: [String] = []) -> String {
         let all = chains
-        var lines = ["add table \(Self.table)"]
+        var lines = ["add table \(table)"]
         for chain in all {
             if let definition = chain.definition {
-                lines.append("add chain \(Self.table) \(chain.name) { \(definition) }")
+                lines.append("add chain \(table) \(chain.name) { \(definition) }")
             } else {
-                lines.append("add chain \(Self.table) \(chain.name)")
+                lines.append("add chain \(table) \(chain.name)")
             }
-            lines.append("flush chain \(Self.table) \(chain.name)")
+            lines.append("flush chain \(table) \(chain.name)")
         }
         let kept = Set(all.map(\.name))
         for name in removing where !kept.contains(name) {
-            lines += ["add chain \(Self.table) \(name)", "flush chain \(Self.table) \(name)", "delete chain \(Self.table) \(name)"]
+            lines += ["add chain \(table) \(name)", "flush chain \(table) \(name)", "delete chain \(table) \(name)"]
         }
         for chain in all {
-            for rule in chain.rules { lines.append("add rule \(Self.table) \(chain.name) \(rule)") }
+            for rule in chain.rules { lines.append("add rule \(table) \(chain.name) \(rule)") }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -10,7 +10,7 @@ import Glibc
 ///   containers' cgroups (the runtime's `runtime/NAME/state.json` names the init and the cgroup path);
 /// - the mounts under the state directory (the containers' overlay roots), unmounted;
 /// - the containers' cgroups in every hierarchy, and the `bosun` parent when nothing else uses it;
-/// - the bridges and host veths `network/network.json` lists, and the `ip bosun` nftables table;
+/// - the bridges and host veths `network/network.json` lists, and its nftables table (`ip bosun-<scope>`);
 /// - `net.ipv4.ip_forward`, back to the boot default 0 (the caller's `HostNetworkLock` restores what it found);
 /// - the run directory (the agent's control socket: `/run/bosun` is tmpfs).
 ///
@@ -100,6 +100,13 @@ struct SimulatedReboot {
         return result + rest
     }
 
+    /// The state directory's nftables table name, as `nft` takes it (`bosun` or `bosun-<scope>`).
+    var table: String {
+        guard let data = FileManager.default.contents(atPath: state + "/network/network.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let scope = object["scope"] as? String else { return "bosun" }
+        return "bosun-" + scope
+    }
+
     /// The bridges and host veths bosun's network state lists.
     var links: [String] {
         guard let data = FileManager.default.contents(atPath: state + "/network/network.json"),
@@ -132,7 +139,7 @@ struct SimulatedReboot {
         for cgroup in cgroups { rmdir(cgroup) }
         for hierarchy in Self.hierarchies { rmdir(hierarchy + "/bosun") }  // only when no other test uses it
         for link in links where Self.linkExists(link) { try Self.run("/usr/sbin/ip", ["link", "delete", link]) }
-        _ = try? Self.run("/usr/sbin/nft", ["delete", "table", "ip", "bosun"])
+        _ = try? Self.run("/usr/sbin/nft", ["delete", "table", "ip", table])
         try "0\n".write(toFile: "/proc/sys/net/ipv4/ip_forward", atomically: false, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: runDirectory)
 
@@ -141,7 +148,7 @@ struct SimulatedReboot {
         left += mounts.map { "mount \($0)" }
         left += cgroups.map { "cgroup \($0)" }
         left += links.filter(Self.linkExists).map { "link \($0)" }
-        if (try? Self.run("/usr/sbin/nft", ["list", "table", "ip", "bosun"])) != nil { left.append("nft table ip bosun") }
+        if (try? Self.run("/usr/sbin/nft", ["list", "table", "ip", table])) != nil { left.append("nft table ip \(table)") }
         return left
     }
 

@@ -106,7 +106,8 @@ final class HostFixture: @unchecked Sendable {
         }
         for link in extraLinks { sh("ip link del \(link) 2>/dev/null") }
         for ns in namespaces { sh("ip netns del \(ns)") }
-        sh("nft delete table ip bosun 2>/dev/null")
+        // Only this state directory's table (never the host's own bosun's `ip bosun`).
+        if let manager { sh("nft delete table \(manager.tableName) 2>/dev/null") }
         sh("echo \(savedForward) > /proc/sys/net/ipv4/ip_forward")
         try? FileManager.default.removeItem(atPath: stateDirectory)
         lock.release()

@@ -75,7 +75,7 @@ import Testing
         #expect(f.fetch(web, "http://\(net.gateway):18080/") == "hello-80", "hairpin to its own port")
         try m.detach(containerID: "web")
         #expect(f.fetch(nil, "http://127.0.0.1:18080/") == nil)
-        #expect(!sh("nft list table ip bosun").output.contains("18080"))
+        #expect(!sh("nft list table \(m.tableName)").output.contains("18080"))
     }
 
     @Test func internalNetworkHasNoEgressAndNoneHasOnlyLoopback() throws {
@@ -218,7 +218,7 @@ import Testing
         #expect(sh("ip link show \(interfaces[0].hostVeth)").status != 0)
         #expect(sh("ip -n \(f.nsName(ns)) link show eth0").status != 0)
         #expect(!sh("ip route").output.contains("10.231.7."))
-        let table = sh("nft list table ip bosun").output
+        let table = sh("nft list table \(m.tableName)").output
         #expect(!table.contains(net.bridge))
         #expect(!table.contains("18100"))
         #expect(!table.contains("dnat to"))
@@ -244,12 +244,12 @@ import Testing
         #expect(try second.attach(containerID: "k", netnsPath: ns, attachments: attachment, ports: try PortMapping.parseShort("18200:80")) == before)
         #expect(try second.observe() == [])
         // drift: flushed table, deleted veth, deleted bridge
-        sh("nft flush table ip bosun")
+        sh("nft flush table \(second.tableName)")
         let drift = try second.observe()
         #expect(drift.contains(.nftChainDiffers(chain: "publish", expectedRules: 1, actualRules: 0)))
         _ = try second.ensureNetwork(spec)
         #expect(try second.observe() == [])
-        sh("nft delete table ip bosun")
+        sh("nft delete table \(second.tableName)")
         #expect(try second.observe() == [.nftTableMissing])
         _ = try second.ensureNetwork(spec)
         sh("ip link del \(before[0].hostVeth)")
