@@ -12,15 +12,8 @@ public final class ConsoleListener {
     /// Listens at `path` (in the container's state directory, 0700).
     public init(path: String) throws(RuntimeError) {
         let step = "listen on console socket `\(path)`"
-        let bytes = Array(path.utf8)
-        var address = sockaddr_un()
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw RuntimeError(step, errno: ENAMETOOLONG) }
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
+        var (address, length) = try UnixSocket.address(path, step: step)
         let fd = try Sys.check(step) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
         do {
             try Sys.check(step) { withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } }
             try Sys.check(step) { listen(fd, 1) }

@@ -31,8 +31,8 @@ struct InitChannel {
 
 /// Connects to a unix stream socket by path (the `--console-socket`).
 enum UnixSocket {
-    static func connect(_ path: String) throws(RuntimeError) -> Int32 {
-        let step = "connect to console socket `\(path)`"
+    /// The socket address of `path`, and its length.
+    static func address(_ path: String, step: String) throws(RuntimeError) -> (sockaddr_un, socklen_t) {
         let bytes = Array(path.utf8)
         var address = sockaddr_un()
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw RuntimeError(step, errno: ENAMETOOLONG) }
@@ -40,8 +40,13 @@ enum UnixSocket {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             for (index, byte) in bytes.enumerated() { raw[index] = byte }
         }
+        return (address, socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1))
+    }
+
+    static func connect(_ path: String) throws(RuntimeError) -> Int32 {
+        let step = "connect to console socket `\(path)`"
+        var (address, length) = try self.address(path, step: step)
         let fd = try Sys.check(step) { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
         do {
             try Sys.check(step) {
                 withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) } }

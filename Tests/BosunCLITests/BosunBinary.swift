@@ -21,8 +21,14 @@ struct BosunBinary {
     }()
 
     static func run(_ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot) throws -> Outcome {
+        try run(program: path, arguments, environment: environment, directory: directory)
+    }
+
+    /// Runs any program (`script`, …) the same way, its stdin /dev/null.
+    static func run(program: String, _ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: program)
+        process.standardInput = FileHandle.nullDevice
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment

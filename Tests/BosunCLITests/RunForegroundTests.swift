@@ -64,10 +64,10 @@ struct RunForegroundTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "echo tty=$(tty)\nexit 5\n".write(toFile: dir + "/commands", atomically: true, encoding: .utf8)
         let command = "\(BosunBinary.path) run -it --network none --state-dir \(state) \(Self.image) sh < \(dir)/commands"
-        let interactive = try RuntimeShell.run("/usr/bin/script", ["-qec", command, "/dev/null"])
+        let interactive = try BosunBinary.run(program: "/usr/bin/script", ["-qec", command, "/dev/null"])
         #expect(interactive.status == 5)
         #expect(interactive.stdout.contains("tty=/dev/pts/"), "\(interactive.stdout)")
-        let plain = try RuntimeShell.run("/usr/bin/script", ["-qec", "\(BosunBinary.path) run -t --network none --state-dir \(state) \(Self.image) sh -c tty", "/dev/null"])
+        let plain = try BosunBinary.run(program: "/usr/bin/script", ["-qec", "\(BosunBinary.path) run -t --network none --state-dir \(state) \(Self.image) sh -c tty", "/dev/null"])
         #expect(plain.status == 0 && plain.stdout.contains("/dev/pts/"), "\(plain.stdout)")
         // Detached with -t, the monitor holds the pty and logs what the container writes to it.
         #expect(try BosunBinary.run(["run", "-d", "-t", "--name", "ttyd", "--network", "none", "--state-dir", state, Self.image, "sh", "-c", "tty; echo hello-tty"]).status == 0)
@@ -112,23 +112,5 @@ struct RunForegroundTests {
         #expect(try BosunBinary.run(["rm", "-f", "--state-dir", state, "removed"]).status == 0)
         second.waitUntilExit()
         #expect(second.terminationStatus == 137)
-    }
-}
-
-/// Runs a program and captures its output (for `script`, which gives a command a terminal).
-enum RuntimeShell {
-    static func run(_ path: String, _ arguments: [String]) throws -> BosunBinary.Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BosunBinary.Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
