@@ -100,7 +100,7 @@ struct DetachedContainerTests {
         // The container logs until the test creates the marker (bound in), then exits 5.
         let launcher = Process()
         launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
-        launcher.arguments = ["-c", "\"$0\" run -d --state-dir \"$1\" --name \"$2\" -v \"$3\":/shared \"$4\" /bin/busybox sh -c "
+        launcher.arguments = ["-c", "\"$0\" run -d --network none --state-dir \"$1\" --name \"$2\" -v \"$3\":/shared \"$4\" /bin/busybox sh -c "
                               + "'i=0; until test -e /shared/go; do echo tick $i; i=$((i+1)); sleep 0.1; done; echo done; exit 5' && exec sleep 1000",
                               BosunBinary.path, fixture.state, name, fixture.directory, fixture.image]
         launcher.standardOutput = FileHandle.nullDevice
