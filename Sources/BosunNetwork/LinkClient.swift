@@ -79,8 +79,9 @@ struct LinkClient: Sendable {
     }
 
     /// Creates a veth pair whose peer is created directly in the namespace open at `peerNamespaceFD`, with
-    /// the host end a port of bridge `master`.
-    func createVeth(host: String, peer: String, peerNamespaceFD: Int32, master: Int32, mtu: Int?) throws(NetworkError) {
+    /// the host end a port of bridge `master` and the peer's hardware address `peerMAC` (6 bytes) when given.
+    func createVeth(host: String, peer: String, peerNamespaceFD: Int32, master: Int32, mtu: Int?,
+                    peerMAC: [UInt8]? = nil) throws(NetworkError) {
         var request = NetlinkRequest(type: RT.newLink, flags: RT.create | RT.excl)
         request.ifinfo()
         request.attribute(RT.ifName, string: host)
@@ -93,6 +94,7 @@ struct LinkClient: Sendable {
         request.ifinfo()
         request.attribute(RT.ifName, string: peer)
         request.attribute(RT.netNSFD, u32: UInt32(bitPattern: peerNamespaceFD))
+        if let peerMAC { request.attribute(RT.linkAddress, peerMAC) }
         if let mtu { request.attribute(RT.mtu, u32: UInt32(mtu)) }
         request.endNested()
         request.endNested()

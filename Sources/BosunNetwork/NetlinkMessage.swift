@@ -8,7 +8,7 @@ enum RT {
     static let error: UInt16 = 2, done: UInt16 = 3
     static let nested: UInt16 = 0x8000
     // IFLA_*
-    static let ifName: UInt16 = 3, mtu: UInt16 = 4, master: UInt16 = 10, protInfo: UInt16 = 12, linkInfo: UInt16 = 18
+    static let linkAddress: UInt16 = 1, ifName: UInt16 = 3, mtu: UInt16 = 4, master: UInt16 = 10, protInfo: UInt16 = 12, linkInfo: UInt16 = 18
     static let netNSFD: UInt16 = 28
     static let infoKind: UInt16 = 1, infoData: UInt16 = 2, vethPeer: UInt16 = 1
     static let brportMode: UInt16 = 4

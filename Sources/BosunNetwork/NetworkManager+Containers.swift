@@ -137,7 +137,8 @@ extension NetworkManager {
             let fd = open(netnsPath, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw NetworkError(.notFound, "open network namespace \(netnsPath)", errno: errno) }
             defer { close(fd) }
-            try host.createVeth(host: interface.hostVeth, peer: interface.interface, peerNamespaceFD: fd, master: bridgeLink.index, mtu: nil)
+            try host.createVeth(host: interface.hostVeth, peer: interface.interface, peerNamespaceFD: fd, master: bridgeLink.index, mtu: nil,
+                                peerMAC: Self.hardwareAddress(for: interface.address))
             peer = try inside.link(named: interface.interface)
         }
         guard let hostLink = try host.link(named: interface.hostVeth), let peer else {
@@ -150,6 +151,11 @@ extension NetworkManager {
         if !peer.isUp { try inside.setUp(peer.index, name: where_) }
         if defaultRoute { try inside.addDefaultRoute(via: interface.gateway, index: peer.index, name: where_) }
     }
+
+    /// The container interface's MAC address, made from its IPv4 address as Docker makes it (`02:42` and the
+    /// four address bytes): a recreated container that gets its predecessor's address also gets its MAC, so
+    /// its peers' ARP caches stay right instead of sending to a MAC that is gone for up to a minute.
+    public static func hardwareAddress(for address: IPv4Address) -> [UInt8] { [0x02, 0x42] + address.bytes }
 
     static func resolve(_ reference: String, in s: NetworkStateFile) throws(NetworkError) -> NetworkRecord {
         if let record = s.networks[reference] { return record }

@@ -198,6 +198,30 @@ import Testing
         for name in ["a", "b", "d"] { try m.detach(containerID: "ctr-\(name)") }
     }
 
+    /// A recreated container gets its predecessor's address; a peer that talked to the predecessor a moment
+    /// ago holds its MAC in its ARP cache (reachable for 15–45 s). With random MACs the peer's first requests
+    /// went to the gone MAC and timed out; the MAC made from the address keeps the cache right.
+    @Test func aPeerReachesARecreatedContainerAtOnce() throws {
+        let f = try HostFixture("m")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let m = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = m
+        let net = try m.ensureNetwork(network("\(f.tag)-mac"))
+        let client = try f.namespace("cli"), first = try f.namespace("old"), second = try f.namespace("new")
+        try m.attach(containerID: "cli", netnsPath: client, attachments: [NetworkAttachment(network: net.name)])
+        let old = try m.attach(containerID: "web-old", netnsPath: first, attachments: [NetworkAttachment(network: net.name)])
+        try f.httpServer(first, body: "old")
+        #expect(f.fetch(client, "http://\(old[0].address)/") == "old")
+        try m.detach(containerID: "web-old")
+        let new = try m.attach(containerID: "web-new", netnsPath: second, attachments: [NetworkAttachment(network: net.name)])
+        #expect(new[0].address == old[0].address, "the lowest free address is the predecessor's")
+        let mac = NetworkManager.hardwareAddress(for: new[0].address).map { String(format: "%02x", $0) }.joined(separator: ":")
+        #expect(sh("ip -n \(f.nsName(second)) link show eth0").output.contains("link/ether \(mac) "))
+        try f.httpServer(second, body: "new")
+        #expect(f.fetch(client, "http://\(new[0].address)/") == "new")
+    }
+
     @Test func removingEverythingLeavesNothingBehind() throws {
         let f = try HostFixture("r")
         var manager: NetworkManager?
