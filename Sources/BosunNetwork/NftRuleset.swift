@@ -48,6 +48,14 @@ struct NftRuleset: Sendable, Hashable {
                   rules: sortedNetworks.map { "jump n-\($0.bridge)-post" }),
             Chain(name: "forward", definition: "type filter hook forward priority filter; policy accept;",
                   rules: ["ct status dnat accept"] + sortedNetworks.map { "jump n-\($0.bridge)-fwd" }),
+            // The bridges have route_localnet (DNAT of published 127.0.0.1 ports needs it), so a container could
+            // send packets to the host's 127.0.0.1-only services through its gateway (CVE-2020-8558's class):
+            // from a bridge, 127.0.0.0/8 is reached only by replies of connections DNATed to a container.
+            Chain(name: "input", definition: "type filter hook input priority filter; policy accept;",
+                  rules: sortedNetworks.flatMap { network in
+                      ["iifname \"\(network.bridge)\" ip daddr 127.0.0.0/8 ct status dnat accept",
+                       "iifname \"\(network.bridge)\" ip daddr 127.0.0.0/8 drop"]
+                  }),
             Chain(name: "publish", definition: nil, rules: sortedContainers.map { "jump \(Self.containerChain($0))" }),
         ]
         for network in sortedNetworks {
@@ -60,6 +68,10 @@ struct NftRuleset: Sendable, Hashable {
             if network.isInternal {
                 forward += ["iifname \(b) oifname != \(b) drop", "oifname \(b) iifname != \(b) drop"]
             } else {
+                // Into the network from elsewhere: published ports (DNATed, accepted by the base chain) and
+                // replies to connections its containers opened; a neighbour routing the subnet through this
+                // host reaches no unpublished port.
+                forward += ["oifname \(b) iifname != \(b) ct state established,related accept", "oifname \(b) iifname != \(b) drop"]
                 post.append("ip saddr \(network.subnet) oifname != \(b) masquerade")
             }
             base.append(Chain(name: "n-\(network.bridge)-post", definition: nil, rules: post))

@@ -62,14 +62,17 @@ final class HostFixture: @unchecked Sendable {
         return sh("nsenter --net=\(netns) \(command) 2>&1")
     }
 
-    /// Starts busybox httpd in a namespace serving one file whose content is `body`.
-    func httpServer(_ netns: String, port: Int = 80, body: String) throws {
-        let root = stateDirectory + "/www-\(nsName(netns))-\(port)"
+    /// Starts busybox httpd in a namespace (the host's when nil) serving one file whose content is `body`, on
+    /// `port` of every address, or of `address` only.
+    func httpServer(_ netns: String?, address: String? = nil, port: Int = 80, body: String) throws {
+        let root = stateDirectory + "/www-\(netns.map(nsName) ?? "host")-\(port)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try body.write(toFile: root + "/index.html", atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-        process.arguments = ["--net=\(netns)", "/bin/busybox", "httpd", "-f", "-p", "\(port)", "-h", root]
+        let listen = address.map { "\($0):\(port)" } ?? "\(port)"
+        let httpd = ["/bin/busybox", "httpd", "-f", "-p", listen, "-h", root]
+        process.executableURL = URL(fileURLWithPath: netns == nil ? "/bin/busybox" : "/usr/bin/nsenter")
+        process.arguments = netns.map { ["--net=\($0)"] + httpd } ?? Array(httpd.dropFirst())
         try process.run()
         servers.append(process)
         usleep(100_000)

@@ -62,11 +62,17 @@ import Testing
             add rule ip bosun forward ct status dnat accept
             add rule ip bosun forward jump n-bsn-1-fwd
             add rule ip bosun forward jump n-bsn-2-fwd
+            add rule ip bosun input iifname "bsn-1" ip daddr 127.0.0.0/8 ct status dnat accept
+            add rule ip bosun input iifname "bsn-1" ip daddr 127.0.0.0/8 drop
+            add rule ip bosun input iifname "bsn-2" ip daddr 127.0.0.0/8 ct status dnat accept
+            add rule ip bosun input iifname "bsn-2" ip daddr 127.0.0.0/8 drop
             add rule ip bosun publish jump \(NftRuleset.containerChain("c1"))
             add rule ip bosun n-bsn-1-post oifname "bsn-1" ip saddr 127.0.0.0/8 masquerade
             add rule ip bosun n-bsn-1-post oifname "bsn-1" ip saddr 10.89.1.0/24 ct status dnat masquerade
             add rule ip bosun n-bsn-1-post ip saddr 10.89.1.0/24 oifname != "bsn-1" masquerade
             add rule ip bosun n-bsn-1-fwd iifname "bsn-1" oifname "bsn-*" oifname != "bsn-1" drop
+            add rule ip bosun n-bsn-1-fwd oifname "bsn-1" iifname != "bsn-1" ct state established,related accept
+            add rule ip bosun n-bsn-1-fwd oifname "bsn-1" iifname != "bsn-1" drop
             add rule ip bosun n-bsn-2-post oifname "bsn-2" ip saddr 127.0.0.0/8 masquerade
             add rule ip bosun n-bsn-2-post oifname "bsn-2" ip saddr 10.89.2.0/24 ct status dnat masquerade
             add rule ip bosun n-bsn-2-fwd iifname "bsn-2" oifname "bsn-*" oifname != "bsn-2" drop
