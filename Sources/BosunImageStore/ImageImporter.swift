@@ -48,9 +48,10 @@ public struct ImageImporter {
 
     /// An OCI image layout: `oci-layout`, `index.json`, `blobs/<alg>/<hex>`.
     public func importLayout(directory: String, reference: String?) throws -> [ImageRecord] {
-        guard let indexData = FileManager.default.contents(atPath: directory + "/index.json") else {
+        guard access(directory + "/index.json", F_OK) == 0 else {
             throw UnpackError(message: "\(directory) has no index.json: not an OCI image layout")
         }
+        let indexData = try FileByteSource.contents(inside: directory, path: "index.json", what: "the layout's index.json")
         guard case .index(let index) = try ManifestDocument.parse(Array(indexData), mediaType: MediaTypes.ociIndex) else {
             throw UnpackError(message: "\(directory)/index.json is not an image index")
         }
@@ -88,18 +89,24 @@ public struct ImageImporter {
             var layers: [String]
             enum CodingKeys: String, CodingKey { case config = "Config", repoTags = "RepoTags", layers = "Layers" }
         }
-        let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json")))
+        let manifestBytes = try FileByteSource.contents(inside: directory, path: "manifest.json", what: "docker save manifest.json")
+        let entries: [Entry]
+        do { entries = try JSONDecoder().decode([Entry].self, from: Data(manifestBytes)) } catch {
+            throw UnpackError(message: "docker save manifest.json is not a list of images with Config and Layers: \(error)")
+        }
         var records: [ImageRecord] = []
         for entry in entries {
             guard let name = reference ?? entry.repoTags?.first else {
                 throw UnpackError(message: "\(directory): an image has no RepoTags; pass --ref")
             }
-            let configDescriptor = try ingest(file: directory + "/" + entry.config, mediaType: MediaTypes.dockerConfig)
-            let layers = try entry.layers.map { try ingest(file: directory + "/" + $0, mediaType: "application/vnd.docker.image.rootfs.diff.tar") }
+            let configDescriptor = try ingest(directory, entry.config, what: "\(name): config", mediaType: MediaTypes.dockerConfig)
+            let layers = try entry.layers.enumerated().map { index, layer in
+                try ingest(directory, layer, what: "\(name): layer \(index + 1)", mediaType: "application/vnd.docker.image.rootfs.diff.tar")
+            }
             let manifest = ImageManifest(schemaVersion: 2, mediaType: MediaTypes.dockerManifest, config: configDescriptor, layers: layers)
-            let manifestBytes = Array(try JSONEncoder().encode(manifest))
-            let manifestDigest = try ImageImporter.digest(manifestBytes)
-            try store.blobs.put(manifestBytes, digest: manifestDigest)
+            let imageManifestBytes = Array(try JSONEncoder().encode(manifest))
+            let manifestDigest = try ImageImporter.digest(imageManifestBytes)
+            try store.blobs.put(imageManifestBytes, digest: manifestDigest)
             let config = try JSONDecoder().decode(ImageConfig.self, from: Data(try store.blobs.read(configDescriptor.digest)))
             records.append(try save(reference: name, manifestDigest: manifestDigest, manifest: manifest, config: config))
             if reference != nil { break }
@@ -122,8 +129,8 @@ public struct ImageImporter {
     /// Copies a blob of the layout into the store (verifying it) and returns its bytes when `keep`.
     func copyBlob(_ descriptor: Descriptor, from directory: String, keep: Bool = true) throws -> [UInt8] {
         if !store.blobs.containsIntact(descriptor.digest) {
-            let source = "\(directory)/blobs/\(descriptor.digest.algorithm)/\(descriptor.digest.hex)"
-            var file = try FileByteSource(path: source)
+            let source = "blobs/\(descriptor.digest.algorithm)/\(descriptor.digest.hex)"
+            var file = try FileByteSource(inside: directory, path: source, what: "blob")
             defer { file.close() }
             var writer = try store.blobs.writer(for: descriptor.digest, size: descriptor.size)
             while case let chunk = try file.read(maximum: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }
@@ -132,12 +139,13 @@ public struct ImageImporter {
         return keep ? try store.blobs.read(descriptor.digest) : []
     }
 
-    func ingest(file path: String, mediaType: String) throws -> Descriptor {
-        var source = DigestingByteSource(try FileByteSource(path: path))
+    /// Stores the file `path` of the unpacked archive at `directory` (opened inside it only) as a blob.
+    func ingest(_ directory: String, _ path: String, what: String, mediaType: String) throws -> Descriptor {
+        var source = DigestingByteSource(try FileByteSource(inside: directory, path: path, what: what))
         while !(try source.read(maximum: 1 << 20)).isEmpty {}
         let digest = try ContentDigest(parsing: source.digest())
         if !store.blobs.containsIntact(digest) {
-            var file = try FileByteSource(path: path)
+            var file = try FileByteSource(inside: directory, path: path, what: what)
             defer { file.close() }
             var writer = try store.blobs.writer(for: digest, size: source.count)
             while case let chunk = try file.read(maximum: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }

@@ -151,6 +151,78 @@ struct ImageImportTests {
     }
 }
 
+/// `bosun image import` of archives crafted to read host files: every name in an archive is opened inside the
+/// unpacked archive only, and the errors never describe a host file.
+@Suite("archive import stays inside the archive", .enabled(if: RootGate.shouldRun))
+struct ArchiveEscapeTests {
+    /// A docker save archive whose manifest.json names `layers` (with a symlink entry `link.tar` → `linkTarget`).
+    static func dockerSave(layers: [String], config: String = "cfg.json", linkTarget: String? = nil, manifestLink: String? = nil) -> [UInt8] {
+        var layer = TarBuilder()
+        layer.add("hello", data: Array("world".utf8))
+        let layerTar = layer.finish()
+        var archive = TarBuilder()
+        archive.add("good.tar", data: layerTar)
+        archive.add("cfg.json", data: Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8))
+        if let linkTarget { archive.add("link.tar", type: UInt8(ascii: "2"), link: linkTarget) }
+        let names = layers.map { "\"\($0)\"" }.joined(separator: ",")
+        if let manifestLink {
+            archive.add("manifest.json", type: UInt8(ascii: "2"), link: manifestLink)
+        } else {
+            archive.add("manifest.json", data: Array(#"[{"Config":"\#(config)","RepoTags":["evil:1"],"Layers":[\#(names)]}]"#.utf8))
+        }
+        return archive.finish()
+    }
+
+    @Test("names that leave the archive, absolute names and symlinks are refused; no host file is read or described")
+    func escapesAreRefused() throws {
+        try RootGate.require()
+        let dir = "/tmp/bosun-escape-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A host file standing in for /etc/shadow, beside the store (the import unpacks under <store>/tmp/…).
+        let secret = Array("root:$6$planted-secret-hash:19000:0:99999:7:::\n".utf8)
+        try Data(secret).write(to: URL(fileURLWithPath: dir + "/shadow"))
+        let secretDigest = LayoutBuilder.sha(secret)
+        let cases: [(String, [UInt8])] = [
+            ("a layer named ../ up to the host file", Self.dockerSave(layers: ["good.tar", "../../../shadow"])),
+            ("a layer named ../../../../../../etc/shadow", Self.dockerSave(layers: ["../../../../../../../../etc/shadow"])),
+            ("an absolute layer name", Self.dockerSave(layers: [dir + "/shadow"])),
+            ("a config named by an absolute path", Self.dockerSave(layers: ["good.tar"], config: dir + "/shadow")),
+            ("a layer that is a symlink to the host file", Self.dockerSave(layers: ["link.tar"], linkTarget: dir + "/shadow")),
+            ("a layer that is a relative symlink out", Self.dockerSave(layers: ["link.tar"], linkTarget: "../../../shadow")),
+            ("manifest.json a symlink to a host file", Self.dockerSave(layers: [], manifestLink: dir + "/shadow")),
+        ]
+        for (what, archive) in cases {
+            let path = dir + "/evil-\(UUID().uuidString.prefix(6)).tar"
+            try Data(archive).write(to: URL(fileURLWithPath: path))
+            let store = try ImageStore(root: dir + "/images")
+            var message = ""
+            do {
+                _ = try ImageImporter(store: store, platform: .linux(machine: "x86_64")).importImages(from: path, reference: nil)
+                Issue.record("\(what): imported")
+            } catch { message = "\(error)" }
+            #expect(message.contains("inside the archive") || message.contains("missing from the archive"), "\(what): \(message)")
+            #expect(!message.contains(String(secretDigest.dropFirst(7).prefix(12))), "\(what): the error describes the host file: \(message)")
+            #expect(!message.contains("planted-secret"), "\(what): \(message)")
+            #expect(!store.blobs.all().contains { $0.description == secretDigest }, "\(what): the host file was stored")
+            #expect(try store.records().isEmpty)
+        }
+        // An OCI layout archive whose blob is a symlink to the host file.
+        var layout = TarBuilder()
+        layout.add("oci-layout", data: Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))
+        layout.add("index.json", data: Array(#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(secretDigest)","size":\#(secret.count),"annotations":{"io.containerd.image.name":"evil:2"}}]}"#.utf8))
+        layout.add("blobs/", type: UInt8(ascii: "5"), mode: 0o755)
+        layout.add("blobs/sha256/", type: UInt8(ascii: "5"), mode: 0o755)
+        layout.add("blobs/sha256/" + secretDigest.dropFirst(7), type: UInt8(ascii: "2"), link: dir + "/shadow")
+        try Data(layout.finish()).write(to: URL(fileURLWithPath: dir + "/layout.tar"))
+        let store = try ImageStore(root: dir + "/images-layout")
+        #expect(throws: (any Error).self) {
+            _ = try ImageImporter(store: store, platform: .linux(machine: "x86_64")).importImages(from: dir + "/layout.tar", reference: nil)
+        }
+        #expect(!store.blobs.all().contains { $0.description == secretDigest }, "a layout blob symlinked to a host file was stored")
+    }
+}
+
 @Suite("zstd layers", .enabled(if: RootGate.shouldRun))
 struct ZstdLayerTests {
     @Test("an image with a zstd layer imports and unpacks")
