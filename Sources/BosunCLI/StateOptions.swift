@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunJournal
 import BosunJournalFiles
+import BosunSource
 import Foundation
 import BosunRuntimeCLI
 
@@ -21,6 +22,15 @@ struct StateOptions: ParsableArguments {
         let base = FileManager.default.currentDirectoryPath
         let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
         return trimmed.isEmpty || trimmed == "." ? base : (base.hasSuffix("/") ? base : base + "/") + trimmed
+    }
+
+    /// Refuses a state directory others could write or replace (`StateDirectorySafety`), before any command
+    /// reads or writes it: exit 4 with the fix. (It exits here: ArgumentParser turns an error thrown from
+    /// `validate` into a usage error with help text, which this is not.)
+    func validate() throws {
+        if let problem = StateDirectorySafety.problem(for: resolvedStateDir) {
+            Foundation.exit(CommandFailure.report(CommandFailure(.internalError, problem), exitCode: .failure, message: ""))
+        }
     }
 
     /// The journal's directory inside the state directory.
