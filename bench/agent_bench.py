@@ -115,7 +115,7 @@ def cpu_rate(interval, drift_interval, seconds):
 
 def webhook_latency(port, expect, change):
     sha = change()
-    body = b'{"ref":"refs/heads/main"}'
+    body = ('{"ref":"refs/heads/main","after":"%s"}' % sha).encode()  # a forge's body differs per event
     signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
     sent = time.time()
     request = (f"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\nX-GitHub-Delivery: {uuid.uuid4()}\r\n"

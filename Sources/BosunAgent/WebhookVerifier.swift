@@ -6,13 +6,17 @@ import Crypto
 /// sha256=<hex>`, `X-Gitea-Signature`, `X-Forgejo-Signature`, `X-Hub-Signature: sha256=<hex>`), and GitLab's
 /// shared token (`X-Gitlab-Token`). Comparisons take constant time. A delivery id (`X-GitHub-Delivery`,
 /// `X-Gitea-Delivery`, `X-Gitlab-Event-UUID`, …) seen before is refused, so a captured request cannot be
-/// replayed to make the agent poll again and again. Pure: the caller reads the secret and the request.
+/// replayed to make the agent poll again and again; and since a replay may carry a new delivery id (the id is
+/// not signed), a body seen in the last hour is refused too (kept as a keyed hash, never the body). Pure: the
+/// caller reads the secret, the request and the clock.
 public struct WebhookVerifier: Sendable {
     /// Why a delivery was refused (shown in the response and the agent's log, never with the secret).
     public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         case unsigned
         case badSignature
         case replayed(String)
+        /// The same body arrived this many seconds ago.
+        case replayedBody(secondsAgo: Int64)
         case malformed(String)
 
         public var description: String {
@@ -20,6 +24,8 @@ public struct WebhookVerifier: Sendable {
             case .unsigned: return "the request carries no signature header bosun knows (X-Hub-Signature-256, X-Gitea-Signature, X-Gitlab-Token, …)"
             case .badSignature: return "the signature does not match the shared secret"
             case .replayed(let id): return "delivery \(id) was already received"
+            case .replayedBody(let seconds):
+                return "the same body was received \(seconds) s ago: a replay (a forge sends a new body for every event); refused for an hour"
             case .malformed(let what): return "malformed signature: \(what)"
             }
         }
@@ -29,7 +35,12 @@ public struct WebhookVerifier: Sendable {
     /// Delivery ids seen, oldest first; at most `memory` are kept.
     private(set) var seen: [String] = []
     private var seenSet: Set<String> = []
+    /// Keyed hashes of bodies accepted in the last `bodyWindow` milliseconds, oldest first, with when.
+    private var bodies: [(hash: [UInt8], at: Int64)] = []
+    private var bodySet: Set<[UInt8]> = []
     let memory: Int
+    /// How long a body is remembered: an hour.
+    public static let bodyWindow: Int64 = 3_600_000
 
     public init(secret: [UInt8], memory: Int = 4096) {
         self.secret = secret
@@ -39,9 +50,10 @@ public struct WebhookVerifier: Sendable {
     static let hmacHeaders = ["x-hub-signature-256", "x-gitea-signature", "x-forgejo-signature", "x-hub-signature"]
     static let deliveryHeaders = ["x-github-delivery", "x-gitea-delivery", "x-forgejo-delivery", "x-gitlab-event-uuid", "x-request-uuid", "x-hook-uuid"]
 
-    /// Verifies a delivery; `headers` are matched case-insensitively. Returns the delivery id, if any.
+    /// Verifies a delivery arriving at `now` (milliseconds since the epoch); `headers` are matched
+    /// case-insensitively. Returns the delivery id, if any.
     @discardableResult
-    public mutating func verify(headers: [(String, String)], body: [UInt8]) throws(Refusal) -> String? {
+    public mutating func verify(headers: [(String, String)], body: [UInt8], now: Int64) throws(Refusal) -> String? {
         func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name }?.1.trimmingSpaces
         }
@@ -66,8 +78,19 @@ public struct WebhookVerifier: Sendable {
         }
         guard verified else { throw .unsigned }
         let delivery = WebhookVerifier.deliveryHeaders.lazy.compactMap(header).first
+        if let delivery, seenSet.contains(delivery) { throw .replayed(delivery) }
+        while let oldest = bodies.first, oldest.at <= now - WebhookVerifier.bodyWindow || bodies.count >= memory {
+            bodySet.remove(oldest.hash)
+            bodies.removeFirst()
+        }
+        // Keyed, so the hashes kept say nothing about the bodies to someone without the secret.
+        let bodyHash = Array(HMAC<SHA256>.authenticationCode(for: Array("bosun webhook body\0".utf8) + body, using: SymmetricKey(data: secret)))
+        if bodySet.contains(bodyHash), let first = bodies.first(where: { $0.hash == bodyHash }) {
+            throw .replayedBody(secondsAgo: max(0, (now - first.at) / 1000))
+        }
+        bodies.append((bodyHash, now))
+        bodySet.insert(bodyHash)
         if let delivery {
-            guard !seenSet.contains(delivery) else { throw .replayed(delivery) }
             seen.append(delivery)
             seenSet.insert(delivery)
             if seen.count > memory { seenSet.remove(seen.removeFirst()) }

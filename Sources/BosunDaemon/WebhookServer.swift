@@ -1,4 +1,5 @@
 import BosunAgent
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -100,13 +101,18 @@ final class WebhookHandler: ChannelInboundHandler {
         let headers = head.headers.map { ($0.name, $0.value) }
         do {
             let body = self.body
-            let delivery = try verifier.withLockedValue { verifier in try verifier.verify(headers: headers, body: body) }
+            let delivery = try verifier.withLockedValue { verifier in
+                try verifier.verify(headers: headers, body: body, now: Int64(Date().timeIntervalSince1970 * 1000))
+            }
             log("event=webhook outcome=accepted delivery=\(delivery ?? "-")")
             trigger(delivery)
             return (.accepted, "accepted: polling now")
         } catch let refusal as WebhookVerifier.Refusal {
             log("event=webhook outcome=refused reason=\"\(refusal)\"")
-            if case .replayed = refusal { return (.conflict, "\(refusal)") }
+            switch refusal {
+            case .replayed, .replayedBody: return (.conflict, "\(refusal)")
+            default: break
+            }
             return (.unauthorized, "\(refusal)")
         } catch {
             return (.internalServerError, "\(error)")

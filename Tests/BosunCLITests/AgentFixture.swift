@@ -144,7 +144,8 @@ final class AgentFixture: @unchecked Sendable {
 
     /// POSTs a GitHub-style push delivery, signed with `secret`; returns the HTTP status.
     func sendWebhook(port: Int, secret: String, delivery: String) throws -> Int {
-        let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
+        // A forge's body differs for every event (commits, timestamps): a body seen before is refused as a replay.
+        let body = Array(#"{"ref":"refs/heads/main","delivery":"\#(delivery)"}"#.utf8)
         let signature = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
         let request = "POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-GitHub-Event: push\r\n"
             + "X-GitHub-Delivery: \(delivery)\r\nX-Hub-Signature-256: sha256=\(signature)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"

@@ -38,6 +38,9 @@ struct DaemonTests {
         #expect(accepted.hasPrefix("HTTP/1.1 202"))
         let replayed = try SocketClient.tcp(port: port, send: request("POST", "/webhook", body: body, headers: signed))
         #expect(replayed.hasPrefix("HTTP/1.1 409"))
+        // The delivery id is not signed: the captured body resent with a new one is a replay too.
+        let renamed = try SocketClient.tcp(port: port, send: request("POST", "/webhook", body: body, headers: ["X-Hub-Signature-256": signature, "X-GitHub-Delivery": "8a2d"]))
+        #expect(renamed.hasPrefix("HTTP/1.1 409") && renamed.contains("the same body was received"), "\(renamed)")
         let forged = try SocketClient.tcp(port: port, send: request("POST", "/webhook", body: body + " ", headers: ["X-Hub-Signature-256": signature]))
         #expect(forged.hasPrefix("HTTP/1.1 401"))
         let unsigned = try SocketClient.tcp(port: port, send: request("POST", "/webhook", body: body, headers: [:]))
