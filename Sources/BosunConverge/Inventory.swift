@@ -51,6 +51,7 @@ public struct Inventory: Sendable, Hashable, Codable {
         var record = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
                                         configHash: target.configHash, spec: target.service)
         record.imageHealthcheck = imageHealthcheck ?? containers[target.name]?.imageHealthcheck
+        record.defaults = Service.defaultsGeneration
         containers[target.name] = record
     }
 
@@ -71,6 +72,8 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
     public var spec: Service
     /// Its image's HEALTHCHECK (Docker's form made a `HealthCheck`), when the image has one.
     public var imageHealthcheck: HealthCheck?
+    /// The `Service.defaultsGeneration` its spec was normalised with; nil for records of a bosun before it (1).
+    public var defaults: Int?
 
     public init(name: String, project: String, service: String, configHash: String, spec: Service) {
         self.name = name
@@ -86,7 +89,7 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
         HealthCheck.effective(service: spec.healthcheck, image: imageHealthcheck).flatMap { $0.isDisabled ? nil : $0 }
     }
 
-    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec, imageHealthcheck = "image_healthcheck" }
+    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec, imageHealthcheck = "image_healthcheck", defaults }
 }
 
 /// A network or volume bosun created, and the project it belongs to.
@@ -123,7 +126,8 @@ extension Inventory {
         var observed = ObservedState(images: try await facts.images())
         for container in containers.values.sorted(by: { $0.name < $1.name }) {
             observed.containers.append(ObservedContainer(project: container.project, service: container.service, name: container.name,
-                                                         spec: container.spec, status: await facts.containerStatus(container.name)))
+                                                         spec: container.spec, status: await facts.containerStatus(container.name),
+                                                         defaultsGeneration: container.defaults ?? 1))
         }
         for name in networks.keys.sorted() where await facts.networkExists(name) { observed.networks.append(name) }
         for (name, item) in volumes.sorted(by: { $0.key < $1.key }) where await facts.volumeExists(name) {

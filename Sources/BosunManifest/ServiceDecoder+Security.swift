@@ -38,9 +38,7 @@ extension ServiceDecoder {
             case "no-new-privileges":
                 switch value {
                 case nil, "true": service.noNewPrivileges = true
-                case "false":
-                    service.noNewPrivileges = false
-                    sink.warning(mark, "no-new-privileges is turned off for service \"\(self.name)\"; setuid programs can gain privileges")
+                case "false": service.noNewPrivileges = false
                 default: sink.error(mark, "no-new-privileges takes true or false, found \"\(value!)\"")
                 }
             case "seccomp":

@@ -30,7 +30,9 @@ public struct Service: Sendable, Hashable, Codable {
     public var capAdd: [String] = []
     public var capDrop: [String] = []
     public var privileged = false
-    public var noNewPrivileges = true
+    /// `no_new_privs` for the container's processes: off unless `security_opt: [no-new-privileges:true]` asks
+    /// (or the host's policy requires it), as Docker and Podman do; setuid programs work as in the image.
+    public var noNewPrivileges = false
     /// `unconfined`, or a path to a seccomp profile; nil is the default profile.
     public var seccompProfile: String?
     public var labels: [String: String] = [:]
@@ -57,6 +59,11 @@ public struct Service: Sendable, Hashable, Codable {
     /// reads — relative bind sources, env_files, secrets' files — by its tree path as `./path`; nil when it
     /// reads none (so such services hash as before).
     public var sourceDigests: [String: String]?
+
+    /// Which defaults a service was normalised with, recorded with each container (`InventoryContainer.defaults`)
+    /// so that changing a default recreates nothing: 1 (no record) — `no_new_privileges` was on by default;
+    /// 2 — Docker's defaults (`no_new_privileges` off unless asked).
+    public static let defaultsGeneration = 2
 
     public init(name: String, image: ImageReference) {
         self.name = name

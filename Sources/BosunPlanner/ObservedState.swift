@@ -48,14 +48,25 @@ public struct ObservedContainer: Sendable, Hashable, Codable {
     /// For a container recorded without source digests (made before bosun hashed the repository files a
     /// service reads): the digests of what it actually mounts, read from the host where it can be. Not encoded.
     public var sourceDigestsOnDisk: [String: String]?
+    /// The `Service.defaultsGeneration` its spec was normalised with (1 for records of an older bosun). Not encoded.
+    public var defaultsGeneration: Int
 
     enum CodingKeys: String, CodingKey { case project, service, name, spec, status }
 
-    public init(project: String, service: String, name: String, spec: Service, status: Status) {
+    public init(project: String, service: String, name: String, spec: Service, status: Status,
+                defaultsGeneration: Int = Service.defaultsGeneration) {
         self.project = project
         self.service = service
         self.name = name
         self.spec = spec
         self.status = status
+        self.defaultsGeneration = defaultsGeneration
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(project: try values.decode(String.self, forKey: .project), service: try values.decode(String.self, forKey: .service),
+                  name: try values.decode(String.self, forKey: .name), spec: try values.decode(Service.self, forKey: .spec),
+                  status: try values.decode(Status.self, forKey: .status))
     }
 }

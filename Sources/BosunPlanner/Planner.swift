@@ -108,9 +108,14 @@ public enum Planner {
 extension Planner {
     /// The spec a container was created from, for comparing. A container recorded without source digests (by
     /// a bosun before they existed) is compared on what it mounts where the host shows it, and otherwise taken
-    /// to read what the desired state reads, so upgrading bosun recreates nothing that did not change.
+    /// to read what the desired state reads; one recorded with older defaults (`no_new_privileges` on for every
+    /// service) is not recreated for the new default, which it gets when next recreated. So upgrading bosun
+    /// recreates nothing that did not change.
     static func recordedSpec(_ existing: ObservedContainer, wanted: Service) -> Service {
         var recorded = existing.spec
+        if existing.defaultsGeneration < 2 && recorded.noNewPrivileges && !wanted.noNewPrivileges {
+            recorded.noNewPrivileges = false
+        }
         guard recorded.sourceDigests == nil, var digests = wanted.sourceDigests else { return recorded }
         for (path, digest) in existing.sourceDigestsOnDisk ?? [:] where digests[path] != nil { digests[path] = digest }
         recorded.sourceDigests = digests
