@@ -3,7 +3,7 @@ SWIFT ?= swift
 SHELL := /bin/bash
 BUILD_FLAGS ?=
 
-.PHONY: build release test check fuzz demo demo-down chaos bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
+.PHONY: build release test check fuzz demo demo-down chaos soak bench bench-quick bench-validate bench-pull bench-converge fmt clean deps
 
 build:
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -58,6 +58,13 @@ demo-down: build
 CHAOS_N ?= 10
 chaos: release
 	bash chaos/run $(CHAOS_N)
+
+# The agent under sustained work for SOAK_MINUTES (default 60): 10 services, a commit every 5 s, polling every
+# second, drift checks every 5 s; RSS each minute and the growth per hour between minute 10 and the end
+# (bench/soak.py; --heaptrack FILE finds what grows). A benchmark, not a test.
+SOAK_MINUTES ?= 60
+soak: release
+	python3 bench/soak.py --minutes $(SOAK_MINUTES)
 
 # Every benchmark beside its peers in one run, one table, written to docs/benchmarks.md (bench/README.md).
 # BENCH_SECTIONS=start,journal picks sections; bench-quick runs fewer, smaller ones and skips the agent.

@@ -9,11 +9,13 @@ growth per hour between minutes 10 and the end (a least-squares slope over the p
 whole-run growth and the largest sample; the run fails (exit 1) when any convergence failed or when the host
 is not as found afterwards.
 
-Usage: bench/soak.py [--minutes N] [--heaptrack FILE] [path/to/bosun]
+Usage: bench/soak.py [--minutes N] [--heaptrack FILE] [--no-lock] [path/to/bosun]
   --minutes N       length of the run (default 60; the figure needs at least 15)
   --heaptrack FILE  run the agent under heaptrack, writing FILE (for `heaptrack_print FILE`): slower, and
                     its RSS includes heaptrack's own; for finding what grows, not for the figure
-With $BENCH_JSON set, appends the figures for bench/all (bench/emit.py). Takes bosun's host network test lock.
+  --no-lock         do not take bosun's host network test lock (so tests can run beside an hour-long soak;
+                    its state directory has its own nftables table and bridge names, see docs/networking.md)
+With $BENCH_JSON set, appends the figures for bench/all (bench/emit.py).
 """
 import argparse, fcntl, os, shutil, signal, subprocess, sys, time, uuid
 
@@ -69,6 +71,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=int, default=60)
     parser.add_argument("--heaptrack")
+    parser.add_argument("--no-lock", action="store_true")
     parser.add_argument("bosun", nargs="?", default=os.path.join(ROOT, ".build/release/bosun"))
     options = parser.parse_args()
     bosun = os.path.abspath(options.bosun)
@@ -77,7 +80,8 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(f"{REPO}/{PROJECT}")
     lock = os.open("/run", os.O_RDONLY | os.O_DIRECTORY)  # the tests' host network lock
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    if not options.no_lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
     forward = open("/proc/sys/net/ipv4/ip_forward").read()
     links_before = set(os.listdir("/sys/class/net"))
     agent, rows, commits = None, [], 0
