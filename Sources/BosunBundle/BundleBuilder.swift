@@ -32,6 +32,8 @@ public enum BundleBuilder {
         process.capabilities?.bounding = sorted
         process.capabilities?.effective = sorted
         process.capabilities?.permitted = sorted
+        process.noNewPrivileges = request.noNewPrivileges
+        process.apparmorProfile = request.apparmorProfile
         spec.process = process
         spec.root?.readonly = request.readOnlyRootfs
         spec.mounts = (spec.mounts ?? []) + [
@@ -50,6 +52,10 @@ public enum BundleBuilder {
             linux.namespaces = linux.namespaces?.map { $0.type == "network" ? RuntimeSpec.Namespace(type: "network", path: path) : $0 }
         }
         linux.seccomp = request.seccomp
+        if request.systemPathsUnconfined {
+            linux.maskedPaths = []
+            linux.readonlyPaths = []
+        }
         if let resources = request.resources {
             var oci = RuntimeSpec.LinuxResources()
             oci.devices = linux.resources?.devices
@@ -107,7 +113,8 @@ public enum BundleBuilder {
         return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
     }
 
-    static let allCapabilities = [
+    /// Every capability Linux knows, for `cap_add: [ALL]`.
+    public static let allCapabilities = [
         "CAP_AUDIT_CONTROL", "CAP_AUDIT_READ", "CAP_AUDIT_WRITE", "CAP_BLOCK_SUSPEND", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
         "CAP_KILL", "CAP_LEASE", "CAP_LINUX_IMMUTABLE", "CAP_MAC_ADMIN", "CAP_MAC_OVERRIDE", "CAP_MKNOD", "CAP_NET_ADMIN",

@@ -32,6 +32,12 @@ public struct RunRequest: Sendable, Hashable {
     public var terminal = false
     /// The seccomp policy; nil runs unconfined (only when asked for explicitly).
     public var seccomp: RuntimeSpec.Seccomp?
+    /// `no_new_privs` for the process (Docker's default: off).
+    public var noNewPrivileges = false
+    /// An AppArmor profile to run under (the runtime refuses it where the host has no AppArmor).
+    public var apparmorProfile: String?
+    /// No masked or read-only paths in /proc and /sys (`--security-opt systempaths=unconfined`).
+    public var systemPathsUnconfined = false
     /// `linux.resources` as OCI JSON, applied by the runtime's cgroup layer.
     public var resources: JSONResources?
     /// `init: true`: a static init (`bosun-monitor`) bound read-only at `/.bosun/init` and run as PID 1 in

@@ -31,6 +31,9 @@ public enum ServiceBundle {
         }
         spec.domainname = service.domainname
         spec.process?.noNewPrivileges = service.noNewPrivileges
+        // An AppArmor profile asked for by name is applied by the runtime (which refuses it where the host has no
+        // AppArmor); `unconfined` is none.
+        if let profile = service.apparmorProfile, profile != "unconfined" { spec.process?.apparmorProfile = profile }
         if !service.groupAdd.isEmpty {
             spec.process?.user.additionalGids = try service.groupAdd.map { group throws(ModelValueError) in
                 guard let gid = UInt32(group) else {
@@ -56,7 +59,7 @@ public enum ServiceBundle {
         }
         var linux = spec.linux ?? RuntimeSpec.Linux()
         if !service.sysctls.isEmpty { linux.sysctl = service.sysctls }
-        if service.privileged {
+        if service.privileged || service.systemPathsUnconfined == true {
             linux.maskedPaths = []
             linux.readonlyPaths = []
         }

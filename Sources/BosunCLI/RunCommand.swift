@@ -41,7 +41,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Maximum number of processes.") var pidsLimit: Int64?
     @Option(help: "Add a capability.") var capAdd: [String] = []
     @Option(help: "Drop a capability (ALL for every one).") var capDrop: [String] = []
-    @Option(help: "seccomp=unconfined to run without the default seccomp profile.") var securityOpt: [String] = []
+    @Option(help: ArgumentHelp("Docker's security options: no-new-privileges[:true|false], seccomp=unconfined|FILE, apparmor=PROFILE|unconfined, label=disable, systempaths=unconfined.", valueName: "option"))
+    var securityOpt: [String] = []
     @Flag(help: "Mount the root filesystem read-only.") var readOnly = false
     @Flag(help: "Remove the container when it exits (always the case in the foreground; accepted for compatibility).") var rm = false
     @Flag(name: [.customShort("d"), .long], help: "Run in the background under a monitor; print the container's name.") var detach = false
@@ -135,7 +136,7 @@ struct RunCommand: AsyncParsableCommand {
         request.network = network == "host" ? .host : .none  // a bridge network is attached to the new namespace before start
         request.capabilitiesAdded = capAdd
         request.capabilitiesDropped = capDrop
-        request.seccomp = securityOpt.contains("seccomp=unconfined") ? nil : DockerDefaultProfile.policy(capabilities: DefaultSpec.capabilities + capAdd.map { $0.uppercased().hasPrefix("CAP_") ? $0.uppercased() : "CAP_" + $0.uppercased() })
+        try applySecurityOptions(to: &request)
         var resources = JSONResources()
         if let memory {
             do { resources.memoryLimit = try ByteSize(parsing: memory).bytes } catch { throw CommandFailure(.usage, "--memory: \(error.message)") }

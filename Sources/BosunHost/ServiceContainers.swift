@@ -113,17 +113,26 @@ public struct ServiceContainers: ContainerOperations {
     }
 
     func seccomp(for service: Service, imageConfig: ImageConfig) throws -> RuntimeSpec.Seccomp? {
+        var capabilities = Set(DefaultSpec.capabilities)
+        for cap in service.capDrop { if cap.uppercased() == "ALL" { capabilities.removeAll() } else { capabilities.remove(Self.capability(cap)) } }
+        for cap in service.capAdd { capabilities.insert(Self.capability(cap)) }
         switch service.seccompProfile {
         case nil:
-            var capabilities = Set(DefaultSpec.capabilities)
-            for cap in service.capDrop { if cap.uppercased() == "ALL" { capabilities.removeAll() } else { capabilities.remove(Self.capability(cap)) } }
-            for cap in service.capAdd { capabilities.insert(Self.capability(cap)) }
             return service.privileged ? nil : DockerDefaultProfile.policy(capabilities: capabilities.sorted())
         case "unconfined":
             return nil
         case let path?:
-            throw HostError("build the seccomp policy of \(service.name)", cause: "seccomp profile files (\(path)) are not supported yet",
-                            hint: "use the default profile or unconfined")
+            // A profile file of the repository (Docker's format), from the content store, checked against its digest.
+            let relative = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+            guard let file = try sourceFiles.bindPath(relative, digest: service.sourceDigests?[path]),
+                  let bytes = FileManager.default.contents(atPath: file) else {
+                throw HostError("build the seccomp policy of \(service.name)", cause: "the seccomp profile \(path) is not in the desired state's files")
+            }
+            do {
+                return try DockerSeccompProfile.policy(Array(bytes), file: path, capabilities: capabilities.sorted(), kernelRelease: HostKernel.release)
+            } catch {
+                throw HostError("build the seccomp policy of \(service.name)", cause: error.description, hint: "fix the profile in the repository")
+            }
         }
     }
 

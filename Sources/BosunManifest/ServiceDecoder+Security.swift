@@ -29,33 +29,25 @@ extension ServiceDecoder {
     }
 
     func securityOptions(_ node: YAMLNode, into service: inout Service) {
-        for (index, option) in reader.stringList(node, "security_opt").enumerated() {
+        for (index, text) in reader.stringList(node, "security_opt").enumerated() {
             let mark = node.sequence?[index].start ?? node.start
-            let separator = option.firstIndex { $0 == ":" || $0 == "=" }
-            let name = separator.map { String(option[..<$0]) } ?? option
-            let value = separator.map { String(option[option.index(after: $0)...]) }
-            switch name {
-            case "no-new-privileges":
-                switch value {
-                case nil, "true": service.noNewPrivileges = true
-                case "false": service.noNewPrivileges = false
-                default: sink.error(mark, "no-new-privileges takes true or false, found \"\(value!)\"")
+            let option: SecurityOption
+            do { option = try SecurityOption(parsing: text) } catch {
+                sink.error(mark, error.message)
+                continue
+            }
+            switch option {
+            case .noNewPrivileges(let on): service.noNewPrivileges = on
+            case .seccomp(nil): service.seccompProfile = "unconfined"
+            case .seccomp(let value?):
+                guard let path = context.resolve(value, at: mark, sink: sink) else { continue }
+                if context.tree.kind(of: path) != .file {
+                    sink.error(mark, "seccomp profile \"\(value)\" does not exist in the repository")
                 }
-            case "seccomp":
-                guard let value, !value.isEmpty else { sink.error(mark, "seccomp needs a profile path or unconfined"); continue }
-                if value == "unconfined" {
-                    service.seccompProfile = value
-                } else {
-                    guard let path = context.resolve(value, at: mark, sink: sink) else { continue }
-                    if context.tree.kind(of: path) != .file {
-                        sink.error(mark, "seccomp profile \"\(value)\" does not exist in the repository")
-                    }
-                    service.seccompProfile = "./" + path
-                }
-            case "label", "apparmor":
-                sink.warning(mark, "security_opt \(name) is ignored: bosun does not manage SELinux or AppArmor")
-            default:
-                sink.error(mark, "unknown security_opt \"\(option)\"", hint: "bosun supports no-new-privileges and seccomp")
+                service.seccompProfile = "./" + path
+            case .apparmor(let profile): service.apparmorProfile = profile ?? "unconfined"
+            case .labelDisable: break  // bosun applies no SELinux labels: nothing to disable
+            case .systemPathsUnconfined: service.systemPathsUnconfined = true
             }
         }
     }

@@ -35,6 +35,10 @@ public struct Service: Sendable, Hashable, Codable {
     public var noNewPrivileges = false
     /// `unconfined`, or a path to a seccomp profile; nil is the default profile.
     public var seccompProfile: String?
+    /// `security_opt: [apparmor=…]`: a profile name, or `unconfined`; nil is the host's default.
+    public var apparmorProfile: String?
+    /// `security_opt: [systempaths=unconfined]`: no masked or read-only paths; nil is Docker's default (masked).
+    public var systemPathsUnconfined: Bool?
     public var labels: [String: String] = [:]
     public var initProcess = false
     public var ulimits: [Ulimit] = []
@@ -76,7 +80,7 @@ public struct Service: Sendable, Hashable, Codable {
         case groupAdd = "group_add", workingDir = "working_dir", hostname, domainname
         case stopSignal = "stop_signal", stopGracePeriod = "stop_grace_period", readOnly = "read_only"
         case capAdd = "cap_add", capDrop = "cap_drop", privileged, noNewPrivileges = "no_new_privileges"
-        case seccompProfile = "seccomp", labels, initProcess = "init", ulimits, sysctls, shmSize = "shm_size", tmpfs
+        case seccompProfile = "seccomp", apparmorProfile = "apparmor", systemPathsUnconfined = "systempaths_unconfined", labels, initProcess = "init", ulimits, sysctls, shmSize = "shm_size", tmpfs
         case logging, containerName = "container_name", profiles, extraHosts = "extra_hosts", dns
         case dnsSearch = "dns_search", secrets, platform, pullPolicy = "pull_policy", stdinOpen = "stdin_open", tty
         case devices, sourceDigests = "source_digests"

@@ -15,6 +15,8 @@ public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
         case notifyAsDefaultAction
         case unsupportedTarget
         case programTooLong
+        /// A profile file that is not a seccomp profile (or contradicts itself).
+        case invalidProfile
     }
 
     public let code: Code
