@@ -126,11 +126,32 @@ public struct DetachedContainers: Sendable {
         }
         let rootfs = status.metadata.bundle + "/rootfs"
         try? OverlayRootfs.unmount(rootfs)
-        do {
-            try FileManager.default.removeItem(atPath: directory(name))
-        } catch {
-            throw RuntimeError("remove container `\(name)`", detail: "remove `\(directory(name))`: \(error.localizedDescription)")
+        // A few tries: a process that was still writing into the directory (a probe's exec that ended just
+        // now) can make one pass find it not empty.
+        var failure: (any Error)?
+        for attempt in 0..<5 {
+            do {
+                try FileManager.default.removeItem(atPath: directory(name))
+                failure = nil
+                break
+            } catch {
+                failure = error
+                usleep(UInt32(20_000 << attempt))
+            }
         }
+        if let failure {
+            throw RuntimeError("remove container `\(name)`", detail: "remove `\(directory(name))`: \(Self.describe(failure))")
+        }
+    }
+
+    /// A file error in plain words: the system's reason (`Directory not empty`), not Foundation's "could not be completed".
+    static func describe(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 
     /// The container's log.

@@ -7,6 +7,11 @@ public actor HealthMonitor {
     let prober: HealthProber
     private var states: [String: HealthState] = [:]
     private var loops: [String: Task<Void, Never>] = [:]
+    /// Cancelled loops whose probe may still run (an exec into the container), by container and token, until
+    /// they end: `quiesce` waits for them before the container's directory is removed.
+    private var retiring: [String: [Int: Task<Void, Never>]] = [:]
+    private var loopTokens: [String: Int] = [:]
+    private var nextToken = 0
     private var waiters: [String: [Int: CheckedContinuation<HealthStatus, Never>]] = [:]
     private var nextWaiter = 0
 
@@ -19,22 +24,52 @@ public actor HealthMonitor {
         guard !check.isDisabled else { return }
         states[container] = HealthState(check: check, containerStartedAt: startedAt)
         let prober = prober
+        nextToken += 1
+        let token = nextToken
+        loopTokens[container] = token
         loops[container] = Task { [weak self] in
             while !Task.isCancelled {
-                guard let delay = await self?.nextDelay(container) else { return }
-                do { try await Task.sleep(for: delay) } catch { return }
+                guard let delay = await self?.nextDelay(container) else { break }
+                do { try await Task.sleep(for: delay) } catch { break }
                 let result = await prober.probe(check, container: container, address: address)
-                guard !Task.isCancelled else { return }
+                guard !Task.isCancelled else { break }
                 await self?.record(container, result)
             }
+            await self?.loopEnded(container, token)
         }
     }
 
-    /// Stops probing `container` and forgets its state; waiters get its last status.
+    /// Stops probing `container` and forgets its state; waiters get its last status. A probe in flight runs
+    /// on until it ends (`quiesce` waits for it).
     public func unwatch(container: String) {
-        loops.removeValue(forKey: container)?.cancel()
+        if let loop = loops.removeValue(forKey: container), let token = loopTokens.removeValue(forKey: container) {
+            loop.cancel()
+            retiring[container, default: [:]][token] = loop
+        }
         let last = states.removeValue(forKey: container)?.status ?? .unhealthy
         for waiter in (waiters.removeValue(forKey: container) ?? [:]).values { waiter.resume(returning: last) }
+    }
+
+    /// Returns once no probe of the unwatched `container` runs any more — before its directory is removed, so
+    /// a health check's exec never writes into a container being deleted.
+    public func quiesce(container: String) async {
+        for (token, loop) in retiring[container] ?? [:] {
+            await loop.value
+            forget(container, token)
+        }
+    }
+
+    private func loopEnded(_ container: String, _ token: Int) {
+        forget(container, token)
+        if loopTokens[container] == token {  // it ended on its own (the check has no next run)
+            loops[container] = nil
+            loopTokens[container] = nil
+        }
+    }
+
+    private func forget(_ container: String, _ token: Int) {
+        retiring[container]?[token] = nil
+        if retiring[container]?.isEmpty == true { retiring[container] = nil }
     }
 
     /// The current state of a watched container.

@@ -18,6 +18,7 @@ extension HostEngine {
                 continue
             }
             await health.unwatch(container: name)
+            await health.quiesce(container: name)
             let outcome = await containers.removeInterrupted(name)
             swept.append(SweptContainer(name: name, project: item.project, action: outcome.action, reason: outcome.reason))
             if outcome.action == .removed || outcome.action == .absent {

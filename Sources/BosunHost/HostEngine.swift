@@ -148,6 +148,7 @@ public final class HostEngine: ConvergenceEngine {
         let old = inventory.inventory.containers[target.name]
         await health.unwatch(container: target.name)
         try await containers.stop(target.name, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
+        await health.quiesce(container: target.name)
         try await containers.remove(target.name)
         try inventory.update { $0.containers[target.name] = nil }
         try await createContainer(target)
@@ -163,6 +164,7 @@ public final class HostEngine: ConvergenceEngine {
     public func removeContainer(_ container: ObservedContainer) async throws {
         guard inventory.inventory.owns(container: container.name) else { throw notOwned("container", container.name) }
         await health.unwatch(container: container.name)
+        await health.quiesce(container: container.name)
         try await containers.remove(container.name)
         try inventory.update { $0.containers[container.name] = nil }
     }

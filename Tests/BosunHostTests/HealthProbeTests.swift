@@ -147,6 +147,26 @@ struct HealthMonitorTests {
         #expect(await monitor.state(of: "web") == nil)
     }
 
+    /// The soak found a recreate failing to remove the container's directory while a health probe's exec was
+    /// still writing into it: unwatching cancels the loop, and `quiesce` waits for the probe in flight.
+    @Test("quiesce returns only after the probe in flight has ended")
+    func quiesceWaitsForTheProbeInFlight() async throws {
+        let events = Mutex<[String]>([])
+        let monitor = HealthMonitor(prober: HealthProber(exec: { _, _, _ in
+            events.withLock { $0.append("probe started") }
+            usleep(300_000)  // as the runtime's exec: not cancellable
+            events.withLock { $0.append("probe ended") }
+            return ExecOutput(exitCode: 0, output: "")
+        }, clock: { Int64(Date().timeIntervalSince1970 * 1000) }))
+        await monitor.watch(container: "web", check: Self.check(retries: 3), startedAt: 0, address: nil)
+        while events.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(5)) }
+        await monitor.unwatch(container: "web")
+        await monitor.quiesce(container: "web")
+        events.withLock { $0.append("removed") }
+        #expect(events.withLock { $0 } == ["probe started", "probe ended", "removed"])
+        await monitor.quiesce(container: "never-watched")
+    }
+
     @Test("retries failures in a row make it unhealthy; an unwatched container cannot be waited for")
     func unhealthy() async throws {
         let monitor = Self.monitor(exitCodes: [1, 1, 1, 1])
