@@ -84,7 +84,7 @@ def main():
         fcntl.flock(lock, fcntl.LOCK_EX)
     forward = open("/proc/sys/net/ipv4/ip_forward").read()
     links_before = set(os.listdir("/sys/class/net"))
-    agent, rows, commits = None, [], 0
+    agent, pid, rows, commits = None, None, [], 0
     try:
         run(ROOT + "/scripts/make-busybox-image", "oci", cwd=WORK)
         run(bosun, "image", "import", WORK + "/oci", "--state-dir", STATE)
@@ -143,7 +143,14 @@ def main():
             time.sleep(0.2)
     finally:
         if agent and agent.poll() is None:
-            agent.send_signal(signal.SIGTERM)
+            # Under heaptrack the agent is the wrapper's child: stop the agent itself, or it keeps running.
+            if pid and pid != agent.pid:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            else:
+                agent.send_signal(signal.SIGTERM)
             agent.wait(120)
         subprocess.run([bosun, "down", "--volumes", "--state-dir", STATE], capture_output=True)
         with open("/proc/sys/net/ipv4/ip_forward", "w") as f:

@@ -24,6 +24,8 @@ public struct AgentConfig: Sendable, Hashable {
     public var webhook: Webhook?
     /// The root-only control socket for `bosun status`, `sync` and `logs` while the agent runs.
     public var controlSocket = "/run/bosun/agent.sock"
+    /// How much of the host the repository may reach (`policy: {level, allow}`); baseline by default.
+    public var policy = HostPolicy()
 
     public init() {}
 
@@ -62,7 +64,7 @@ public struct AgentConfigError: Error, Sendable, CustomStringConvertible, Equata
 
 extension AgentConfig {
     static let topLevelKeys: Set<String> = [
-        "repo", "ref", "path", "interval", "jitter", "state_dir", "drift", "drift_interval", "credentials", "webhook", "control_socket",
+        "repo", "ref", "path", "interval", "jitter", "state_dir", "drift", "drift_interval", "credentials", "webhook", "control_socket", "policy",
     ]
     static let credentialKeys: Set<String> = [
         "username", "password_file", "token_file", "ssh_key_file", "ssh_known_hosts_file", "ssh_host_key", "ca_file",
@@ -141,6 +143,7 @@ extension AgentConfig {
                     }
                 }
             case "credentials": config.credentials = credentials(value, fail: fail, string: string)
+            case "policy": config.policy = policy(value, fail: fail, string: string)
             case "webhook":
                 guard value.mapping != nil else {
                     fail(value, "`webhook` must be a mapping with `listen` and `secret_file`")

@@ -46,7 +46,7 @@ struct AgentRunner {
                                      ref: config.ref, path: config.path, pollInterval: config.pollInterval.description,
                                      driftInterval: config.driftInterval.description, defaultDrift: config.drift,
                                      webhook: config.webhook?.listen, stateDirectory: directory)
-        let work = ConvergingWork(settings: .init(source: source, access: access, defaultDrift: config.drift), parts: parts, journal: journal,
+        let work = ConvergingWork(settings: .init(source: source, access: access, defaultDrift: config.drift, policy: config.policy), parts: parts, journal: journal,
                                   salt: salt, log: log, snapshot: snapshot)
         do { try work.start() } catch { throw CommandFailure(.internalError, "cannot journal the interrupted convergence: \(error)") }
         log.event("start", ["version": BosunVersion.current, "pid": String(getpid()), "repo": config.repository.map(Self.withoutUserInfo),

@@ -28,6 +28,8 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         /// The source's access with the credentials read from the config's files.
         var access: GitAccess
         var defaultDrift: DriftMode
+        /// The host's policy, from the agent's config.
+        var policy = HostPolicy()
         var concurrency = 8
     }
 
@@ -140,7 +142,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         if [.poll, .webhook].contains(trigger), let applied, applied.complete, let commit, applied.revision?.commitID == commit {
             return noteCheck(commit: commit)
         }
-        let result = ManifestLoader(tree: opened.tree, options: settings.source.loadOptions()).load(path: opened.path, rootName: opened.rootName)
+        let result = ManifestLoader(tree: opened.tree, options: settings.source.loadOptions(policy: settings.policy)).load(path: opened.path, rootName: opened.rootName)
         guard let desired = result.state else {
             return rejected(result, opened: opened, trigger: trigger)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunGit
 import BosunManifest
+import BosunModel
 import BosunSource
 import Foundation
 import BosunRuntimeCLI
@@ -33,8 +34,14 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("An OpenSSH known_hosts file to verify the ssh server against.", valueName: "file"))
     var sshKnownHosts: String?
 
-    @Flag(name: .long, help: "Allow services with privileged: true.")
+    @Option(name: .long, help: ArgumentHelp("The host policy level to check against: restricted, baseline or privileged; it may only tighten the agent config's policy.", valueName: "level"))
+    var policy: String?
+
+    @Flag(name: .long, help: "The same as --policy privileged (services with privileged: true and other host access).")
     var allowPrivileged = false
+
+    @Option(name: .long, help: ArgumentHelp("The agent's config file whose policy applies (default: /etc/bosun/config.yaml when it exists).", valueName: "file"))
+    var agentConfig: String?
 
     @Option(name: .long, help: ArgumentHelp("Enable services of this profile (repeatable; * for all).", valueName: "name"))
     var profile: [String] = []
@@ -65,10 +72,9 @@ struct SourceOptions: ParsableArguments {
         return SourceSpec(repository: repo, ref: ref, path: path, access: access, lastApplied: lastApplied, allowRewind: allowRewind)
     }
 
-    func loadOptions() -> LoadOptions {
+    func loadOptions(policy: HostPolicy) -> LoadOptions {
         let count = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return LoadOptions(environment: ProcessInfo.processInfo.environment, allowPrivileged: allowPrivileged,
-                           hostCPUCount: count > 0 ? count : 1, profiles: profile)
+        return LoadOptions(environment: ProcessInfo.processInfo.environment, policy: policy, hostCPUCount: count > 0 ? count : 1, profiles: profile)
     }
 
     /// Reads the source and loads its manifests, printing every diagnostic to stderr (paths as the user
@@ -81,7 +87,7 @@ struct SourceOptions: ParsableArguments {
         } catch {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }
-        let result = ManifestLoader(tree: opened.tree, options: loadOptions()).load(path: opened.path, rootName: opened.rootName)
+        let result = ManifestLoader(tree: opened.tree, options: loadOptions(policy: try hostPolicy())).load(path: opened.path, rootName: opened.rootName)
         if !result.diagnostics.isEmpty {
             let prefix = opened.revision == nil ? path : ""
             FileHandle.standardError.write(Data((result.renderedDiagnostics(pathPrefix: prefix) + "\n").utf8))

@@ -134,7 +134,8 @@ public struct ManifestLoader: Sendable {
                 message: "cannot derive a project name from \"\(directoryName)\"", hint: "set name: at the top of the file"))
             return nil
         }
-        let project = ProjectAssembler(name: name, decoder: decoder, references: references, files: files, tree: tree).assemble(into: &result)
+        let project = ProjectAssembler(name: name, decoder: decoder, references: references, files: files, tree: tree,
+                                       policy: options.policy).assemble(into: &result)
         return project
     }
 }

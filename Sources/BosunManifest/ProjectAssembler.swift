@@ -10,6 +10,8 @@ struct ProjectAssembler {
     let files: [String]
     /// The tree, for the content digests of secret files.
     let tree: any FileTree
+    /// The host's policy, for host paths.
+    let policy: HostPolicy
 
     func assemble(into result: inout ManifestLoadResult) -> Project? {
         var diagnostics: [Diagnostic] = []
@@ -34,6 +36,12 @@ struct ProjectAssembler {
         }
 
         for (serviceName, (service, mark, file)) in services.sorted(by: { $0.key < $1.key }) {
+            // Host paths against the host's policy (baseline allows /var/lib/<project> …, so it needs the name).
+            for mount in service.volumes where mount.kind == .bind {
+                guard let source = mount.source, source.hasPrefix("/"), let why = policy.refusal(hostPath: source, project: name) else { continue }
+                let ref = references.first(.hostPath, source, from: serviceName)
+                error(ref?.file ?? file, ref?.mark ?? mark, "service \"\(serviceName)\": volumes: \(why)")
+            }
             for attachment in service.networks {
                 guard let network = networks[attachment.network] else {
                     let ref = references.first(.network, attachment.network)

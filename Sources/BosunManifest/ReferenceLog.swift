@@ -4,7 +4,7 @@ import BosunYAML
 /// name can be reported at the place it was written.
 final class ReferenceLog {
     /// What a name refers to.
-    enum Kind: String { case network, volume, secret, service, address, port }
+    enum Kind: String { case network, volume, secret, service, address, port, hostPath }
 
     struct Reference {
         var kind: Kind

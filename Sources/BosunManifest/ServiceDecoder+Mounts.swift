@@ -123,14 +123,19 @@ extension ServiceDecoder {
     /// A named volume, or a bind mount of a host path or of a path in the repository.
     func mountSource(_ source: String, target: String, _ node: YAMLNode) -> VolumeMount? {
         if source.hasPrefix("/") {
-            return VolumeMount(kind: .bind, source: ProjectContext.normalise(source).map { "/" + $0 } ?? source, target: target)
+            let path = ProjectContext.normalise(source).map { "/" + $0 } ?? source
+            // Checked against the host's policy once the project's name is known (ProjectAssembler).
+            context.references.add(.hostPath, path, node.start, file: context.file, from: name)
+            return VolumeMount(kind: .bind, source: path, target: target)
         }
         if source.hasPrefix("~") {
             guard let home = context.lookup("HOME") else {
                 sink.error(node.start, "\"\(source)\" needs HOME, which is not set")
                 return nil
             }
-            return VolumeMount(kind: .bind, source: home + source.dropFirst(), target: target)
+            let path = ProjectContext.normalise(home + source.dropFirst()).map { "/" + $0 } ?? home + source.dropFirst()
+            context.references.add(.hostPath, path, node.start, file: context.file, from: name)
+            return VolumeMount(kind: .bind, source: path, target: target)
         }
         if source.hasPrefix(".") {
             guard let treePath = context.resolve(source, at: node.start, sink: sink) else { return nil }

@@ -11,6 +11,13 @@ extension ServiceDecoder {
         "SYS_TTY_CONFIG", "SYSLOG", "WAKE_ALARM",
     ]
 
+    /// Whether `raw` (`NET_ADMIN`, `cap_net_admin`, `ALL`) names a capability Linux knows.
+    static func isKnownCapability(_ raw: String) -> Bool {
+        let upper = raw.uppercased()
+        let bare = upper.hasPrefix("CAP_") ? String(upper.dropFirst(4)) : upper
+        return bare == "ALL" || capabilities.contains(bare)
+    }
+
     /// Capability names normalised to `CAP_…`, or `ALL`.
     func capabilities(_ node: YAMLNode, _ key: String) -> [String] {
         var result: [String] = []
@@ -36,6 +43,16 @@ extension ServiceDecoder {
                 sink.error(mark, error.message)
                 continue
             }
+            let over: String? = switch option {
+            case .seccomp(nil): policy.refusal(privilegedSetting: "security_opt \(text) (no seccomp filter)")
+            case .apparmor(nil): policy.refusal(privilegedSetting: "security_opt \(text) (no AppArmor profile)")
+            case .systemPathsUnconfined: policy.refusal(privilegedSetting: "security_opt \(text) (unmasked /proc and /sys)")
+            case .seccomp(let path?): policy.refusal(seccompProfile: path)
+            case .noNewPrivileges(false) where policy.level == .restricted:
+                "no-new-privileges:false is not allowed at policy level restricted (every service runs with no_new_privs); raise policy.level"
+            default: nil
+            }
+            if let over { sink.error(mark, "service \"\(self.name)\": \(over)") }
             switch option {
             case .noNewPrivileges(let on): service.noNewPrivileges = on
             case .seccomp(nil): service.seccompProfile = "unconfined"
@@ -69,6 +86,7 @@ extension ServiceDecoder {
         let namespaced = ["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]
         for (key, value, item) in reader.stringMap(node, "sysctls") {
             guard let value else { sink.error(item.start, "sysctl \(key) needs a value"); continue }
+            if let why = policy.refusal(sysctl: key) { sink.error(item.start, "service \"\(self.name)\": \(why)") }
             guard key.hasPrefix("net.") || key.hasPrefix("fs.mqueue.") || namespaced.contains(key) else {
                 sink.error(item.start, "sysctl \(key) is not namespaced and cannot be set per container", hint: "only net.*, fs.mqueue.* and IPC kernel.* sysctls are allowed")
                 continue

@@ -54,7 +54,11 @@ struct ServiceDecoder {
             case "volumes": service.volumes = volumes(value)
             case "tmpfs": service.tmpfs = reader.stringList(value, "tmpfs", allowSingle: true)
             case "networks": service.networks = networks(value)
-            case "network_mode": service.networkMode = networkMode(value)
+            case "network_mode":
+                service.networkMode = networkMode(value)
+                if service.networkMode == "host", let why = policy.refusal(privilegedSetting: "network_mode: host (the host's network stack)") {
+                    sink.error(value.start, "service \"\(name)\": \(why)")
+                }
             case "depends_on": service.dependsOn = dependsOn(value)
             case "healthcheck": service.healthcheck = healthcheck(value)
             case "restart":
@@ -77,13 +81,17 @@ struct ServiceDecoder {
             case "stop_signal": service.stopSignal = signal(value)
             case "stop_grace_period": service.stopGracePeriod = reader.duration(value, key)
             case "read_only": service.readOnly = reader.bool(value, key) ?? false
-            case "cap_add": service.capAdd = capabilities(value, key)
+            case "cap_add":
+                service.capAdd = capabilities(value, key)
+                for (index, raw) in reader.stringList(value, key).enumerated() where ServiceDecoder.isKnownCapability(raw) {
+                    if let why = policy.refusal(capability: raw) { sink.error(value.sequence?[index].start ?? value.start, "service \"\(name)\": \(why)") }
+                }
             case "cap_drop": service.capDrop = capabilities(value, key)
             case "privileged":
                 let privileged = reader.bool(value, key) ?? false
-                if privileged && !context.options.allowPrivileged {
-                    sink.error(value.start, "service \"\(name)\" asks for privileged: true, which the agent does not allow",
-                               hint: "grant the capabilities it needs with cap_add, or start the agent with --allow-privileged")
+                if privileged && policy.level != .privileged {
+                    sink.error(value.start, "service \"\(name)\" asks for privileged: true, which this host's policy (\(policy.level.rawValue)) does not allow",
+                               hint: "grant the capabilities it needs with cap_add, or raise policy.level to privileged in the agent config (--policy privileged where the config allows it)")
                 }
                 service.privileged = privileged
             case "security_opt": securityOptions(value, into: &service)
@@ -103,7 +111,11 @@ struct ServiceDecoder {
             case "pull_policy": service.pullPolicy = pullPolicy(value)
             case "stdin_open": service.stdinOpen = reader.bool(value, key) ?? false
             case "tty": service.tty = reader.bool(value, key) ?? false
-            case "devices": service.devices = devices(value, key)
+            case "devices":
+                service.devices = devices(value, key)
+                for (index, mapping) in (service.devices ?? []).enumerated() {
+                    if let why = policy.refusal(device: mapping.hostPath) { sink.error(value.sequence?[index].start ?? value.start, "service \"\(name)\": \(why)") }
+                }
             case "build":
                 if imageNode != nil {
                     sink.warning(keyNode.start, "service \"\(name)\": build: is ignored, bosun runs the image given by image:",
@@ -132,11 +144,16 @@ struct ServiceDecoder {
         }
         service.expose.sort()
         service.ports.sort()
+        // The restricted level runs every service with no_new_privs (a setting, not an error).
+        if policy.level == .restricted { service.noNewPrivileges = true }
         let binds = service.volumes.compactMap { $0.kind == .bind ? $0.source : nil }.filter { $0.hasPrefix("./") }
         service.sourceDigests = sourceDigests(binds + envFilePaths.map { "./" + $0 } + [service.seccompProfile].compactMap { $0?.hasPrefix("./") == true ? $0 : nil },
                                               at: node)
         return image == nil ? nil : service
     }
+
+    /// The host's policy: how much of the host this service may reach.
+    var policy: HostPolicy { context.options.policy }
 
     func command(_ node: YAMLNode, _ key: String) -> [String]? {
         if node.isNull { return nil }

@@ -28,7 +28,7 @@ struct DeviceMappingTests {
                 devices: ["/dev/dri/renderD128", "/dev/fuse:/dev/fuse:rw"]
               plain:
                 image: busybox
-            """)
+            """, policy: HostPolicy(allow: .init(devices: ["/dev/dri/renderD128", "/dev/fuse"])))
         #expect(!result.hasErrors, "\(Fixtures.lines(result))")
         let services = try #require(result.state?.projects[0].services)
         let transcode = try #require(services.first { $0.name == "transcode" })
@@ -47,7 +47,7 @@ struct DeviceMappingTests {
               a:
                 image: busybox
                 devices: ["nvidia.com/gpu=all", "/dev/fuse:/dev/x:zz", "/dev/a:/dev/x", "/dev/b:/dev/x"]
-            """)
+            """, policy: HostPolicy(level: .privileged))
         #expect(Fixtures.lines(result) == [
             "app/compose.yaml:4:15: error: CDI device \"nvidia.com/gpu=all\" in devices is not supported",
             "app/compose.yaml:4:37: error: cannot read the device \"/dev/fuse:/dev/x:zz\" in devices",

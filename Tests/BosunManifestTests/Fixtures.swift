@@ -4,17 +4,18 @@ import BosunModel
 /// Loads manifests held in memory, as they would be read from a repository.
 enum Fixtures {
     static func load(_ files: [String: String], path: String = "", environment: [String: String] = [:],
-                     allowPrivileged: Bool = false, cpus: Int = 4, profiles: [String] = []) -> ManifestLoadResult {
+                     allowPrivileged: Bool = false, policy: HostPolicy? = nil, cpus: Int = 4, profiles: [String] = []) -> ManifestLoadResult {
         let tree = InMemoryFileTree(displayName: "test", files: files.mapValues { Array($0.utf8) })
-        let options = LoadOptions(environment: environment, allowPrivileged: allowPrivileged, hostCPUCount: cpus, profiles: profiles)
+        let options = LoadOptions(environment: environment, allowPrivileged: allowPrivileged, policy: policy, hostCPUCount: cpus, profiles: profiles)
         return ManifestLoader(tree: tree, options: options).load(path: path, rootName: "root")
     }
 
     /// One compose file in project directory `app`.
-    static func compose(_ text: String, environment: [String: String] = [:], extra: [String: String] = [:]) -> ManifestLoadResult {
+    static func compose(_ text: String, environment: [String: String] = [:], extra: [String: String] = [:],
+                        policy: HostPolicy? = nil) -> ManifestLoadResult {
         var files = extra
         files["app/compose.yaml"] = text
-        return load(files, environment: environment)
+        return load(files, environment: environment, policy: policy)
     }
 
     /// The diagnostics as `file:line:col: severity: message`, in file order.

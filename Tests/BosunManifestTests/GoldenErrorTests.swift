@@ -124,7 +124,7 @@ struct GoldenErrorTests {
               a:
                 image: busybox
                 privileged: true
-            """, expected: ["app/compose.yaml:4:17: error: service \"a\" asks for privileged: true, which the agent does not allow"]),
+            """, expected: ["app/compose.yaml:4:17: error: service \"a\" asks for privileged: true, which this host's policy (baseline) does not allow"]),
         Case(name: "duplicate key", yaml: """
             services:
               a:

@@ -33,7 +33,7 @@ struct SecurityOptionTests {
                 security_opt: ["no-new-privileges:true", "apparmor=bosun-web", "label=disable", "systempaths=unconfined", "seccomp=./strict.json"]
               plain:
                 image: busybox
-            """, extra: ["app/strict.json": #"{"defaultAction":"SCMP_ACT_ALLOW"}"#])
+            """, extra: ["app/strict.json": #"{"defaultAction":"SCMP_ACT_ALLOW"}"#], policy: HostPolicy(level: .privileged))
         #expect(!result.hasErrors, "\(Fixtures.lines(result))")
         let services = try #require(result.state?.projects[0].services)
         let web = try #require(services.first { $0.name == "web" })
