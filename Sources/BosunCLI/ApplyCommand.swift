@@ -59,8 +59,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let directory = source.state.resolvedStateDir
         let salt: [UInt8]
         do { salt = try HostIdentity.salt(stateDirectory: directory) } catch { throw CommandFailure(.internalError, "\(error)") }
-        let convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: salt), clock: clock,
+        var convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: salt), clock: clock,
                                       concurrency: concurrency)
+        convergence.policy = try source.hostPolicy()
 
         // Bad input changes nothing on the host, and is journaled.
         let opened: (revision: SourceRevision?, state: DesiredState)

@@ -82,7 +82,9 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     }
 
     var convergence: Convergence {
-        Convergence(engine: engine, journal: journal, redactor: redactor, clock: clock, concurrency: settings.concurrency)
+        var convergence = Convergence(engine: engine, journal: journal, redactor: redactor, clock: clock, concurrency: settings.concurrency)
+        convergence.policy = settings.policy
+        return convergence
     }
 
     /// At start: a convergence the journal shows begun and never ended (the agent was killed, or the host lost

@@ -55,6 +55,11 @@ enum HistoryFormatter {
             lines.append("  subject   \(source.subject)")
         }
         if let signer = begin.signer { lines.append("  signed by \(signer)") }
+        if let policy = begin.policy {
+            let allow = [("host_paths", policy.allow.hostPaths), ("capabilities", policy.allow.capabilities), ("devices", policy.allow.devices)]
+                .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1.joined(separator: ", "))" }
+            lines.append("  policy    \(policy.level.rawValue)" + (allow.isEmpty ? "" : " (allow \(allow.joined(separator: "; ")))"))
+        }
         lines.append("  desired   \(begin.desiredStateHash)")
         lines.append("  plan      \(begin.planHash), \(begin.operations.count) operation\(begin.operations.count == 1 ? "" : "s")")
         for operation in begin.operations {

@@ -15,6 +15,8 @@ public struct Convergence {
     public var clock: @Sendable () -> Int64
     public var concurrency: Int
     public var conditionTimeout: Duration
+    /// The host policy the desired state was loaded under, recorded in every begin record.
+    public var policy: HostPolicy?
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -76,7 +78,9 @@ public struct Convergence {
             try journal.noteCheck(commitID: source?.commitID)
             return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
         }
-        let beginSeq = try journal.begin(ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor))
+        var begin = ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor)
+        begin.policy = policy
+        let beginSeq = try journal.begin(begin)
         if journal.storage.isOnReserve {
             // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
             // rather than run operations that would fail on the full disk and leave no room to record them.
@@ -106,7 +110,9 @@ public struct Convergence {
     @discardableResult
     public func reject(reason: String, source: SourceRevision?, trigger: ConvergenceTrigger) throws -> Int64 {
         let started = clock()
-        let beginSeq = try journal.begin(ConvergenceRecord.refusedBegin(trigger: trigger, source: source))
+        var begin = ConvergenceRecord.refusedBegin(trigger: trigger, source: source)
+        begin.policy = policy
+        let beginSeq = try journal.begin(begin)
         try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .rejected, reason: reason, durationMilliseconds: max(0, clock() - started)))
         return beginSeq
     }

@@ -100,6 +100,9 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     public var specs: [String: JSONValue]
     public var planHash: String
     public var operations: [RecordedOperation]
+    /// The host policy the desired state was checked against (absent in records of a bosun before policies):
+    /// a change of policy shows in the journal at the first convergence under the new one.
+    public var policy: HostPolicy?
 
     public init(trigger: ConvergenceTrigger, source: SourceRevision?, signer: String? = nil, desiredStateHash: String,
                 services: [String: String], state: JSONValue?, planHash: String, operations: [RecordedOperation]) {
@@ -116,7 +119,7 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, specs
-        case planHash = "plan_hash", operations
+        case planHash = "plan_hash", operations, policy
     }
 }
 
