@@ -33,7 +33,11 @@ public enum ServiceBundle {
         spec.process?.noNewPrivileges = service.noNewPrivileges
         // An AppArmor profile asked for by name is applied by the runtime (which refuses it where the host has no
         // AppArmor); `unconfined` is none.
-        if let profile = service.apparmorProfile, profile != "unconfined" { spec.process?.apparmorProfile = profile }
+        if let profile = service.apparmorProfile, profile != "unconfined" {
+            spec.process?.apparmorProfile = profile
+        } else if service.apparmorProfile == nil && !service.privileged {
+            spec.process?.apparmorProfile = paths.defaultAppArmorProfile  // Docker's rule: privileged runs unconfined
+        }
         if !service.groupAdd.isEmpty {
             spec.process?.user.additionalGids = try service.groupAdd.map { group throws(ModelValueError) in
                 guard let gid = UInt32(group) else {

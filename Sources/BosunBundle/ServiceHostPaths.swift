@@ -12,6 +12,8 @@ public struct ServiceHostPaths: Sendable, Hashable {
     public var network: RunRequest.NetworkMode = .none
     /// The seccomp policy (Docker's default unless the service says `unconfined`).
     public var seccomp: RuntimeSpec.Seccomp?
+    /// The AppArmor profile a service runs under unless it names one (`bosun-default` where the host has AppArmor).
+    public var defaultAppArmorProfile: String?
     /// bosun's static init (`bosun-monitor`), bound at `/.bosun/init` for `init: true`.
     public var initBinary: String?
     /// Annotations recorded in the container's config (project, service, config hash).

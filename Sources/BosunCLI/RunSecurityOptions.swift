@@ -21,6 +21,9 @@ extension RunCommand {
     func applySecurityOptions(to request: inout RunRequest) throws {
         let capabilities = boundingCapabilities
         request.seccomp = DockerDefaultProfile.policy(capabilities: capabilities)
+        do { request.apparmorProfile = try AppArmorDefault.profileForContainers() } catch {
+            throw CommandFailure(.internalError, "\(error)")
+        }
         for text in securityOpt {
             let option: SecurityOption
             do { option = try SecurityOption(parsing: text) } catch { throw CommandFailure(.usage, "--security-opt \(error.message)") }

@@ -99,6 +99,7 @@ public struct ServiceContainers: ContainerOperations {
             paths.secrets[secret.source] = file
         }
         paths.seccomp = try seccomp(for: service, imageConfig: imageConfig)
+        paths.defaultAppArmorProfile = try AppArmorDefault.profileForContainers()
         paths.devices = try HostDevices.resolve(service.devices ?? [], for: target.name)
         let spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
         let encoder = JSONEncoder()

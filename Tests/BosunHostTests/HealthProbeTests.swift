@@ -186,3 +186,19 @@ struct HealthMonitorTests {
         await monitor.unwatch(container: "slow")
     }
 }
+
+/// bosun-default: Docker's docker-default rules; none on a host without AppArmor.
+@Suite("default AppArmor profile on this host")
+struct AppArmorDefaultTests {
+    @Test func theProfileHasDockersRulesAndAHostWithoutAppArmorGetsNone() throws {
+        for rule in ["profile bosun-default flags=(attach_disconnected,mediate_deleted)", "deny mount,", "deny @{PROC}/sysrq-trigger rwklx,",
+                     "deny @{PROC}/sys/kernel/{?,??,[^s][^h][^m]**} w,", "deny /sys/kernel/security/** rwklx,", "signal (receive) peer=unconfined,"] {
+            #expect(AppArmorDefault.text.contains(rule), "\(rule)")
+        }
+        if AppArmorDefault.hostHasAppArmor {
+            #expect(try AppArmorDefault.profileForContainers() == "bosun-default")
+        } else {
+            #expect(try AppArmorDefault.profileForContainers() == nil)
+        }
+    }
+}

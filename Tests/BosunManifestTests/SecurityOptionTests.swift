@@ -69,3 +69,25 @@ struct SecurityOptionTests {
         #expect(lines.contains { $0.contains("compose.yaml:6:") && $0.contains("unknown security option bogus=1") }, "\(lines)")
     }
 }
+
+/// Where the host has AppArmor, services run under bosun-default unless they name a profile, ask for
+/// unconfined, or are privileged (Docker's rules for docker-default).
+@Suite("default AppArmor profile")
+struct DefaultAppArmorProfileTests {
+    @Test func servicesGetTheHostsDefaultUnlessTheyAskOtherwise() throws {
+        let image = try JSONDecoder().decode(ImageConfig.self, from: Data(#"{"config":{"Cmd":["sh"]}}"#.utf8))
+        var paths = ServiceHostPaths(files: ContainerFiles(hosts: "/h", hostname: "/n", resolvConf: "/r"))
+        paths.defaultAppArmorProfile = "bosun-default"
+        func profile(_ change: (inout Service) -> Void) throws -> String? {
+            var service = Service(name: "web", image: try ImageReference(parsing: "busybox:1"))
+            change(&service)
+            return try ServiceBundle.spec(for: service, imageConfig: image, containerName: "p-web-1", paths: paths).process?.apparmorProfile
+        }
+        #expect(try profile { _ in } == "bosun-default")
+        #expect(try profile { $0.apparmorProfile = "custom" } == "custom")
+        #expect(try profile { $0.apparmorProfile = "unconfined" } == nil)
+        #expect(try profile { $0.privileged = true } == nil)
+        paths.defaultAppArmorProfile = nil  // a host without AppArmor
+        #expect(try profile { _ in } == nil)
+    }
+}
