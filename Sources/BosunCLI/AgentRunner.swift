@@ -20,6 +20,7 @@ struct AgentRunner {
         guard getuid() == 0 else {
             throw CommandFailure(.internalError, "start the agent: it runs containers and owns a root-only control socket, so it must run as root")
         }
+        ProcessMemory.limitArenas()
         let log = AgentLog()
         let access = try Self.access(config.credentials)
         var arguments = ["--repo", config.repository ?? "", "--path", config.path, "--state-dir", config.stateDirectory]

@@ -231,3 +231,4 @@ const unsigned long BOSUN_MS_BIND = MS_BIND, BOSUN_MS_REC = MS_REC, BOSUN_MS_PRI
 int bosun_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK); }
 
 int bosun_malloc_trim(void) { return malloc_trim(0); }
+int bosun_malloc_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }

@@ -135,5 +135,7 @@ int bosun_signalfd(const sigset_t *mask);
 
 /// Returns free heap memory to the kernel (glibc's malloc_trim(0)); 1 when memory was released.
 int bosun_malloc_trim(void);
+/// Caps the number of malloc arenas (glibc's mallopt(M_ARENA_MAX, n)); 1 on success.
+int bosun_malloc_arena_max(int n);
 
 #endif
