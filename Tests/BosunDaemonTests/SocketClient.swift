@@ -42,7 +42,9 @@ enum SocketClient {
     }
 
     static func exchange(_ fd: Int32, _ bytes: [UInt8], untilNewline: Bool) throws -> String {
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        // Generous: the servers answer at once, but under a loaded 2-core CI the tests that block the cooperative
+        // pool (synchronous process runs) can delay the server's handler for over a minute; a hang still ends.
+        var timeout = timeval(tv_sec: 300, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(.EIO) }
         var received: [UInt8] = []
