@@ -20,15 +20,7 @@ public enum BundleBuilder {
         process.env = environment(image: config?.env ?? [], overrides: request.environment, hostname: request.hostname)
         process.cwd = request.workingDirectory ?? (config?.workingDir).flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         process.user = try user(request.user ?? config?.user)
-        // Docker's order: drops first (ALL empties the set), then adds (ALL fills it).
-        var caps = Set(DefaultSpec.capabilities)
-        for cap in request.capabilitiesDropped {
-            if normalise(cap) == "CAP_ALL" { caps.removeAll() } else { caps.remove(normalise(cap)) }
-        }
-        for cap in request.capabilitiesAdded {
-            if normalise(cap) == "CAP_ALL" { caps = Set(allCapabilities) } else { caps.insert(normalise(cap)) }
-        }
-        let sorted = caps.sorted()
+        let sorted = capabilities(added: request.capabilitiesAdded, dropped: request.capabilitiesDropped)
         process.capabilities?.bounding = sorted
         process.capabilities?.effective = sorted
         process.capabilities?.permitted = sorted
@@ -106,6 +98,19 @@ public enum BundleBuilder {
             user.gid = user.uid
         }
         return user
+    }
+
+    /// The capability set (`CAP_…`, sorted) of Docker's defaults with `dropped` and `added` applied in Docker's
+    /// order: drops first (ALL empties the set), then adds (ALL fills it).
+    public static func capabilities(added: [String], dropped: [String]) -> [String] {
+        var caps = Set(DefaultSpec.capabilities)
+        for cap in dropped {
+            if normalise(cap) == "CAP_ALL" { caps.removeAll() } else { caps.remove(normalise(cap)) }
+        }
+        for cap in added {
+            if normalise(cap) == "CAP_ALL" { caps = Set(allCapabilities) } else { caps.insert(normalise(cap)) }
+        }
+        return caps.sorted()
     }
 
     static func normalise(_ cap: String) -> String {

@@ -61,12 +61,13 @@ struct ApplyCommand: AsyncParsableCommand {
         do { salt = try HostIdentity.salt(stateDirectory: directory) } catch { throw CommandFailure(.internalError, "\(error)") }
         var convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: salt), clock: clock,
                                       concurrency: concurrency)
-        convergence.policy = try source.hostPolicy()
+        let policy = try source.hostPolicy()
+        convergence.policy = policy
 
         // Bad input changes nothing on the host, and is journaled.
         let opened: (revision: SourceRevision?, state: DesiredState)
         do {
-            let (reader, result) = try await source.load(lastApplied: lastApplied(journal), allowRewind: allowRewind)
+            let (reader, result) = try await source.load(lastApplied: lastApplied(journal), allowRewind: allowRewind, policy: policy)
             guard let state = result.state else {
                 let reason = result.renderedDiagnostics(pathPrefix: reader.revision == nil ? source.path : "")
                 try convergence.reject(reason: reason, source: reader.revision, trigger: .manual)

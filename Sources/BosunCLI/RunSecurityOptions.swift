@@ -7,19 +7,10 @@ import Foundation
 import BosunRuntimeCLI
 
 extension RunCommand {
-    /// The capabilities the container's processes get: Docker's default set, drops first (ALL empties it), then adds.
-    var boundingCapabilities: [String] {
-        func name(_ cap: String) -> String { cap.uppercased().hasPrefix("CAP_") ? cap.uppercased() : "CAP_" + cap.uppercased() }
-        var caps = Set(DefaultSpec.capabilities)
-        for cap in capDrop { if name(cap) == "CAP_ALL" { caps.removeAll() } else { caps.remove(name(cap)) } }
-        for cap in capAdd { if name(cap) == "CAP_ALL" { caps = Set(BundleBuilder.allCapabilities) } else { caps.insert(name(cap)) } }
-        return caps.sorted()
-    }
-
     /// Docker's default seccomp profile for the container's capabilities, then each `--security-opt` applied;
     /// an option bosun does not support is a usage error naming it.
     func applySecurityOptions(to request: inout RunRequest) throws {
-        let capabilities = boundingCapabilities
+        let capabilities = BundleBuilder.capabilities(added: capAdd, dropped: capDrop)
         request.seccomp = DockerDefaultProfile.policy(capabilities: capabilities)
         do { request.apparmorProfile = try AppArmorDefault.profileForContainers() } catch {
             throw CommandFailure(.internalError, "\(error)")

@@ -80,14 +80,15 @@ struct SourceOptions: ParsableArguments {
     /// Reads the source and loads its manifests, printing every diagnostic to stderr (paths as the user
     /// named them: from the current directory, or from the repository's root); source failures end the
     /// command with exit code 3.
-    func load(lastApplied: GitCommitID? = nil, allowRewind: Bool = false) async throws -> (SourceReader.Opened, ManifestLoadResult) {
+    /// `policy` is the host's, when the caller has read it already (`hostPolicy()` otherwise).
+    func load(lastApplied: GitCommitID? = nil, allowRewind: Bool = false, policy: HostPolicy? = nil) async throws -> (SourceReader.Opened, ManifestLoadResult) {
         let opened: SourceReader.Opened
         do {
             opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec(lastApplied: lastApplied, allowRewind: allowRewind))
         } catch {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }
-        let result = ManifestLoader(tree: opened.tree, options: loadOptions(policy: try hostPolicy())).load(path: opened.path, rootName: opened.rootName)
+        let result = ManifestLoader(tree: opened.tree, options: loadOptions(policy: try policy ?? hostPolicy())).load(path: opened.path, rootName: opened.rootName)
         if !result.diagnostics.isEmpty {
             let prefix = opened.revision == nil ? path : ""
             FileHandle.standardError.write(Data((result.renderedDiagnostics(pathPrefix: prefix) + "\n").utf8))

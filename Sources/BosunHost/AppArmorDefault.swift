@@ -1,3 +1,4 @@
+import BosunRuntime
 import Foundation
 import Synchronization
 
@@ -50,10 +51,8 @@ public enum AppArmorDefault {
 
         """
 
-    /// Whether the kernel runs AppArmor.
-    public static var hostHasAppArmor: Bool {
-        (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") == true
-    }
+    /// Whether the kernel runs AppArmor (the runtime's check).
+    public static var hostHasAppArmor: Bool { SecurityLabels.appArmorEnabled }
 
     private static let loaded = Mutex(false)
 

@@ -114,12 +114,10 @@ public struct ServiceContainers: ContainerOperations {
     }
 
     func seccomp(for service: Service, imageConfig: ImageConfig) throws -> RuntimeSpec.Seccomp? {
-        var capabilities = Set(DefaultSpec.capabilities)
-        for cap in service.capDrop { if cap.uppercased() == "ALL" { capabilities.removeAll() } else { capabilities.remove(Self.capability(cap)) } }
-        for cap in service.capAdd { capabilities.insert(Self.capability(cap)) }
+        let capabilities = BundleBuilder.capabilities(added: service.capAdd, dropped: service.capDrop)
         switch service.seccompProfile {
         case nil:
-            return service.privileged ? nil : DockerDefaultProfile.policy(capabilities: capabilities.sorted())
+            return service.privileged ? nil : DockerDefaultProfile.policy(capabilities: capabilities)
         case "unconfined":
             return nil
         case let path?:
@@ -130,16 +128,11 @@ public struct ServiceContainers: ContainerOperations {
                 throw HostError("build the seccomp policy of \(service.name)", cause: "the seccomp profile \(path) is not in the desired state's files")
             }
             do {
-                return try DockerSeccompProfile.policy(Array(bytes), file: path, capabilities: capabilities.sorted(), kernelRelease: HostKernel.release)
+                return try DockerSeccompProfile.policy(Array(bytes), file: path, capabilities: capabilities, kernelRelease: HostKernel.release)
             } catch {
                 throw HostError("build the seccomp policy of \(service.name)", cause: error.description, hint: "fix the profile in the repository")
             }
         }
-    }
-
-    static func capability(_ name: String) -> String {
-        let upper = name.uppercased()
-        return upper.hasPrefix("CAP_") ? upper : "CAP_" + upper
     }
 
     func loadRecord(_ name: String) throws -> ServiceContainerRecord {

@@ -5,9 +5,9 @@ import Glibc
 /// The Linux security modules' settings of a spec — `process.apparmorProfile`, `process.selinuxLabel`,
 /// `linux.mountLabel` — applied as runc applies them, or refused with a clear error before anything is made
 /// when this host cannot apply them: a user who asked for confinement never gets less in silence.
-enum SecurityLabels {
+public enum SecurityLabels {
     /// Whether the kernel runs AppArmor (what runc checks).
-    static var appArmorEnabled: Bool {
+    public static var appArmorEnabled: Bool {
         (try? String(contentsOfFile: "/sys/module/apparmor/parameters/enabled", encoding: .utf8))?.hasPrefix("Y") == true
     }
 
