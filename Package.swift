@@ -127,9 +127,17 @@ let package = Package(
         .target(name: "BosunRuntime", dependencies: ["BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
+            name: "BosunCycle",
+            dependencies: ["BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "BosunCycleTests",
+            dependencies: ["BosunCycle", "BosunConverge", "BosunJournal", "BosunModel", "BosunSource", "BosunGit", "BosunManifest", "BosunPlanner"],
+            swiftSettings: strict),
+        .target(
             name: "BosunCLI",
             dependencies: [
-                "BosunModel", "BosunManifest", "BosunSource", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
+                "BosunModel", "BosunManifest", "BosunSource", "BosunCycle", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers", "BosunConverge", "BosunHost",
                 "BosunAgent", "BosunDaemon", "BosunRuntimeCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

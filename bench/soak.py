@@ -4,7 +4,7 @@
 10 services; a commit every 5 s, cycling through: one service's environment changed (a recreate), one
 service's memory limit changed (in place), an unrelated file changed (no convergence), a no-op re-commit of a
 file outside the projects; the agent polls every 1 s and checks drift every 5 s. Each minute: RSS, anonymous
-RSS, PSS, open descriptors and threads of the agent, and the convergences so far. The closing figure is the
+RSS, PSS, heap in use and free in malloc's arenas (the control socket's status), open descriptors and threads of the agent, and the convergences so far. The closing figure is the
 growth per hour between minutes 10 and the end (a least-squares slope over the per-minute RSS), beside the
 whole-run growth and the largest sample; the run fails (exit 1) when any convergence failed or when the host
 is not as found afterwards.
@@ -17,7 +17,7 @@ Usage: bench/soak.py [--minutes N] [--heaptrack FILE] [--no-lock] [path/to/bosun
                     its state directory has its own nftables table and bridge names, see docs/networking.md)
 With $BENCH_JSON set, appends the figures for bench/all (bench/emit.py).
 """
-import argparse, fcntl, os, shutil, signal, subprocess, sys, time, uuid
+import argparse, fcntl, json, os, shutil, signal, socket, subprocess, sys, time, uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = "/var/tmp/bosun-soak"
@@ -58,6 +58,25 @@ def sample(pid):
     kib = lambda text: int(text.split()[0])
     return {"rss": kib(status["VmRSS"]), "anon": kib(status["RssAnon"]), "pss": kib(rollup["Pss"]),
             "fds": len(os.listdir(f"/proc/{pid}/fd")), "threads": int(status["Threads"])}
+
+
+def heap(path):
+    """The agent's heap figures from its control socket's status (MiB in use, MiB free in the arenas)."""
+    try:
+        with socket.socket(socket.AF_UNIX) as client:
+            client.settimeout(30)
+            client.connect(path)
+            client.sendall(b'{"command":"status"}\n')
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = client.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        memory = json.loads(data)["body"]["memory"]
+        return memory["heap_in_use_bytes"] / 1048576, memory["heap_free_bytes"] / 1048576
+    except (OSError, ValueError, KeyError):
+        return float("nan"), float("nan")
 
 
 def slope(points):
@@ -111,7 +130,7 @@ def main():
         if options.heaptrack:  # the agent is heaptrack's child
             pid = int(run("pgrep", "-P", str(agent.pid), "-f", "bosun agent").stdout.split()[0])
         began = time.time()
-        print(f"{'min':>4} {'RSS MiB':>8} {'anon MiB':>9} {'PSS MiB':>8} {'fds':>4} {'thr':>4} {'commits':>8} {'converged':>10} {'failed':>7}", flush=True)
+        print(f"{'min':>4} {'RSS MiB':>8} {'anon MiB':>9} {'PSS MiB':>8} {'heap MiB':>9} {'free MiB':>9} {'fds':>4} {'thr':>4} {'commits':>8} {'converged':>10} {'failed':>7}", flush=True)
         next_commit, next_sample, minute = began, began, 0
         while minute <= options.minutes:
             now = time.time()
@@ -131,10 +150,11 @@ def main():
                 next_commit += 5
             if now >= next_sample:
                 text = open(log).read()
-                row = sample(pid) | {"minute": minute, "commits": commits,
+                in_use, free = heap(WORK + "/agent.sock")
+                row = sample(pid) | {"heap": in_use, "free": free, "minute": minute, "commits": commits,
                                      "converged": text.count("outcome=converged"), "failed": text.count("outcome=failed")}
                 rows.append(row)
-                print(f"{minute:>4} {row['rss'] / 1024:>8.2f} {row['anon'] / 1024:>9.2f} {row['pss'] / 1024:>8.2f} {row['fds']:>4} "
+                print(f"{minute:>4} {row['rss'] / 1024:>8.2f} {row['anon'] / 1024:>9.2f} {row['pss'] / 1024:>8.2f} {in_use:>9.2f} {free:>9.2f} {row['fds']:>4} "
                       f"{row['threads']:>4} {commits:>8} {row['converged']:>10} {row['failed']:>7}", flush=True)
                 minute += 1
                 next_sample += 60
@@ -163,10 +183,12 @@ def main():
     window = [(r["minute"], r["rss"] / 1024) for r in rows if r["minute"] >= 10]
     per_hour = slope(window) * 60 if len(window) >= 5 else float("nan")
     anon_hour = slope([(r["minute"], r["anon"] / 1024) for r in rows if r["minute"] >= 10]) * 60 if len(window) >= 5 else float("nan")
+    heap_hour = slope([(r["minute"], r["heap"]) for r in rows if r["minute"] >= 10]) * 60 if len(window) >= 5 else float("nan")
     first, last = rows[0], rows[-1]
     print(f"\n{'figure':62} {'bosun agent':>14}")
     print(f"{'RSS growth per hour, minutes 10–' + str(last['minute']) + ' (least squares)':62} {per_hour:>10.3f} MiB/h")
     print(f"{'anonymous RSS growth per hour, same window':62} {anon_hour:>10.3f} MiB/h")
+    print(f"{'heap in use (malloc) growth per hour, same window':62} {heap_hour:>10.3f} MiB/h")
     print(f"{'RSS at minute 0 → minute ' + str(last['minute']) + ' (max)':62} {first['rss'] / 1024:>6.1f} → {last['rss'] / 1024:.1f} ({max(r['rss'] for r in rows) / 1024:.1f}) MiB")
     print(f"{'descriptors minute 0 → end; threads':62} {first['fds']:>6} → {last['fds']}; {last['threads']}")
     print(f"{'commits; convergences (failed)':62} {commits:>6}; {last['converged']} ({last['failed']})")

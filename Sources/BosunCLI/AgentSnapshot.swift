@@ -1,5 +1,6 @@
 import BosunAgent
 import BosunConverge
+import BosunDaemon
 import BosunJournal
 import BosunModel
 import Foundation
@@ -70,12 +71,17 @@ struct AgentSnapshot: Sendable {
             .object(["time": time(last.at), "trigger": .string(last.trigger), "commit": text(last.commit), "outcome": .string(last.outcome),
                      "summary": .string(last.summary), "journal_seq": last.journalSeq.map { .int($0) } ?? .null])
         } ?? .null
+        let memory = ProcessMemory.figures()
         let check: JSONValue = lastCheck.map { .object(["time": time($0.at), "commit": text($0.commit)]) } ?? .null
         return .object([
             "agent": .object([
                 "pid": .int(Int64(pid)), "started": time(startedAt), "version": .string(version), "state_dir": .string(stateDirectory),
                 "repo": text(repository), "ref": text(ref), "path": .string(path), "interval": .string(pollInterval),
                 "drift_interval": .string(driftInterval), "drift": .string(defaultDrift.rawValue), "webhook": text(webhook),
+            ]),
+            "memory": .object([
+                "resident_bytes": .int(Int64(memory.resident)), "heap_in_use_bytes": .int(Int64(memory.heapInUse)),
+                "heap_free_bytes": .int(Int64(memory.heapFree)), "heap_mapped_bytes": .int(Int64(memory.heapMapped)),
             ]),
             "source": .object(["commit": text(appliedCommit), "subject": text(appliedSubject), "error": text(sourceError)]),
             "last_convergence": convergence,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunConverge
+import BosunCycle
 import BosunGit
 import BosunHost
 import BosunJournal
@@ -30,6 +31,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Accept a ref that moved to a commit not descending from the last applied one.")
     var allowRewind = false
 
+    @Flag(help: "Converge from this source though the state directory belongs to another one (journaled as a switch: what only the other source made is removed).")
+    var switchSource = false
+
     @Flag(help: "JSON instead of text.")
     var json = false
 
@@ -56,49 +60,27 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func apply(engine: HostEngine, journal: Journal, clock: @escaping @Sendable () -> Int64) async throws {
-        let directory = source.state.resolvedStateDir
-        let salt: [UInt8]
-        do { salt = try HostIdentity.salt(stateDirectory: directory) } catch { throw CommandFailure(.internalError, "\(error)") }
-        var convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: salt), clock: clock,
-                                      concurrency: concurrency)
-        let policy = try source.hostPolicy()
-        convergence.policy = policy
-
-        // Bad input changes nothing on the host, and is journaled.
-        let opened: (revision: SourceRevision?, state: DesiredState)
-        do {
-            let (reader, result) = try await source.load(lastApplied: lastApplied(journal), allowRewind: allowRewind, policy: policy)
-            guard let state = result.state else {
-                let reason = result.renderedDiagnostics(pathPrefix: reader.revision == nil ? source.path : "")
-                try convergence.reject(reason: reason, source: reader.revision, trigger: .manual)
-                throw CommandFailure(.invalidManifests, "\(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); nothing applied (journaled as rejected)")
-            }
-            opened = (reader.revision, state)
-            let files = try SourceOptions.files(of: reader, stateDirectory: directory)
-            engine.sourceFiles.set(files.root, store: files.store)
-        } catch let failure as CommandFailure where failure.code == .sourceUnavailable {
-            try convergence.reject(reason: failure.message, source: nil, trigger: .manual)
-            throw failure
-        }
-
-        let result: Convergence.Result
-        let lock = try await ConvergenceLock.acquire(stateDirectory: directory) { holder in
+        var cycle = try source.cycle(engine: engine, journal: journal, clock: clock, concurrency: concurrency, journalRepeats: true) { holder in
             FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
         }
-        defer { lock.release() }
         let clockStart = ContinuousClock.now
-        do {
-            result = try await convergence.converge(opened.state, source: opened.revision, trigger: .manual, expectedPlanHash: planHash)
-        } catch let error as ConvergeError {
-            throw CommandFailure(.checkFailed, error.description)
-        }
+        let report = await cycle.run(.init(trigger: .manual, mode: .apply(expectedPlanHash: planHash), allowRewind: allowRewind,
+                                           switchSource: switchSource))
         let elapsed = ContinuousClock.now - clockStart
-        if json {
-            print(ApplyRenderer.json(result, elapsed: elapsed))
-        } else {
-            print(ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
+        source.printDiagnostics(report)
+        if case .rejected(.plan, let reason) = report.outcome { throw CommandFailure(.checkFailed, reason) }
+        if let failure = source.failure(of: report, refused: "nothing applied (journaled as rejected)") { throw failure }
+        switch report.outcome {
+        case .converged(let result):
+            if json {
+                print(ApplyRenderer.json(result, elapsed: elapsed))
+            } else {
+                print(ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
+            }
+            if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
+        default:
+            return
         }
-        if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
     }
 
     static func openJournal(_ directory: String) throws -> Journal {
@@ -111,21 +93,6 @@ struct ApplyCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.internalError, "cannot open the journal in \(directory)/journal: \(error)")
         }
-    }
-
-    /// The commit last applied from this repository (for the rewind guard), from the journal.
-    func lastApplied(_ journal: Journal) -> GitCommitID? {
-        guard let repo = source.repo, let storage = journal.storage as? FileJournalStorage else { return nil }
-        var url = repo
-        if !repo.contains("://") && !repo.contains("@") {
-            url = repo.hasPrefix("/") ? repo : FileManager.default.currentDirectoryPath + "/" + repo
-        }
-        let segments = ((try? storage.segmentNames()) ?? []).compactMap { try? storage.read($0) }
-        let applied = ConvergenceHistory(segments: segments).convergences.last { convergence in
-            guard let outcome = convergence.outcome, [.converged, .partiallyFailed, .noChange].contains(outcome) else { return false }
-            return convergence.beginBody.source?.repositoryURL == url
-        }
-        return applied?.beginBody.source.flatMap { GitCommitID($0.commitID) }
     }
 }
 

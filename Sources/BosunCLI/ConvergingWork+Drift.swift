@@ -1,6 +1,7 @@
 import BosunAgent
 import BosunContainers
 import BosunConverge
+import BosunCycle
 import BosunDaemon
 import BosunHost
 import BosunJournal
@@ -70,15 +71,17 @@ extension ConvergingWork {
     func correct(_ items: [DriftItem], applied: Applied, enforced: Set<String>) async -> (ConvergenceOutcome, Int64?) {
         let networkProjects = host.inventory.inventory.networks.mapValues(\.project)
         do {
-            let lock = try await ConvergenceLock.acquire(stateDirectory: stateDirectory)
-            defer { lock.release() }
-            let observed = try await engine.observe()
-            let base = Planner.plan(desired: applied.desired, observed: observed)
-            let plan = DriftPlan.plan(base: base, items: items, desired: applied.desired, enforced: enforced, networkProjects: networkProjects)
-            guard !plan.isEmpty else { return (.noChange, nil) }
-            let result = try await convergence.execute(plan, desired: applied.desired, observed: observed, source: applied.revision, trigger: .drift)
+            let cycle = try makeCycle()
+            var planned = 0
+            let converged = try await cycle.locked.run(applied.desired, revision: applied.revision, trigger: .drift) { observed in
+                let base = Planner.plan(desired: applied.desired, observed: observed)
+                let plan = DriftPlan.plan(base: base, items: items, desired: applied.desired, enforced: enforced, networkProjects: networkProjects)
+                planned = plan.operations.count
+                return (observed, plan)
+            }
+            guard let result = converged else { return (.noChange, nil) }
             record(AgentReport(commit: applied.revision?.commitID, outcome: result.outcome.rawValue,
-                               summary: "drift: \(plan.operations.count) operations, \(result.report.failed) failed", failed: result.outcome != .converged),
+                               summary: "drift: \(planned) operations, \(result.report.failed) failed", failed: result.outcome != .converged),
                    trigger: .drift, journalSeq: result.beginSeq)
             return (result.outcome, result.beginSeq)
         } catch {
@@ -88,7 +91,8 @@ extension ConvergingWork {
     }
 
     func note(_ body: DriftNote) {
-        do { try journal.append(.drift, JSONValue.encoding(body)) } catch {
+        // Caught up first: a `bosun apply` beside the agent may have appended since.
+        do { try journal.catchUp(); try journal.append(.drift, JSONValue.encoding(body)) } catch {
             log.event("journal-error", ["error": "\(error)"])
         }
     }

@@ -173,7 +173,7 @@ extension ConvergingWork {
 
     /// Appends a restart note to the journal; a journal that cannot be written is logged, not fatal.
     func note(_ body: RestartNote) {
-        do { try journal.append(.restart, JSONValue.encoding(body)) } catch {
+        do { try journal.catchUp(); try journal.append(.restart, JSONValue.encoding(body)) } catch {
             log.event("journal-error", ["error": "\(error)"])
         }
     }

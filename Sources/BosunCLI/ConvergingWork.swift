@@ -1,6 +1,7 @@
 import BosunAgent
 import BosunContainers
 import BosunConverge
+import BosunCycle
 import BosunDaemon
 import BosunGit
 import BosunHost
@@ -14,8 +15,8 @@ import BosunSource
 import Foundation
 import Synchronization
 
-/// The agent's real work: fetch the desired state from git (the same mirror and loader as `bosun apply`, the
-/// rewind guard anchored at the journal's last applied commit), plan against the host, apply, journal; check
+/// The agent's real work: one `ConvergenceCycle` per poll, webhook or startup (the same cycle as `bosun apply`:
+/// fetch, rewind guard anchored at the journal's applied index, load, admit, lock, converge, journal); check
 /// drift between commits; apply restart policies. One `HostEngine` (and its health monitor) lives as long as
 /// the agent, so health is watched continuously.
 ///
@@ -57,12 +58,9 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
 
     // Owned by the loop's calls (never concurrent with each other).
     var applied: Applied?
-    var lastAppliedCommit: GitCommitID?
-    var rejectedCommit: String?
-    var sourceError: String?
+    var cycle: ConvergenceCycle?
     var journaledDrift: [DriftFinding] = []
     var atStartup = true
-    var mirror: GitMirror?
 
     init(settings: Settings, parts: HostEngineOptions.Parts, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
         self.settings = settings
@@ -88,7 +86,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     }
 
     /// At start: a convergence the journal shows begun and never ended (the agent was killed, or the host lost
-    /// power) is ended as interrupted; the last applied commit anchors the rewind guard.
+    /// power) is ended as interrupted. The rewind guard's anchor is the journal's applied index.
     func start() throws {
         if let open = journal.openConvergence {
             try journal.end(ConvergenceEnd(beginSeq: open, outcome: .interrupted,
@@ -96,7 +94,6 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
                                            durationMilliseconds: 0))
             log.event("interrupted", ["begin_seq": String(open), "action": "resumed by the startup convergence"])
         }
-        lastAppliedCommit = lastAppliedFromJournal()
         do {
             if let counts = try restartCounts.load() {
                 restarts.withLock { $0 = RestartSupervision(restoring: counts) }
@@ -116,95 +113,78 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         }
     }
 
-    /// The commit last applied from the configured repository, read from the journal once at start.
-    func lastAppliedFromJournal() -> GitCommitID? {
-        guard let repo = settings.source.repo, let storage = journal.storage as? FileJournalStorage,
-              let mirror = try? mirror ?? SourceReader(stateDirectory: stateDirectory).mirror(for: repo, access: settings.access) else { return nil }
-        self.mirror = mirror
-        let segments = ((try? storage.segmentNames()) ?? []).compactMap { try? storage.read($0) }
-        let last = ConvergenceHistory(segments: segments).convergences.last { convergence in
-            guard let outcome = convergence.outcome, [.converged, .partiallyFailed, .noChange].contains(outcome) else { return false }
-            return convergence.beginBody.source?.repositoryURL == mirror.repositoryURL
+    /// The agent's cycle, made at the first convergence (its source keeps one git mirror for the agent's life).
+    func makeCycle() throws -> ConvergenceCycle {
+        if let cycle { return cycle }
+        let spec = SourceSpec(repository: settings.source.repo, ref: settings.source.ref, path: settings.source.path, access: settings.access)
+        let source = try SourceReader(stateDirectory: stateDirectory).source(for: spec)
+        let host = HostCycleHost(stateDirectory: stateDirectory, engine: self.host) { [log] holder in
+            log.event("waiting", ["for": "another convergence", "pid": holder.map(String.init)])
         }
-        return last?.beginBody.source.flatMap { GitCommitID($0.commitID) }
+        let made = ConvergenceCycle(source: source, convergence: convergence, loadOptions: settings.source.loadOptions(policy: settings.policy),
+                                    host: host, journalRepeats: false)
+        cycle = made
+        return made
     }
 
     // MARK: converge
 
+    /// One cycle. The agent's config names its source: a state directory another source converged last
+    /// (`bosun apply --repo …` by hand) is taken back, journaled as a switch.
     func converge(trigger: ConvergenceTrigger) async -> AgentReport {
         defer { atStartup = false }
-        let opened: SourceReader.Opened
-        do { opened = try await open() } catch {
+        var cycle: ConvergenceCycle
+        do { cycle = try makeCycle() } catch {
+            _ = try? convergence.reject(reason: "cannot read the source: \(error)", source: nil, trigger: trigger)
             return sourceFailed("\(error)", trigger: trigger)
         }
-        sourceError = nil
-        let commit = opened.revision?.commitID
-        // Between commits a poll or a webhook only notes a check: drift is the drift check's business, so
-        // projects in observe mode are not corrected behind their back.
-        if [.poll, .webhook].contains(trigger), let applied, applied.complete, let commit, applied.revision?.commitID == commit {
+        let convergedTo = applied.flatMap { $0.complete ? (commit: $0.revision?.commitID, stateHash: $0.stateHash) : nil }
+        let report = await cycle.run(.init(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true, convergedTo: convergedTo))
+        self.cycle = cycle
+        let commit = report.commitID
+        switch report.outcome {
+        case .sourceUnavailable(let message):
+            return sourceFailed(message, trigger: trigger)
+        case .unchanged:
+            snapshot.withLock { $0.sourceError = nil }
             return noteCheck(commit: commit)
-        }
-        let result = ManifestLoader(tree: opened.tree, options: settings.source.loadOptions(policy: settings.policy)).load(path: opened.path, rootName: opened.rootName)
-        guard let desired = result.state else {
-            return rejected(result, opened: opened, trigger: trigger)
-        }
-        let stateHash = ConfigHash.of(desired)
-        if [.poll, .webhook].contains(trigger), let applied, applied.complete, commit == nil, applied.stateHash == stateHash {
-            return noteCheck(commit: nil)
-        }
-        if Task.isCancelled {  // stopping before anything was planned: nothing to journal
-            return AgentReport(commit: commit, outcome: "stopped", summary: "the agent stopped before planning", failed: true)
-        }
-        do {
-            let files = try SourceOptions.files(of: opened, stateDirectory: stateDirectory)
-            host.sourceFiles.set(files.root, store: files.store)
-        } catch {
-            return AgentReport(commit: commit, outcome: "failed", summary: "\(error)", failed: true)
-        }
-        let outcome: Convergence.Result
-        do {
-            let lock = try await ConvergenceLock.acquire(stateDirectory: stateDirectory) { [log] holder in
-                log.event("waiting", ["for": "another convergence", "pid": holder.map(String.init)])
+        case .rejected(let step, let reason):
+            return rejected(report, step: step, reason: reason, trigger: trigger)
+        case .failed(let step, let message):
+            if Task.isCancelled && step == .lock {  // stopping before anything was planned: nothing journaled
+                return AgentReport(commit: commit, outcome: "stopped", summary: "the agent stopped before planning", failed: true)
             }
-            defer { lock.release() }
-            outcome = try await convergence.converge(desired, source: opened.revision, trigger: trigger)
-        } catch {
-            log.event("convergence-error", ["trigger": trigger.rawValue, "error": "\(error)"])
-            return AgentReport(commit: commit, outcome: "failed", summary: "\(error)", failed: true)
+            log.event("convergence-error", ["trigger": trigger.rawValue, "step": step.rawValue, "error": message])
+            return AgentReport(commit: commit, outcome: "failed", summary: message, failed: true)
+        case .planned:
+            return AgentReport(commit: commit, outcome: "failed", summary: "the cycle only planned", failed: true)
+        case .converged(let outcome):
+            return await converged(outcome, report: report, trigger: trigger)
+        }
+    }
+
+    /// After a convergence ran: the baseline for drift, the restart supervision, the snapshot.
+    func converged(_ outcome: Convergence.Result, report cycleReport: CycleReport, trigger: ConvergenceTrigger) async -> AgentReport {
+        snapshot.withLock { $0.sourceError = nil }
+        if let from = cycleReport.switchedFrom {
+            log.event("source-switched", ["from": from.description, "to": cycleReport.origin.description, "journal_seq": outcome.beginSeq.map(String.init)])
         }
         for swept in outcome.swept { log.event("swept", ["container": swept.name, "project": swept.project, "action": swept.action.rawValue, "reason": swept.reason]) }
         let complete = [.converged, .noChange].contains(outcome.outcome)
-        applied = Applied(desired: desired, revision: opened.revision, stateHash: stateHash, complete: complete)
-        if [.converged, .partiallyFailed, .noChange].contains(outcome.outcome), let commit { lastAppliedCommit = GitCommitID(commit) }
-        rejectedCommit = nil
-        let names = Set(desired.projects.flatMap { project in project.services.map { ContainerTarget.containerName(project: project.name, service: $0) } })
-        restarts.withLock { $0.keep(only: names) }
-        await saveRestarts()
+        if let desired = cycleReport.desired, let stateHash = cycleReport.stateHash {
+            applied = Applied(desired: desired, revision: cycleReport.revision, stateHash: stateHash, complete: complete)
+            let names = Set(desired.projects.flatMap { project in project.services.map { ContainerTarget.containerName(project: project.name, service: $0) } })
+            restarts.withLock { $0.keep(only: names) }
+            await saveRestarts()
+        }
         let report = outcome.report
         let summary = outcome.plan.isEmpty ? "nothing to do"
             : "\(outcome.plan.operations.count) operations: \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
-        let agentReport = AgentReport(commit: commit, outcome: outcome.outcome.rawValue, summary: summary,
+        let agentReport = AgentReport(commit: cycleReport.commitID, outcome: outcome.outcome.rawValue, summary: summary,
                                       failed: ![.converged, .noChange].contains(outcome.outcome))
         record(agentReport, trigger: trigger, journalSeq: outcome.beginSeq)
         if outcome.outcome == .interrupted { log.event("interrupted", ["trigger": trigger.rawValue, "journal_seq": outcome.beginSeq.map(String.init)]) }
         return agentReport
-    }
-
-    /// Fetches and reads the source, reusing one git mirror for the agent's life.
-    func open() async throws -> SourceReader.Opened {
-        let spec = try settings.source.spec(lastApplied: lastAppliedCommit)
-        guard let repository = spec.repository else { return try await SourceReader(stateDirectory: stateDirectory).open(spec) }
-        let mirror = try self.mirror ?? SourceReader(stateDirectory: stateDirectory).mirror(for: repository, access: settings.access)
-        self.mirror = mirror
-        let fetched = try await mirror.fetch()
-        let ref = spec.ref ?? fetched.defaultBranch ?? "HEAD"
-        let commit = try await mirror.resolve(ref)
-        if let last = spec.lastApplied { try await mirror.checkNoRewind(ref: ref, from: last, to: commit, allowRewind: false) }
-        let revision = try await mirror.revision(of: commit, ref: ref)
-        var name = (mirror.repositoryURL as NSString).lastPathComponent
-        if name.hasSuffix(".git") { name = String(name.dropLast(4)) }
-        return SourceReader.Opened(tree: try await mirror.tree(at: commit, path: ""), path: spec.path == "." ? "" : spec.path,
-                                   revision: revision, rootName: name)
     }
 
     func noteCheck(commit: String?) -> AgentReport {
@@ -213,34 +193,27 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
         return AgentReport(commit: commit, outcome: "no-change", summary: "nothing new in git", failed: false)
     }
 
-    /// A source that cannot be read (forge down, credentials refused, a rewind): journaled as rejected once
-    /// per distinct error, logged every time.
+    /// A source that cannot be read (forge down, credentials refused, a rewind): the cycle journaled it as
+    /// rejected once per distinct error; logged every time.
     func sourceFailed(_ message: String, trigger: ConvergenceTrigger) -> AgentReport {
         log.event("source", ["outcome": "unavailable", "trigger": trigger.rawValue, "error": message])
-        if sourceError != message {
-            _ = try? convergence.reject(reason: "cannot read the source: \(message)", source: nil, trigger: trigger)
-        }
-        sourceError = message
         let report = AgentReport(commit: applied?.revision?.commitID, outcome: "source-unavailable", summary: message, failed: true)
         snapshot.withLock { $0.sourceError = message }
         return report
     }
 
-    /// Manifests that do not load: journaled as rejected (once per commit), nothing touched.
-    func rejected(_ result: ManifestLoadResult, opened: SourceReader.Opened, trigger: ConvergenceTrigger) -> AgentReport {
-        let reason = result.renderedDiagnostics(pathPrefix: opened.revision == nil ? settings.source.path : "")
-        let commit = opened.revision?.commitID
-        var seq: Int64?
-        if rejectedCommit == nil || rejectedCommit != commit || commit == nil && trigger != .poll {
-            seq = try? convergence.reject(reason: reason, source: opened.revision, trigger: trigger)
-        }
-        rejectedCommit = commit ?? "directory"
-        let count = result.errors.count
-        let report = AgentReport(commit: commit, outcome: "rejected", summary: "\(count) error\(count == 1 ? "" : "s") in the manifests; nothing applied",
-                                 failed: true)
-        log.event("rejected", ["commit": commit.map { String($0.prefix(12)) }, "errors": String(count),
-                               "first": result.errors.first.map(\.description)])
-        record(report, trigger: trigger, journalSeq: seq)
+    /// Refused desired state (manifests that do not load, the policy, another source's state directory): the
+    /// cycle journaled it (once per commit), nothing touched.
+    func rejected(_ cycleReport: CycleReport, step: CycleStep, reason: String, trigger: ConvergenceTrigger) -> AgentReport {
+        let commit = cycleReport.commitID
+        let errors = cycleReport.loaded?.errors ?? []
+        let summary = step == .load
+            ? "\(errors.count) error\(errors.count == 1 ? "" : "s") in the manifests; nothing applied"
+            : "\(reason); nothing applied"
+        let report = AgentReport(commit: commit, outcome: "rejected", summary: summary, failed: true)
+        log.event("rejected", ["commit": commit.map { String($0.prefix(12)) }, "step": step.rawValue, "errors": step == .load ? String(errors.count) : nil,
+                               "first": step == .load ? errors.first.map(\.description) : reason])
+        record(report, trigger: trigger, journalSeq: cycleReport.journalSeq)
         return report
     }
 

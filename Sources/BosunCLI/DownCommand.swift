@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunConverge
+import BosunCycle
 import BosunHost
 import BosunJournal
 import BosunJournalFiles
@@ -39,26 +40,24 @@ struct DownCommand: AsyncParsableCommand {
         for name in targets where !owned.contains(name) {
             FileHandle.standardError.write(Data("bosun: warning: project \(name) has nothing bosun created on this host\n".utf8))
         }
-        let lock = try await ConvergenceLock.acquire(stateDirectory: directory) { holder in
+        let host = HostCycleHost(stateDirectory: directory, engine: engine) { holder in
             FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
-        }
-        defer { lock.release() }
-        for swept in try await convergence.sweep() {
-            FileHandle.standardError.write(Data("bosun: swept what an interrupted convergence left: \(swept.summary)\n".utf8))
         }
         // Only the targeted projects are observed; desired keeps them with nothing in them, so the plan removes
         // their containers and networks, and their volumes when asked.
-        var observed = try await engine.observe()
-        observed.containers = observed.containers.filter { targets.contains($0.project) }
-        observed.networks = observed.networks.filter { inventory.networks[$0].map { targets.contains($0.project) } ?? false }
-        observed.volumes = observed.volumes.filter { inventory.volumes[$0].map { targets.contains($0.project) } ?? false }
         let desired = DesiredState(projects: targets.sorted().map { name in
             var empty = Project(name: name, files: [], services: [], networks: [], volumes: [], secrets: [])
             empty.pruneVolumes = volumes
             return empty
         })
-        let plan = Planner.plan(desired: desired, observed: observed)
-        let result = try await convergence.execute(plan, desired: desired, observed: observed, source: nil, trigger: .manual)
+        let ran = try await LockedConvergence(convergence: convergence, host: host).run(desired, revision: nil, trigger: .manual, sweep: true) { all in
+            var observed = all
+            observed.containers = observed.containers.filter { targets.contains($0.project) }
+            observed.networks = observed.networks.filter { inventory.networks[$0].map { targets.contains($0.project) } ?? false }
+            observed.volumes = observed.volumes.filter { inventory.volumes[$0].map { targets.contains($0.project) } ?? false }
+            return (observed, Planner.plan(desired: desired, observed: observed))
+        }
+        guard let result = ran else { return }
         print(json ? ApplyRenderer.json(result) : ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
         if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunCycle
 import BosunHost
 import BosunModel
 import BosunPlanner
@@ -12,29 +13,40 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show the operations that would converge this host to the desired state, with their causes.",
         discussion: """
         The observed state is what bosun's inventory lists, as the host has it, and the images in the store — \
-        the same observation `bosun apply` makes. The plan hash printed is what `apply --plan-hash` compares. \
-        Exit codes as for validate.
+        the same observation `bosun apply` makes, through the same cycle (source, rewind guard, load, policy). \
+        The plan hash printed is what `apply --plan-hash` compares. A source other than the one the state \
+        directory belongs to is shown with a warning (apply refuses it without --switch-source). Exit codes as \
+        for validate.
         """)
 
     @OptionGroup var source: SourceOptions
     @OptionGroup var registry: HostEngineOptions
 
+    @Flag(help: "Accept a ref that moved to a commit not descending from the last applied one.")
+    var allowRewind = false
+
     @Flag(help: "JSON instead of text.")
     var json = false
 
     func run() async throws {
-        let (_, result) = try await source.load()
-        guard let desired = result.state else {
-            throw CommandFailure(.invalidManifests, "\(result.errors.count) error\(result.errors.count == 1 ? "" : "s"); no plan")
-        }
+        let directory = source.state.resolvedStateDir
+        _ = try source.state.imageStore()
+        let journal = try ApplyCommand.openJournal(directory)
         let (engine, client) = try registry.engine(state: source.state)
-        let observed: ObservedState
-        do { observed = try await engine.observe() } catch {
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let report: CycleReport
+        do {
+            var cycle = try source.cycle(engine: engine, journal: journal, clock: clock, journalRepeats: true) { _ in }
+            report = await cycle.run(.init(trigger: .manual, mode: .plan, allowRewind: allowRewind))
+        } catch {
             await client.shutdown()
-            throw CommandFailure(.internalError, "cannot observe the host: \(error)")
+            throw error
         }
         await client.shutdown()
-        let plan = Planner.plan(desired: desired, observed: observed)
-        print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, colour: isatty(STDOUT_FILENO) == 1))
+        source.printDiagnostics(report)
+        if let failure = source.failure(of: report, refused: "no plan") { throw failure }
+        if case .planned(_, let plan) = report.outcome {
+            print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, colour: isatty(STDOUT_FILENO) == 1))
+        }
     }
 }

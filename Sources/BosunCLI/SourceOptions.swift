@@ -77,14 +77,15 @@ struct SourceOptions: ParsableArguments {
         return LoadOptions(environment: ProcessInfo.processInfo.environment, policy: policy, hostCPUCount: count > 0 ? count : 1, profiles: profile)
     }
 
-    /// Reads the source and loads its manifests, printing every diagnostic to stderr (paths as the user
+    /// Reads the source and loads its manifests (no rewind guard: for commands that only read — validate,
+    /// render, image prune; converging commands run a `ConvergenceCycle`), printing every diagnostic to stderr (paths as the user
     /// named them: from the current directory, or from the repository's root); source failures end the
     /// command with exit code 3.
     /// `policy` is the host's, when the caller has read it already (`hostPolicy()` otherwise).
-    func load(lastApplied: GitCommitID? = nil, allowRewind: Bool = false, policy: HostPolicy? = nil) async throws -> (SourceReader.Opened, ManifestLoadResult) {
+    func load(policy: HostPolicy? = nil) async throws -> (SourceReader.Opened, ManifestLoadResult) {
         let opened: SourceReader.Opened
         do {
-            opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec(lastApplied: lastApplied, allowRewind: allowRewind))
+            opened = try await SourceReader(stateDirectory: state.resolvedStateDir).open(try spec())
         } catch {
             throw CommandFailure(.sourceUnavailable, "cannot read the source: \(error)")
         }

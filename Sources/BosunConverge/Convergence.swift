@@ -17,6 +17,10 @@ public struct Convergence {
     public var conditionTimeout: Duration
     /// The host policy the desired state was loaded under, recorded in every begin record.
     public var policy: HostPolicy?
+    /// Where the desired state came from, and the origin a source switch took the host from: recorded in
+    /// every begin record.
+    public var origin: SourceOrigin?
+    public var switchedFrom: SourceOrigin?
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -80,6 +84,8 @@ public struct Convergence {
         }
         var begin = ConvergenceRecord.begin(trigger: trigger, source: source, desired: desired, plan: plan, redactor: redactor)
         begin.policy = policy
+        begin.origin = origin
+        begin.switchedFrom = switchedFrom
         let beginSeq = try journal.begin(begin)
         if journal.storage.isOnReserve {
             // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
@@ -112,6 +118,7 @@ public struct Convergence {
         let started = clock()
         var begin = ConvergenceRecord.refusedBegin(trigger: trigger, source: source)
         begin.policy = policy
+        begin.origin = origin
         let beginSeq = try journal.begin(begin)
         try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .rejected, reason: reason, durationMilliseconds: max(0, clock() - started)))
         return beginSeq

@@ -31,6 +31,29 @@ public enum ProcessMemory {
         _ = bosun_malloc_arena_max(2)
     }
 
+    /// The process's memory as the agent's status shows it: resident set and glibc's heap, in bytes.
+    public struct Figures: Sendable, Hashable {
+        public var resident: Int
+        /// Bytes malloc handed out and not yet freed (arena chunks and chunks mapped on their own).
+        public var heapInUse: Int
+        /// Bytes free inside the arenas: kept by malloc for reuse (fragmentation when it grows while in-use does not).
+        public var heapFree: Int
+        /// Of `heapInUse`, the large chunks mapped on their own.
+        public var heapMapped: Int
+    }
+
+    /// The figures now (`mallinfo2` walks the arenas' free lists: a status request's worth of work, not a hot path's).
+    public static func figures() -> Figures {
+        var inUse = 0, free = 0, mapped = 0, arena = 0
+        bosun_heap_figures(&inUse, &free, &mapped, &arena)
+        var resident = 0
+        if let statm = readFile("/proc/self/statm").map({ String(decoding: $0, as: UTF8.self) }) {
+            let fields = statm.split(separator: " ")
+            if fields.count > 1, let pages = Int(fields[1]) { resident = pages * Int(sysconf(Int32(_SC_PAGESIZE))) }
+        }
+        return Figures(resident: resident, heapInUse: inUse, heapFree: free, heapMapped: mapped)
+    }
+
     private static let cached = NIOLockedValueBox<[ReleasableRange]?>(nil)
 
     static func findRanges() -> [ReleasableRange] {

@@ -103,6 +103,12 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     /// The host policy the desired state was checked against (absent in records of a bosun before policies):
     /// a change of policy shows in the journal at the first convergence under the new one.
     public var policy: HostPolicy?
+    /// Where the desired state came from (repository and manifests' path, or a directory); absent in records
+    /// of a bosun before sources were recorded. The state directory belongs to the origin of its last convergence.
+    public var origin: SourceOrigin?
+    /// The origin this convergence took the host over from (`--switch-source`, or the agent's config naming
+    /// another source); absent otherwise.
+    public var switchedFrom: SourceOrigin?
 
     public init(trigger: ConvergenceTrigger, source: SourceRevision?, signer: String? = nil, desiredStateHash: String,
                 services: [String: String], state: JSONValue?, planHash: String, operations: [RecordedOperation]) {
@@ -119,7 +125,7 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, specs
-        case planHash = "plan_hash", operations, policy
+        case planHash = "plan_hash", operations, policy, origin, switchedFrom = "switched_from"
     }
 }
 

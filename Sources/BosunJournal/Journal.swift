@@ -21,6 +21,12 @@ public final class Journal {
     private var knownSpecs: Set<String> = []
     /// The seq of a `begin` with no `end` found at open: an interrupted convergence.
     public private(set) var openConvergence: Int64?
+    /// The last applied commit per repository and the state directory's source, current with every record.
+    public private(set) var index = AppliedIndex()
+    /// While opening: the stored index and whether the scan met the record it is current up to.
+    private var replay: (index: AppliedIndex, synced: Bool)?
+    private var indexLive = false
+    private var savedIndex: [UInt8]?
 
     /// `clock` gives milliseconds since the epoch; `genesis` is written when the journal is empty.
     public init(storage: any JournalStorage, clock: @escaping () -> Int64, genesis: JournalGenesis,
@@ -44,6 +50,10 @@ public final class Journal {
     /// Throws `JournalError.corrupt` when a record other than the last is damaged.
     @discardableResult
     public func open() throws -> OpenReport {
+        savedIndex = storage.readIndex()
+        if let stored = savedIndex.flatMap(JSONValue.parse).flatMap({ try? $0.decode(AppliedIndex.self) }), stored.version == AppliedIndex().version {
+            replay = (stored, false)
+        }
         var names = try storage.segmentNames()
         if names.isEmpty {
             currentSegment = JournalSegmentName.name(1)
@@ -64,6 +74,14 @@ public final class Journal {
             bytes = Array(bytes.prefix(cut))
         }
         currentSegmentBytes = bytes.count
+        if let replay, replay.synced || (lastSeq == 0 && replay.index.head == nil) {
+            index = replay.index
+        } else {
+            index = try rebuiltIndex()
+        }
+        replay = nil
+        indexLive = true
+        try saveIndex()
         if lastSeq == 0 {
             try append(.genesis, JSONValue.encoding(genesis))
         }
@@ -71,6 +89,20 @@ public final class Journal {
             try append(.repair, JSONValue.encoding(JournalRepair(segment: currentSegment, droppedBytes: Int64(repaired))))
         }
         return OpenReport(repairedBytes: repaired, lastSeq: lastSeq, openConvergence: openConvergence)
+    }
+
+    /// Reads the chain's end again when another process appended since this one opened it (`bosun apply`
+    /// beside the agent): call with the convergence lock held, before appending. Cheap when nothing changed
+    /// (one read of the head file).
+    public func catchUp() throws {
+        guard let head = storage.readHead(), head.seq != lastSeq || head.hash != lastHash else { return }
+        lastSeq = 0
+        lastHash = JournalRecord.genesisPrevious
+        lastRecordTime = 0
+        openConvergence = nil
+        knownSpecs = []
+        indexLive = false
+        try open()
     }
 
     /// Reads the records of a segment to find the chain's end; returns how many bytes are whole records.
@@ -108,6 +140,39 @@ public final class Journal {
             if record.body["begin_seq"]?.intValue == openConvergence { openConvergence = nil }
         default: break
         }
+        if indexLive {
+            index.note(record)
+        } else if var replaying = replay {
+            if replaying.synced {
+                replaying.index.note(record)
+            } else if let head = replaying.index.head, head.seq == record.seq {
+                replaying.synced = head.hash == record.hash
+            }
+            replay = replaying
+        }
+    }
+
+    /// The index built from every segment: when the stored one is missing, of another format, or not current
+    /// with the chain (written by nothing, lost, or left behind by a rotation).
+    private func rebuiltIndex() throws -> AppliedIndex {
+        var index = AppliedIndex()
+        for name in try storage.segmentNames() {
+            let bytes = try storage.read(name)
+            var start = 0
+            while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
+                if let record = try? JournalRecord.parse(line: bytes[start..<end]) { index.note(record) }
+                start = end + 1
+            }
+        }
+        return index
+    }
+
+    /// Stores the index when it changed since last stored.
+    private func saveIndex() throws {
+        let bytes = JSONValue.encoding(index).canonicalBytes
+        guard bytes != savedIndex else { return }
+        try storage.writeIndex(bytes)
+        savedIndex = bytes
     }
 
     /// Appends one record durably and returns it.
@@ -126,6 +191,9 @@ public final class Journal {
         currentSegmentBytes += line.count
         note(record)
         try storage.writeHead(JournalHead(seq: record.seq, hash: record.hash))
+        // The stored index follows ends (what it is for) and each segment's first record (opening replays only
+        // the newest segment's records after the index's head).
+        if kind == .end || currentSegmentBytes == line.count { try saveIndex() }
         return record
     }
 

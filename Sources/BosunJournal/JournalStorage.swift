@@ -19,6 +19,9 @@ public protocol JournalStorage: AnyObject {
     /// Replaces the small "last successful check" file (time and commit), not part of the chain.
     func writeLastCheck(_ bytes: [UInt8]) throws
     func readLastCheck() -> [UInt8]?
+    /// The journal's small index (`AppliedIndex`), replaced atomically; nil when absent.
+    func readIndex() -> [UInt8]?
+    func writeIndex(_ bytes: [UInt8]) throws
     /// Whether the filesystem is full: the last writes needed the space held in reserve for recording failures,
     /// and it could not be held back again yet. A convergence then records itself as failed and changes nothing.
     var isOnReserve: Bool { get }
@@ -57,6 +60,8 @@ public final class InMemoryJournalStorage: JournalStorage {
     public private(set) var segments: [(name: String, bytes: [UInt8])] = []
     public private(set) var head: JournalHead?
     public private(set) var lastCheck: [UInt8]?
+    /// The stored index; tests may replace or drop it.
+    public var index: [UInt8]?
     /// Every call, in order: `append journal-000001.jsonl 312`, `create …`, `truncate …`.
     public private(set) var calls: [String] = []
     /// What `isOnReserve` answers (tests of a full filesystem).
@@ -92,6 +97,8 @@ public final class InMemoryJournalStorage: JournalStorage {
     public func writeHead(_ head: JournalHead) throws { self.head = head }
     public func writeLastCheck(_ bytes: [UInt8]) throws { lastCheck = bytes }
     public func readLastCheck() -> [UInt8]? { lastCheck }
+    public func readIndex() -> [UInt8]? { index }
+    public func writeIndex(_ bytes: [UInt8]) throws { index = bytes }
 
     /// Replaces a segment's bytes, as damage or an attacker would (for tests).
     public func overwrite(_ segment: String, with bytes: [UInt8]) {

@@ -124,6 +124,14 @@ public final class FileJournalStorage: JournalStorage {
         FileManager.default.contents(atPath: directory + "/last-check.json").map(Array.init)
     }
 
+    public func readIndex() -> [UInt8]? {
+        FileManager.default.contents(atPath: directory + "/applied-index.json").map(Array.init)
+    }
+
+    public func writeIndex(_ bytes: [UInt8]) throws {
+        try replace("applied-index.json", with: bytes)
+    }
+
     func path(_ name: String) -> String { directory + "/" + name }
 
     private func handle(_ segment: String) throws -> Int32 {

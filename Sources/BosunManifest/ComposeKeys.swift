@@ -59,6 +59,7 @@ enum ComposeKeys {
         "develop": "development-time file watching does not apply to a GitOps agent",
         "attach": "bosun always keeps a service's logs",
         "links": "services reach each other by name on shared networks; links only add aliases",
+        "annotations": "bosun does not set OCI annotations on containers; use labels for metadata",
     ]
 
     static let deploy = ["resources", "replicas", "restart_policy", "mode", "labels", "update_config", "rollback_config", "placement", "endpoint_mode"]

@@ -35,7 +35,7 @@ struct ServiceDecoder {
 
         for (key, value, keyNode) in pairs {
             switch key {
-            case "image", "version": break
+            case "image": break
             case "command": service.command = command(value, key)
             case "entrypoint": service.entrypoint = command(value, key)
             case "environment":
@@ -123,7 +123,7 @@ struct ServiceDecoder {
                 }
             case "scale":
                 if let n = reader.int(value, key), n != 1 {
-                    sink.error(value.start, "service \"\(name)\" asks for \(n) replicas; bosun runs one container per service",
+                    sink.error(value.start, "service \"\(name)\" asks for \(n) replicas (scale: \(n)); bosun runs one container per service",
                                hint: "declare one service per instance, or remove scale")
                 }
             default:

@@ -25,7 +25,24 @@ enum FieldDiff {
 
     static let sourceDigestsPrefix = "source_digests."
 
-    /// "memory limit 256m → 512m", "image nginx:1.26 → nginx:1.27", "3 fields changed: …".
+    /// What the plan calls each limit (as Compose names it), instead of its field path.
+    static let limitNames = [
+        "resources.memory": "memory limit", "resources.memory_reservation": "memory reservation",
+        "resources.memswap_limit": "memswap limit", "resources.cpu_millis": "cpus", "resources.cpu_reservation_millis": "cpu reservation",
+        "resources.cpu_shares": "cpu shares", "resources.cpuset": "cpuset", "resources.pids": "pids limit",
+    ]
+
+    /// Thousandths of a CPU as Compose writes them: 500 → "0.5", 2000 → "2".
+    static func cpus(_ millis: Int) -> String {
+        let whole = millis / 1000, rest = millis % 1000
+        guard rest != 0 else { return String(whole) }
+        var fraction = String(rest)
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(whole).\(fraction)"
+    }
+
+    /// "memory limit 256m → 512m", "cpus 0.5 → 1", "image nginx:1.26 → nginx:1.27", "3 fields changed: …".
     /// Repository files are named as the compose file in `projectDirectory` (tree-relative) writes them.
     static func summary(_ changes: [PlannedChange], projectDirectory: String = "") -> String {
         func describe(_ change: PlannedChange) -> String {
@@ -38,11 +55,14 @@ enum FieldDiff {
                 return change.old == nil ? "\(path) added" : change.new == nil ? "\(path) no longer read" : "\(path) changed"
             }
             if change.sensitive { return "\(change.field) changed" }
-            let name = change.field == "resources.memory" ? "memory limit" : change.field
+            let name = limitNames[change.field] ?? change.field
             var old = change.old ?? "(none)", new = change.new ?? "(none)"
-            if change.field.hasPrefix("resources.memory") {
+            if ["resources.memory", "resources.memory_reservation", "resources.memswap_limit"].contains(change.field) {
                 if let o = change.old.flatMap(Int64.init) { old = ByteSize(bytes: o).description }
                 if let n = change.new.flatMap(Int64.init) { new = ByteSize(bytes: n).description }
+            } else if change.field.hasSuffix("_millis") {
+                if let o = change.old.flatMap(Int.init) { old = cpus(o) }
+                if let n = change.new.flatMap(Int.init) { new = cpus(n) }
             }
             return "\(name) \(old) → \(new)"
         }

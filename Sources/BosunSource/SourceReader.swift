@@ -30,23 +30,7 @@ public struct SourceReader: Sendable {
     }
 
     public func open(_ spec: SourceSpec) async throws -> Opened {
-        guard let repository = spec.repository else {
-            let tree = try DirectoryFileTree(root: spec.path, displayName: spec.path)
-            return Opened(tree: tree, path: "", revision: nil, rootName: (tree.root as NSString).lastPathComponent)
-        }
-        let mirror = try mirror(for: repository, access: spec.access)
-        let fetched = try await mirror.fetch()
-        let ref = spec.ref ?? fetched.defaultBranch ?? "HEAD"
-        let commit = try await mirror.resolve(ref)
-        if let last = spec.lastApplied {
-            try await mirror.checkNoRewind(ref: ref, from: last, to: commit, allowRewind: spec.allowRewind)
-        }
-        let revision = try await mirror.revision(of: commit, ref: ref)
-        let path = spec.path == "." ? "" : spec.path
-        let tree = try await mirror.tree(at: commit, path: "")
-        var name = (mirror.repositoryURL as NSString).lastPathComponent
-        if name.hasSuffix(".git") { name = String(name.dropLast(4)) }
-        return Opened(tree: tree, path: path, revision: revision, rootName: name)
+        try await source(for: spec).open(lastApplied: spec.lastApplied, allowRewind: spec.allowRewind)
     }
 
     /// The mirror of `repository` under the state directory, created 0700 along with its parents.

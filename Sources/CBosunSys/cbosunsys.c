@@ -232,3 +232,10 @@ int bosun_signalfd(const sigset_t *mask) { return signalfd(-1, mask, SFD_CLOEXEC
 
 int bosun_malloc_trim(void) { return malloc_trim(0); }
 int bosun_malloc_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
+void bosun_heap_figures(size_t *in_use, size_t *free_in_arenas, size_t *mmapped, size_t *arena_size) {
+    struct mallinfo2 info = mallinfo2();
+    *in_use = info.uordblks + info.hblkhd;
+    *free_in_arenas = info.fordblks;
+    *mmapped = info.hblkhd;
+    *arena_size = info.arena;
+}

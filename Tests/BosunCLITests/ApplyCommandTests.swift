@@ -48,6 +48,40 @@ struct ApplyCommandTests {
         #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
     }
 
+    @Test("a state directory belongs to one source: apply from another is refused and journaled, --switch-source takes it over")
+    func oneSource() throws {
+        try #require(getuid() == 0, "apply manages volumes owned by root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let state = dir + "/state"
+        for (name, volume) in [("a", "data"), ("b", "other")] {
+            try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
+            try "name: \(name)\nservices: {}\nvolumes: {\(volume): {}}\n".write(toFile: dir + "/\(name)/compose.yaml", atomically: true, encoding: .utf8)
+        }
+        #expect(try BosunBinary.run(["apply", "--path", dir + "/a", "--state-dir", state]).status == 0)
+        let refused = try BosunBinary.run(["apply", "--path", dir + "/b", "--state-dir", state])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("belongs to directory \(dir)/a") && refused.stderr.contains("source is directory \(dir)/b")
+                && refused.stderr.contains("--switch-source"), "\(refused.stderr)")
+        #expect(FileManager.default.fileExists(atPath: state + "/volumes/a_data/_data") && !FileManager.default.fileExists(atPath: state + "/volumes/b_other"))
+        let plan = try BosunBinary.run(["plan", "--path", dir + "/b", "--state-dir", state])
+        #expect(plan.status == 0 && plan.stderr.contains("bosun: warning: this state directory belongs to directory \(dir)/a"), "\(plan.stderr)")
+        let switched = try BosunBinary.run(["apply", "--path", dir + "/b", "--state-dir", state, "--switch-source"])
+        #expect(switched.status == 0, "\(switched.stderr)")
+        #expect(FileManager.default.fileExists(atPath: state + "/volumes/b_other/_data"))
+        // Now b's: a plain apply from b converges, one from a is refused.
+        #expect(try BosunBinary.run(["apply", "--path", dir + "/b", "--state-dir", state]).status == 0)
+        #expect(try BosunBinary.run(["apply", "--path", dir + "/a", "--state-dir", state]).status == 1)
+        let history = try BosunBinary.run(["history", "--state-dir", state])
+        #expect(history.stdout.split(separator: "\n").dropFirst().prefix(5).map { $0.split(separator: " ", omittingEmptySubsequences: true)[4] } == [
+            "rejected", "no-change", "converged", "rejected", "converged",
+        ], "\(history.stdout)")
+        let journal = try String(contentsOfFile: state + "/journal/journal-000001.jsonl", encoding: .utf8)
+        #expect(journal.contains("\"switched_from\":{\"location\":\"\(dir)/a\""))
+        #expect(FileManager.default.fileExists(atPath: state + "/journal/applied-index.json"))
+        #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
+    }
+
     @Test("a failed pull skips what depends on it; bad manifests are journaled as rejected and change nothing")
     func failures() throws {
         try #require(getuid() == 0, "apply manages state owned by root (CI runs as root)")

@@ -14,16 +14,7 @@ struct UpgradeHashTests {
 
     /// The project's files, as a tree.
     static func project() throws -> InMemoryFileTree {
-        let root = fixtures + "/project"
-        var files: [String: [UInt8]] = [:]
-        let walker = try #require(FileManager.default.enumerator(atPath: root))
-        while let path = walker.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[path] = Array(try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)))
-            }
-        }
-        return InMemoryFileTree(displayName: "upgrade", files: files)
+        try FixtureTree.read(fixtures + "/project", displayName: "upgrade")
     }
 
     /// The containers of the old inventory.

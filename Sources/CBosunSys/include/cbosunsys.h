@@ -137,5 +137,8 @@ int bosun_signalfd(const sigset_t *mask);
 int bosun_malloc_trim(void);
 /// Caps the number of malloc arenas (glibc's mallopt(M_ARENA_MAX, n)); 1 on success.
 int bosun_malloc_arena_max(int n);
+/// glibc's heap figures (mallinfo2): bytes handed out, bytes free inside the arenas, bytes in chunks mapped on
+/// their own, and the arenas' total size.
+void bosun_heap_figures(size_t *in_use, size_t *free_in_arenas, size_t *mmapped, size_t *arena_size);
 
 #endif

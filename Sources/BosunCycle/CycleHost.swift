@@ -1,0 +1,20 @@
+public import BosunSource
+
+/// The host effects a cycle needs besides its engine: the convergence lock, and putting a commit's files
+/// where containers bind them. `HostCycleHost` (BosunCLI) is the real one; tests use `RecordingCycleHost`.
+public protocol CycleHost: Sendable {
+    /// Waits for and takes the state directory's convergence lock.
+    func lock() async throws -> any CycleLock
+    /// Makes the files of `opened` available to the containers about to be made from it.
+    func publish(_ opened: SourceReader.Opened) throws
+}
+
+/// A held convergence lock.
+public protocol CycleLock: Sendable {
+    func release()
+}
+
+/// Decides whether the commit to converge is trusted (the trust issue's signature check). Throwing refuses it.
+public protocol RevisionVerifier: Sendable {
+    func verify(_ opened: SourceReader.Opened) async throws
+}

@@ -1,0 +1,42 @@
+public import BosunConverge
+public import BosunManifest
+public import BosunModel
+public import BosunPlanner
+
+/// What one run of the cycle did, for the caller to print, log or answer with.
+public struct CycleReport: Sendable {
+    /// How it ended.
+    public enum Outcome: Sendable {
+        /// The source could not be read (forge down, credentials refused, a rewind); nothing touched.
+        case sourceUnavailable(String)
+        /// Refused at `step` (manifests, policy, source ownership, signature): journaled — except a plan hash
+        /// that no longer matches (step `plan`) — and nothing touched.
+        case rejected(CycleStep, String)
+        /// A poll or webhook found the commit (or directory state) already converged: nothing planned.
+        case unchanged
+        /// `plan` mode: what converging would do.
+        case planned(ObservedState, Plan)
+        /// The convergence ran (any outcome: see `result.outcome`).
+        case converged(Convergence.Result)
+        /// A host error at `step` (the lock, the journal, observing): nothing planned ran.
+        case failed(CycleStep, String)
+    }
+
+    public var outcome: Outcome
+    public var origin: SourceOrigin
+    public var revision: SourceRevision?
+    /// The manifests' load result (warnings too), when the source was read.
+    public var loaded: ManifestLoadResult?
+    public var desired: DesiredState?
+    /// `ConfigHash.of(desired)`.
+    public var stateHash: String?
+    /// The begin record of what was journaled, if anything.
+    public var journalSeq: Int64?
+    /// The source the state directory was taken over from (a switch), when this run converged one.
+    public var switchedFrom: SourceOrigin?
+    /// Shown with the plan when the source is not the state directory's (plan mode only refuses nothing).
+    public var warnings: [String] = []
+
+    /// The commit, when from git.
+    public var commitID: String? { revision?.commitID }
+}

@@ -1,0 +1,17 @@
+/// The steps of one convergence cycle, in the order they run. Every caller — `apply`, `plan`, `down`, the
+/// agent's poll, webhook and drift paths — runs these; what a step refuses is journaled as `rejected` and
+/// changes nothing on the host.
+///
+/// | step | what it does | on failure |
+/// | --- | --- | --- |
+/// | source | fetch, resolve the ref, refuse a rewind past the last applied commit | rejected (once per distinct error for the agent), exit 3 |
+/// | verify | check the commit's signature (trust issue; no verifier configured yet) | rejected |
+/// | load | read and validate the manifests at that commit | rejected with every diagnostic |
+/// | admit | the host's policy (checked while loading) and the state directory's source | rejected |
+/// | lock | take the convergence lock; catch the journal up with other processes | failed (host error) |
+/// | observe, plan, converge | what `Convergence` does: sweep, observe, plan, execute | partially-failed/failed |
+/// | gate | health gates of the updated services (safe-delivery issue; none yet) | — |
+/// | record | the begin/end records, the applied index | host error |
+public enum CycleStep: String, Sendable, Hashable, CaseIterable {
+    case source, verify, load, admit, lock, observe, plan, converge, gate, record
+}

@@ -1,0 +1,65 @@
+public import BosunGit
+public import BosunModel
+import Foundation
+
+/// Where a convergence cycle reads desired state: the tree at the commit to converge — fetched, the ref
+/// resolved, a rewind past `lastApplied` refused unless allowed — or a directory on disk.
+public protocol DesiredStateSource: Sendable {
+    /// What the state directory records as its source.
+    var origin: SourceOrigin { get }
+    func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened
+}
+
+/// A repository read through one mirror under the state directory, kept for the source's life (the agent's).
+public struct RepositorySource: DesiredStateSource {
+    public let mirror: GitMirror
+    /// The ref to converge; nil takes the remote's default branch.
+    public let ref: String?
+    /// The manifests' directory in the repository ("" for its root).
+    public let path: String
+
+    public init(mirror: GitMirror, ref: String?, path: String) {
+        self.mirror = mirror
+        self.ref = ref
+        self.path = path == "." ? "" : path
+    }
+
+    public var origin: SourceOrigin { SourceOrigin(location: mirror.repositoryURL, path: path, isRepository: true) }
+
+    public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
+        let fetched = try await mirror.fetch()
+        let ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
+        let commit = try await mirror.resolve(ref)
+        if let lastApplied { try await mirror.checkNoRewind(ref: ref, from: lastApplied, to: commit, allowRewind: allowRewind) }
+        let revision = try await mirror.revision(of: commit, ref: ref)
+        var name = (mirror.repositoryURL as NSString).lastPathComponent
+        if name.hasSuffix(".git") { name = String(name.dropLast(4)) }
+        return SourceReader.Opened(tree: try await mirror.tree(at: commit, path: ""), path: path, revision: revision, rootName: name)
+    }
+}
+
+/// A directory of manifests on disk, read as it is at each open.
+public struct DirectorySource: DesiredStateSource {
+    /// The directory as given.
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public var origin: SourceOrigin {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return SourceOrigin(location: (absolute as NSString).standardizingPath, path: "", isRepository: false)
+    }
+
+    public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
+        let tree = try DirectoryFileTree(root: path, displayName: path)
+        return SourceReader.Opened(tree: tree, path: "", revision: nil, rootName: (tree.root as NSString).lastPathComponent)
+    }
+}
+
+extension SourceReader {
+    /// The source `spec` names: its repository's mirror under the state directory, or its directory.
+    public func source(for spec: SourceSpec) throws -> any DesiredStateSource {
+        guard let repository = spec.repository else { return DirectorySource(path: spec.path) }
+        return RepositorySource(mirror: try mirror(for: repository, access: spec.access), ref: spec.ref, path: spec.path)
+    }
+}
