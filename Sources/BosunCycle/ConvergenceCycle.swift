@@ -80,7 +80,7 @@ public struct ConvergenceCycle {
         // source
         let opened: SourceReader.Opened
         do {
-            try journal.catchUp()
+            journal.refreshIndex()  // without the lock: only read what another process stored
             opened = try await source.open(lastApplied: lastApplied(), allowRewind: request.allowRewind)
         } catch {
             let message = "\(error)"

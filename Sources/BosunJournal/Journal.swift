@@ -50,6 +50,12 @@ public final class Journal {
     /// Throws `JournalError.corrupt` when a record other than the last is damaged.
     @discardableResult
     public func open() throws -> OpenReport {
+        try open(repairing: true)
+    }
+
+    /// `repairing` false (catching up with another writer): a torn last line is not cut — it may be a record
+    /// that writer is still appending — and opening fails instead.
+    private func open(repairing: Bool) throws -> OpenReport {
         savedIndex = storage.readIndex()
         if let stored = savedIndex.flatMap(JSONValue.parse).flatMap({ try? $0.decode(AppliedIndex.self) }), stored.version == AppliedIndex().version {
             replay = (stored, false)
@@ -69,6 +75,9 @@ public final class Journal {
         let cut = try scan(segment: currentSegment, bytes: bytes, isLast: true)
         var repaired = 0
         if cut < bytes.count {
+            guard repairing else {
+                throw JournalError.storage("the journal's last line in \(currentSegment) is incomplete: another process is writing it; try again")
+            }
             repaired = bytes.count - cut
             try storage.truncate(currentSegment, to: cut)
             bytes = Array(bytes.prefix(cut))
@@ -102,7 +111,16 @@ public final class Journal {
         openConvergence = nil
         knownSpecs = []
         indexLive = false
-        try open()
+        _ = try open(repairing: false)
+    }
+
+    /// Takes in the index another process stored since, when it is ahead of this one's (read-only: for what a
+    /// cycle asks before it holds the lock).
+    public func refreshIndex() {
+        guard let bytes = storage.readIndex(), bytes != savedIndex,
+              let stored = JSONValue.parse(bytes).flatMap({ try? $0.decode(AppliedIndex.self) }), stored.version == index.version,
+              let theirs = stored.head, theirs.seq > (index.head?.seq ?? 0) else { return }
+        index = stored
     }
 
     /// Reads the records of a segment to find the chain's end; returns how many bytes are whole records.

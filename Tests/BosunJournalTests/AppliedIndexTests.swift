@@ -92,4 +92,24 @@ struct AppliedIndexTests {
         #expect(verification.problem == nil)
         #expect(verification.records == 6)
     }
+
+    @Test("catching up never cuts a line another writer is still appending; opening after a crash does")
+    func catchUpLeavesAPartialLine() throws {
+        let storage = InMemoryJournalStorage()
+        let agent = try JournalFixtures.journal(storage)
+        let apply = try JournalFixtures.journal(storage)
+        try Self.converge(apply, commit: "c1", outcome: .converged)
+        let name = try #require(storage.segments.last?.name)
+        let whole = try storage.read(name)
+        storage.overwrite(name, with: whole + Array("{\"body\":{\"begin_seq\"".utf8))  // a record half written
+        storage.index = nil
+        #expect(throws: JournalError.self) { try agent.catchUp() }
+        #expect(try storage.read(name).count > whole.count)
+        // The index others stored can still be read without the lock.
+        storage.index = JSONValue.encoding(apply.index).canonicalBytes
+        agent.refreshIndex()
+        #expect(agent.index.lastApplied(from: Self.origin) == "c1")
+        _ = try JournalFixtures.journal(storage)  // a start after a crash cuts it (and records the repair)
+        #expect(ChainVerifier().verify(segments: storage.segments, head: storage.head).problem == nil)
+    }
 }
