@@ -82,7 +82,7 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
         .target(name: "BosunCgroups", dependencies: ["BosunModel", "CBosunSys"], swiftSettings: strict),
-        .testTarget(name: "BosunCgroupsTests", dependencies: ["BosunCgroups", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunCgroupsTests", dependencies: ["BosunTestSupport", "BosunCgroups", "BosunModel"], swiftSettings: strict),
         .testTarget(
             name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(
@@ -118,7 +118,7 @@ let package = Package(
         .target(name: "BosunConverge", dependencies: ["BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
         .testTarget(
             name: "BosunConvergeTests",
-            dependencies: ["BosunConverge", "BosunPlanner", "BosunModel", "BosunManifest", "BosunJournal"],
+            dependencies: ["BosunTestSupport", "BosunConverge", "BosunPlanner", "BosunModel", "BosunManifest", "BosunJournal"],
             swiftSettings: strict),
         .target(
             name: "BosunGit",
@@ -127,12 +127,16 @@ let package = Package(
         .target(name: "BosunRuntime", dependencies: ["BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
         .target(
+            name: "BosunTestSupport",
+            dependencies: ["BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
+            swiftSettings: strict),
+        .target(
             name: "BosunCycle",
             dependencies: ["BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
             swiftSettings: strict),
         .testTarget(
             name: "BosunCycleTests",
-            dependencies: ["BosunCycle", "BosunConverge", "BosunJournal", "BosunModel", "BosunSource", "BosunGit", "BosunManifest", "BosunPlanner"],
+            dependencies: ["BosunTestSupport", "BosunCycle", "BosunConverge", "BosunJournal", "BosunModel", "BosunSource", "BosunGit", "BosunManifest", "BosunPlanner"],
             swiftSettings: strict),
         .target(
             name: "BosunCLI",
@@ -175,26 +179,26 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "BosunHostTests",
-            dependencies: ["BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunManifest", "BosunOCI", "BosunImageStore", "BosunRegistry", "CBosunSys"],
+            dependencies: ["BosunTestSupport", "BosunHost", "BosunConverge", "BosunModel", "BosunPlanner", "BosunManifest", "BosunOCI", "BosunImageStore", "BosunRegistry", "CBosunSys"],
             swiftSettings: strict),
-        .testTarget(name: "BosunNetworkTests", dependencies: ["BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
+        .testTarget(name: "BosunNetworkTests", dependencies: ["BosunTestSupport", "BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
-        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
+        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunTestSupport", "BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
         .testTarget(
             name: "BosunRegistryTests",
-            dependencies: [
+            dependencies: ["BosunTestSupport", 
                 "BosunRegistry", "BosunImageSpec", "BosunImageStore", "BosunModel",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         .testTarget(name: "BosunPlannerTests", dependencies: ["BosunPlanner", "BosunModel", "BosunManifest"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunGitTests", dependencies: ["BosunGit", "BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "BosunGitTests", dependencies: ["BosunTestSupport", "BosunGit", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunTestSupport", "BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "BosunCLITests",
-            dependencies: [
+            dependencies: ["BosunTestSupport", 
                 "BosunCLI", "BosunRuntimeCLI", "bosun", "bosun-cli", "BosunAgent", "BosunDaemon", "BosunModel", "BosunPlanner", "BosunJournal", "BosunManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import BosunTestSupport
 
 /// Issue 9's end-to-end tests, as root on the real kernel: the built `bosun agent` converges a local git
 /// repository continuously — polling, a signed webhook, restart policies, drift in enforce and observe mode,

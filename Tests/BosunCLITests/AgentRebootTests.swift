@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import BosunTestSupport
 
 /// Restart policies after a host reboot, end to end as root: an agent converges six services on a bosun network
 /// (one publishing a port and keeping data in a named volume), one is stopped by hand, another has exited

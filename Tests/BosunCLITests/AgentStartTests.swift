@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import BosunTestSupport
 
 /// Issue 9's remainder, as root with real containers: `bosun start` through the agent (an unless-stopped
 /// container stopped by hand comes back, and its policy applies again), restart counts kept across an agent

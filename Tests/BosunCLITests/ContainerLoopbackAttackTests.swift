@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// CVE-2020-8558's attack from a real container: hand-made Ethernet frames (what the default NET_RAW allows)
 /// carrying a TCP SYN to 127.0.0.1 through the gateway's MAC, sent from the container's network namespace on

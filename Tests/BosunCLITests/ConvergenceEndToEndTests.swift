@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Issue 8's end-to-end test, as root on the real kernel: a git repository's commit A converged (three
 /// services, a network, a volume, limits, health checks, a depends_on service_healthy), then commit B changes

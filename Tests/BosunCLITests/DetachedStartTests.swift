@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import BosunTestSupport
 
 @Suite("starting detached containers again", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct DetachedStartTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Services on one network resolve each other by service name, container name and alias, whatever order the
 /// executor created them in (concurrently, no depends_on), after one is recreated with a new address and after

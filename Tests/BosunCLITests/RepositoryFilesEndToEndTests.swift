@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Repository files a service reads reach its container, as root on the real kernel: a commit that changes a
 /// bind-mounted file recreates exactly the service that mounts it (the plan names the file) and the new

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 @Suite("bosun run", .enabled(if: getuid() == 0 || ProcessInfo.processInfo.environment["CI"] != nil))
 struct RunCommandTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import BosunTestSupport
 
 /// A host reboot as bosun's state directory would live through it, on a VM that cannot be rebooted: everything
 /// the kernel holds or keeps in memory is taken away, everything on disk stays.

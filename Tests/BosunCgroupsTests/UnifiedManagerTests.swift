@@ -2,6 +2,7 @@
 import BosunModel
 import Foundation
 import Testing
+import BosunTestSupport
 
 @Suite struct UnifiedManagerTests {
     static let mib: Int64 = 1024 * 1024

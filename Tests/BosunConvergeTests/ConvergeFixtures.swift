@@ -3,6 +3,7 @@ import BosunManifest
 import BosunModel
 import BosunPlanner
 import Synchronization
+import BosunTestSupport
 
 /// Desired states read from compose text, observed states made from them, and a clock that ticks.
 enum ConvergeFixtures {

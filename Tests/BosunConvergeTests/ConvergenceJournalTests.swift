@@ -3,6 +3,7 @@ import BosunJournal
 import BosunModel
 import BosunPlanner
 import Testing
+import BosunTestSupport
 
 @Suite("Convergence journal")
 struct ConvergenceJournalTests {

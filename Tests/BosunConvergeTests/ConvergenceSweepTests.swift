@@ -2,6 +2,7 @@ import BosunConverge
 import BosunJournal
 import BosunModel
 import Testing
+import BosunTestSupport
 
 /// What an interrupted convergence left is swept first and journaled; a full state filesystem (the journal on
 /// its reserve) records a failed convergence and changes nothing.

@@ -2,6 +2,7 @@ import BosunConverge
 import BosunModel
 import BosunPlanner
 import Testing
+import BosunTestSupport
 
 @Suite("Executor")
 struct ExecutorTests {

@@ -6,6 +6,7 @@ import BosunManifest
 import BosunModel
 import BosunSource
 import Synchronization
+import BosunTestSupport
 
 /// A source in memory: commits by id, the one `ref` points at, and every `open` it was asked for.
 final class MemorySource: DesiredStateSource, @unchecked Sendable {

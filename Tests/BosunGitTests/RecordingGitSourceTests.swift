@@ -1,6 +1,7 @@
 import BosunGit
 import BosunModel
 import Testing
+import BosunTestSupport
 
 @Suite("recording fake")
 struct RecordingGitSourceTests {

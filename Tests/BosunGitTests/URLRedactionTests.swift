@@ -1,6 +1,7 @@
 @testable import BosunGit
 import Foundation
 import Testing
+import BosunTestSupport
 
 @Suite("credentials never leak into URLs or messages")
 struct URLRedactionTests {

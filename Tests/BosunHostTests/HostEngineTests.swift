@@ -8,6 +8,7 @@ import BosunRegistry
 import Foundation
 import Synchronization
 import Testing
+import BosunTestSupport
 
 /// Container operations that record calls and keep each container's status, as the monitor would.
 final class RecordingContainers: ContainerOperations {

@@ -4,6 +4,7 @@ import BosunImageStore
 import Crypto
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Writes OCI image layouts and docker-save archives for tests.
 struct LayoutBuilder {
@@ -56,7 +57,7 @@ struct LayoutBuilder {
     }
 }
 
-@Suite("Image import and snapshots", .enabled(if: RootGate.shouldRun))
+@Suite("Image import and snapshots", .enabled(if: RootGate.enabled))
 struct ImageImportTests {
     func scratch() throws -> String {
         let path = "/tmp/bosun-import-\(UUID().uuidString)"
@@ -153,7 +154,7 @@ struct ImageImportTests {
 
 /// `bosun image import` of archives crafted to read host files: every name in an archive is opened inside the
 /// unpacked archive only, and the errors never describe a host file.
-@Suite("archive import stays inside the archive", .enabled(if: RootGate.shouldRun))
+@Suite("archive import stays inside the archive", .enabled(if: RootGate.enabled))
 struct ArchiveEscapeTests {
     /// A docker save archive whose manifest.json names `layers` (with a symlink entry `link.tar` → `linkTarget`).
     static func dockerSave(layers: [String], config: String = "cfg.json", linkTarget: String? = nil, manifestLink: String? = nil) -> [UInt8] {
@@ -223,7 +224,7 @@ struct ArchiveEscapeTests {
     }
 }
 
-@Suite("zstd layers", .enabled(if: RootGate.shouldRun))
+@Suite("zstd layers", .enabled(if: RootGate.enabled))
 struct ZstdLayerTests {
     @Test("an image with a zstd layer imports and unpacks")
     func zstdLayer() throws {

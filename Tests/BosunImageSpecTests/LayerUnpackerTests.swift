@@ -3,17 +3,9 @@ import BosunImageStore
 import CZstd
 import Foundation
 import Testing
+import BosunTestSupport
 
-/// Gates for tests that need root: they fail under CI instead of skipping.
-enum RootGate {
-    static var isRoot: Bool { getuid() == 0 }
-    static var shouldRun: Bool { isRoot || ProcessInfo.processInfo.environment["CI"] != nil }
-    static func require() throws {
-        if !isRoot { throw UnpackError(message: "this test needs root (CI runs as root)") }
-    }
-}
-
-@Suite("Layer unpacking", .enabled(if: RootGate.shouldRun))
+@Suite("Layer unpacking", .enabled(if: RootGate.enabled))
 struct LayerUnpackerTests {
     func scratch() throws -> String {
         let path = "/tmp/bosun-layer-\(UUID().uuidString)"

@@ -1,8 +1,9 @@
 import BosunImageStore
 import Foundation
 import Testing
+import BosunTestSupport
 
-@Suite("Overlay root filesystems", .enabled(if: RootGate.shouldRun))
+@Suite("Overlay root filesystems", .enabled(if: RootGate.enabled))
 struct OverlayRootfsTests {
     @Test("few layers mount with mount(2), 150 long-named layers with the new mount API", arguments: [3, 150])
     func layers(count: Int) throws {

@@ -2,10 +2,11 @@ import BosunImageSpec
 import BosunImageStore
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Each unpacked snapshot carries a record of its tree (`<hex>.tree`); a check re-hashes it, names the first
 /// damaged path, moves the snapshot aside, and the next use unpacks it again from its blob.
-@Suite("Snapshot checks", .enabled(if: RootGate.shouldRun))
+@Suite("Snapshot checks", .enabled(if: RootGate.enabled))
 struct SnapshotCheckTests {
     @Test("an intact snapshot checks; a changed file is named, moved aside and unpacked again on next use")
     func damageIsFoundAndRepaired() throws {

@@ -4,11 +4,12 @@ import BosunImageStore
 import Crypto
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// The merged root filesystem (overlayfs over bosun's snapshots) must equal what `umoci unpack` produces
 /// for a multi-layer image with file, directory and opaque whiteouts, a file replaced by a directory, and
 /// hardlinks.
-@Suite("Merged layers equal umoci's unpack", .enabled(if: RootGate.shouldRun))
+@Suite("Merged layers equal umoci's unpack", .enabled(if: RootGate.enabled))
 struct UmociComparisonTests {
     static func layers() -> [[UInt8]] {
         var base = TarBuilder()

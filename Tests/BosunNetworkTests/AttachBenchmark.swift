@@ -2,6 +2,7 @@ import BosunModel
 import Foundation
 import Testing
 @testable import BosunNetwork
+import BosunTestSupport
 
 /// Time to attach a namespace to a network with one published port (setup only); run with BOSUN_BENCH=1.
 /// Prints the median and p90 of 30 runs; nothing is asserted.

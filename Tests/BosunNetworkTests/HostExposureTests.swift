@@ -2,6 +2,7 @@ import BosunModel
 import Foundation
 import Testing
 @testable import BosunNetwork
+import BosunTestSupport
 
 /// The attacks of the security issue against bosun's bridges, performed for real on this machine's kernel:
 /// a container sending packets to the host's 127.0.0.1, and a neighbour routing a bridge's subnet through the

@@ -2,13 +2,7 @@ import BosunModel
 import Foundation
 import Testing
 @testable import BosunNetwork
-
-/// Root-only tests run when root; asked for in CI (env CI) but impossible, they fail.
-enum RootGate {
-    static var isRoot: Bool { getuid() == 0 }
-    static var required: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
-    static var enabled: Bool { isRoot || required }
-}
+import BosunTestSupport
 
 /// Runs a shell command (tests may use `ip`, `nft`, busybox) and returns its status and output.
 @discardableResult

@@ -2,6 +2,7 @@ import BosunModel
 import Foundation
 import Testing
 @testable import BosunNetwork
+import BosunTestSupport
 
 /// End-to-end on this machine's kernel, in network namespaces the tests create; only loopback and those
 /// namespaces carry traffic.

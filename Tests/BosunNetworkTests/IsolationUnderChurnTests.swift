@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import BosunNetwork
+import BosunTestSupport
 
 /// Isolation between networks never lapses, not for a moment, while other bosun state directories (another
 /// `bosun run`, a test, a second installation) create and remove networks and containers on the same host:

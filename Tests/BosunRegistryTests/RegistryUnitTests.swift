@@ -2,6 +2,7 @@
 import BosunModel
 import Foundation
 import Testing
+import BosunTestSupport
 
 struct RegistryUnitTests {
     @Test func parsesBearerChallenges() throws {

@@ -1,6 +1,7 @@
 import BosunOCI
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Containers in cgroups on this host (v1/hybrid here): limits seen from the host, the cgroup namespace's root
 /// seen from inside, placement by `cgroupsPath`, and nothing left after `delete`. Root only.

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import BosunRuntime
+import BosunTestSupport
 
 /// cgroup v2's start path on this host's real cgroup2 mount (on the hybrid development hosts that is
 /// /sys/fs/cgroup/unified, a cgroup2 hierarchy without controllers): programs are cloned straight into their

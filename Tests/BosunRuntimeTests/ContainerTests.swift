@@ -2,6 +2,7 @@ import BosunOCI
 import BosunRuntime
 import Foundation
 import Testing
+import BosunTestSupport
 
 @Suite("container runtime (root)", .enabled(if: RootGate.enabled))
 struct ContainerTests {

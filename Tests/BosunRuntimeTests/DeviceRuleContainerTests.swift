@@ -1,6 +1,7 @@
 import BosunOCI
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// Device rules for real: the default spec denies every device but the standard ones, on cgroup v1 through the
 /// devices controller and on cgroup v2 through the eBPF device filter (this host's cgroup2 mount). A

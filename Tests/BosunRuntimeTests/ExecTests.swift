@@ -3,6 +3,7 @@ import BosunRuntime
 import Foundation
 import Glibc
 import Testing
+import BosunTestSupport
 
 @Suite("exec into a running container (root)", .enabled(if: RootGate.enabled))
 struct ExecTests {

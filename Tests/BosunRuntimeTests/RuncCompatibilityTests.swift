@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BosunTestSupport
 
 /// What containerd, podman and a user of runc rely on: runc's own default spec runs, `delete --force` of a
 /// container that is not there succeeds.

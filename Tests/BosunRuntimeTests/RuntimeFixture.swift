@@ -1,20 +1,7 @@
 import BosunOCI
 import Foundation
 import Testing
-
-/// Root-only tests: skipped when not root, failed when `CI` is set (CI must run them as root).
-enum RootGate {
-    static let isRoot = getuid() == 0
-
-    static var enabled: Bool {
-        if !isRoot && ProcessInfo.processInfo.environment["CI"] != nil { return true }  // run and fail below
-        return isRoot
-    }
-
-    static func require() throws {
-        try #require(isRoot, "the runtime tests need root (CI is set, so they may not be skipped)")
-    }
-}
+import BosunTestSupport
 
 /// A bundle with a busybox rootfs in a temporary directory, a private `--root` for state, and the built
 /// `bosun` binary to drive them.

@@ -2,6 +2,7 @@ import BosunOCI
 import BosunSeccomp
 import Foundation
 import Testing
+import BosunTestSupport
 
 @Suite("seccomp in containers (root)", .enabled(if: RootGate.enabled))
 struct SeccompContainerTests {

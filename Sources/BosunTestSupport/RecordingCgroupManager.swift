@@ -1,3 +1,4 @@
+public import BosunCgroups
 import Synchronization
 
 /// A `CgroupManager` that touches no kernel: it records every call, keeps the pids it was given, and answers

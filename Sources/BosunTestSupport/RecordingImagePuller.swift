@@ -1,12 +1,14 @@
+public import BosunRegistry
 public import BosunModel
+import Synchronization
 
 /// An `ImagePuller` for planner and agent tests: answers from a table and records what was asked.
 public final class RecordingImagePuller: ImagePuller {
-    private let state: Locked<(answers: [String: Result<PulledImage, RegistryError>], pulls: [ImageReference])>
+    private let state: Mutex<(answers: [String: Result<PulledImage, RegistryError>], pulls: [ImageReference])>
 
     /// `answers` by reference description (`docker.io/library/nginx:latest`).
     public init(answers: [String: Result<PulledImage, RegistryError>] = [:]) {
-        state = Locked((answers: answers, pulls: []))
+        state = Mutex((answers: answers, pulls: []))
     }
 
     public func setAnswer(_ answer: Result<PulledImage, RegistryError>, for reference: ImageReference) {

@@ -1,3 +1,4 @@
+public import BosunConverge
 public import BosunJournal
 public import BosunModel
 public import BosunPlanner

@@ -1,3 +1,4 @@
+public import BosunGit
 public import BosunModel
 import Foundation
 
