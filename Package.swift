@@ -103,12 +103,13 @@ let package = Package(
         .target(
             name: "BosunDaemon",
             dependencies: [
-                "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys",
+                "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys", "BosunHost", "BosunCycle", "BosunSource", "BosunContainers",
+                "BosunNetwork", "BosunConverge", "BosunPlanner", "BosunManifest", "BosunGit", "BosunCgroups", "BosunLogFormat", "BosunImageStore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "BosunDaemonTests", dependencies: ["BosunDaemon", "BosunAgent", "BosunModel", "BosunJournal", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        .testTarget(name: "BosunDaemonTests", dependencies: ["BosunDaemon", "BosunAgent", "BosunModel", "BosunJournal", "BosunTestSupport", "BosunConverge", "BosunPlanner", "BosunCgroups", "BosunManifest", "BosunContainers", "BosunRuntime", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .testTarget(name: "BosunAgentTests", dependencies: ["BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BosunJournal",
@@ -174,7 +175,7 @@ let package = Package(
             name: "BosunHost",
             dependencies: [
                 "BosunConverge", "BosunJournal", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
-                "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys",
+                "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys", "BosunCycle", "BosunSource",
             ],
             swiftSettings: strict),
         .testTarget(

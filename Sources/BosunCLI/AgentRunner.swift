@@ -47,8 +47,12 @@ struct AgentRunner {
                                      ref: config.ref, path: config.path, pollInterval: config.pollInterval.description,
                                      driftInterval: config.driftInterval.description, defaultDrift: config.drift,
                                      webhook: config.webhook?.listen, stateDirectory: directory)
-        let work = ConvergingWork(settings: .init(source: source, access: access, defaultDrift: config.drift, policy: config.policy), parts: parts, journal: journal,
-                                  salt: salt, log: log, snapshot: snapshot)
+        let settings = ConvergingWork.Settings(repository: source.repo, ref: source.ref, path: source.path, stateDirectory: directory, access: access,
+                                               loadOptions: source.loadOptions(policy: config.policy), defaultDrift: config.drift, policy: config.policy)
+        let starter = AgentContainerStarter(starter: ContainerStarter(stateDirectory: directory, detached: parts.containers, images: parts.engine.images,
+                                                                      services: parts.engine.containers))
+        let work = ConvergingWork(settings: settings, host: .init(engine: parts.engine, networks: parts.networks, containers: parts.containers, starter: starter),
+                                  journal: journal, salt: salt, log: log, snapshot: snapshot)
         do { try work.start() } catch { throw CommandFailure(.internalError, "cannot journal the interrupted convergence: \(error)") }
         log.event("start", ["version": BosunVersion.current, "pid": String(getpid()), "repo": config.repository.map(Self.withoutUserInfo),
                             "ref": config.ref, "path": config.path, "interval": config.pollInterval.description, "drift": config.drift.rawValue,

@@ -1,3 +1,4 @@
+import BosunModel
 public import ArgumentParser
 import BosunRuntimeCLI
 import Foundation
@@ -34,7 +35,3 @@ public struct BosunCommand: AsyncParsableCommand {
     }
 }
 
-/// The version bosun reports in `--version` and records in the journal.
-public enum BosunVersion {
-    public static let current = "0.1.0"
-}

@@ -1,5 +1,6 @@
 import BosunContainers
 import BosunConverge
+import BosunDaemon
 import BosunHost
 import BosunImageStore
 import BosunNetwork
@@ -64,5 +65,22 @@ struct ContainerStarter: Sendable {
             } != nil
         }
         return started ? .started : .alreadyRunning
+    }
+}
+
+/// `ContainerStarter` as the agent's control socket uses it: outcomes as words, failures as their message.
+struct AgentContainerStarter: ContainerStarting {
+    let starter: ContainerStarter
+
+    func start(_ name: String) async throws -> String {
+        do { return try await starter.start(name).rawValue } catch let failure as CommandFailure {
+            throw StartFailure(message: failure.message)
+        }
+    }
+
+    /// Why a start failed, in words.
+    struct StartFailure: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 }

@@ -97,21 +97,3 @@ struct SourceOptions: ParsableArguments {
         return (opened, result)
     }
 }
-
-extension SourceOptions {
-    /// Where the desired state's files are on disk: a directory source where it is (bound live), or a commit
-    /// exported under `<state>/sources/commits/<commit>` with the content store `<state>/sources/content` that
-    /// containers bind from (see `SourceFiles`). Exports made before the content store (`<state>/sources/<commit>`)
-    /// are left alone: containers made then still bind them.
-    static func files(of opened: SourceReader.Opened, stateDirectory: String) throws -> (root: String, store: String?) {
-        if let directory = opened.tree as? DirectoryFileTree { return (directory.root, nil) }
-        let sources = stateDirectory + "/sources"
-        guard let commit = opened.revision?.commitID else { return (sources + "/none", nil) }
-        do {
-            let root = try SourceExport.export(opened.tree, path: opened.path, commit: commit, into: sources + "/commits")
-            return (root, sources + "/content")
-        } catch {
-            throw CommandFailure(.internalError, "cannot export the commit's files to \(sources)/commits: \(error)")
-        }
-    }
-}

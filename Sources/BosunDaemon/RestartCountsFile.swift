@@ -2,7 +2,6 @@ import BosunAgent
 import BosunHost
 import Foundation
 import Synchronization
-import BosunRuntimeCLI
 
 /// `<state>/restart-counts.json` (0600, replaced atomically): the agent's restart counts and crash-loop state,
 /// saved when they change and read back when the agent starts, so `bosun status` shows the same counts across
@@ -19,14 +18,14 @@ final class RestartCountsFile: Sendable {
     }
 
     /// The saved counts; nil when there are none. Throws a message naming the file when it cannot be used.
-    func load() throws(CommandFailure) -> RestartCounts? {
+    func load() throws(RestartCountsError) -> RestartCounts? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let counts: RestartCounts
         do { counts = try JSONDecoder().decode(RestartCounts.self, from: data) } catch {
-            throw CommandFailure(.internalError, "read restart counts \(path): not a restart counts file (\(error)); counts start again at zero")
+            throw RestartCountsError(message: "read restart counts \(path): not a restart counts file (\(error)); counts start again at zero")
         }
         guard counts.version == RestartCounts.currentVersion else {
-            throw CommandFailure(.internalError, "read restart counts \(path): version \(counts.version) is not \(RestartCounts.currentVersion); counts start again at zero")
+            throw RestartCountsError(message: "read restart counts \(path): version \(counts.version) is not \(RestartCounts.currentVersion); counts start again at zero")
         }
         written.withLock { $0 = counts }
         return counts
@@ -51,4 +50,10 @@ final class RestartCountsFile: Sendable {
             return reported != error
         }
     }
+}
+
+/// The restart counts file cannot be used.
+public struct RestartCountsError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -1,4 +1,4 @@
-@testable import BosunCLI
+@testable import BosunDaemon
 import BosunJournal
 import BosunManifest
 import BosunModel

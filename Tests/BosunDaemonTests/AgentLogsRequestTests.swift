@@ -1,4 +1,4 @@
-@testable import BosunCLI
+@testable import BosunDaemon
 import BosunAgent
 import BosunContainers
 import BosunModel

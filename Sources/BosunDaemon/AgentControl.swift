@@ -1,12 +1,11 @@
-import BosunAgent
-import BosunDaemon
-import BosunModel
+public import BosunAgent
+public import BosunModel
 
 /// Answers the control socket: `ping`, `status` (the agent's snapshot as JSON, see docs/agent.md), `sync`
 /// (a convergence now; the answer comes when it ended), `start` (stopped containers started again) and `logs`
 /// (a container's log lines).
-enum AgentControl {
-    static func answer(_ request: ControlRequest, loop: AgentLoop, work: ConvergingWork) async -> ControlResponse {
+public enum AgentControl {
+    public static func answer(_ request: ControlRequest, loop: AgentLoop, work: ConvergingWork) async -> ControlResponse {
         switch request.command {
         case "ping":
             return ControlResponse(ok: true, message: "pong")
@@ -30,7 +29,7 @@ enum AgentControl {
 }
 
 extension ConvergingWork {
-    func status() async -> JSONValue {
+    public func status() async -> JSONValue {
         snapshot.withLock { $0.json }
     }
 }

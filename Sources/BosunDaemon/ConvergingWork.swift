@@ -1,15 +1,13 @@
-import BosunAgent
-import BosunContainers
+public import BosunAgent
+public import BosunContainers
 import BosunConverge
 import BosunCycle
-import BosunDaemon
-import BosunGit
-import BosunHost
-import BosunJournal
-import BosunJournalFiles
-import BosunManifest
-import BosunModel
-import BosunNetwork
+public import BosunGit
+public import BosunHost
+public import BosunJournal
+public import BosunManifest
+public import BosunModel
+public import BosunNetwork
 import BosunPlanner
 import BosunSource
 import Foundation
@@ -22,16 +20,51 @@ import Synchronization
 ///
 /// `converge`, `checkDrift` and `supervise` are called one at a time by the `AgentLoop`; `status` may come at
 /// any time and reads only the locked snapshot.
-final class ConvergingWork: AgentWork, @unchecked Sendable {
+public final class ConvergingWork: AgentWork, @unchecked Sendable {
     /// What the agent was configured with.
-    struct Settings {
-        var source: SourceOptions
+    public struct Settings {
+        /// The repository (nil: `path` is a directory on disk), the ref and the manifests' path in it.
+        public var repository: String?
+        public var ref: String?
+        public var path: String
+        public var stateDirectory: String
         /// The source's access with the credentials read from the config's files.
-        var access: GitAccess
-        var defaultDrift: DriftMode
+        public var access: GitAccess
+        /// How manifests are loaded (the agent's environment, the host policy, the CPU count, profiles).
+        public var loadOptions: LoadOptions
+        public var defaultDrift: DriftMode
         /// The host's policy, from the agent's config.
-        var policy = HostPolicy()
-        var concurrency = 8
+        public var policy: HostPolicy
+        public var concurrency = 8
+
+        public init(repository: String?, ref: String?, path: String, stateDirectory: String, access: GitAccess, loadOptions: LoadOptions,
+                    defaultDrift: DriftMode, policy: HostPolicy) {
+            self.repository = repository
+            self.ref = ref
+            self.path = path
+            self.stateDirectory = stateDirectory
+            self.access = access
+            self.loadOptions = loadOptions
+            self.defaultDrift = defaultDrift
+            self.policy = policy
+        }
+    }
+
+    /// The host the agent acts on: its engine (one for the agent's life), the networks, the detached
+    /// containers, and how stopped containers are started again (`bosun start`'s starter).
+    public struct Host {
+        public var engine: HostEngine
+        public var networks: @Sendable () throws -> NetworkManager
+        public var containers: DetachedContainers
+        public var starter: any ContainerStarting
+
+        public init(engine: HostEngine, networks: @escaping @Sendable () throws -> NetworkManager, containers: DetachedContainers,
+                    starter: any ContainerStarting) {
+            self.engine = engine
+            self.networks = networks
+            self.containers = containers
+            self.starter = starter
+        }
     }
 
     /// The desired state the host was last converged to (the baseline drift is measured against).
@@ -48,6 +81,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     let host: HostEngine
     let networks: @Sendable () throws -> NetworkManager
     let containers: DetachedContainers
+    let starter: any ContainerStarting
     let journal: Journal
     let redactor: SecretRedactor
     let log: AgentLog
@@ -62,12 +96,13 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     var journaledDrift: [DriftFinding] = []
     var atStartup = true
 
-    init(settings: Settings, parts: HostEngineOptions.Parts, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
+    public init(settings: Settings, host parts: Host, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
         self.settings = settings
-        stateDirectory = settings.source.state.resolvedStateDir
+        stateDirectory = settings.stateDirectory
         host = parts.engine
         networks = parts.networks
         containers = parts.containers
+        starter = parts.starter
         self.journal = journal
         redactor = SecretRedactor(salt: salt)
         self.log = log
@@ -87,7 +122,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
 
     /// At start: a convergence the journal shows begun and never ended (the agent was killed, or the host lost
     /// power) is ended as interrupted. The rewind guard's anchor is the journal's applied index.
-    func start() throws {
+    public func start() throws {
         if let open = journal.openConvergence {
             try journal.end(ConvergenceEnd(beginSeq: open, outcome: .interrupted,
                                            reason: "the agent stopped before this convergence ended (killed, crashed or lost power); the startup convergence resumes it",
@@ -116,12 +151,12 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
     /// The agent's cycle, made at the first convergence (its source keeps one git mirror for the agent's life).
     func makeCycle() throws -> ConvergenceCycle {
         if let cycle { return cycle }
-        let spec = SourceSpec(repository: settings.source.repo, ref: settings.source.ref, path: settings.source.path, access: settings.access)
+        let spec = SourceSpec(repository: settings.repository, ref: settings.ref, path: settings.path, access: settings.access)
         let source = try SourceReader(stateDirectory: stateDirectory).source(for: spec)
         let host = HostCycleHost(stateDirectory: stateDirectory, engine: self.host) { [log] holder in
             log.event("waiting", ["for": "another convergence", "pid": holder.map(String.init)])
         }
-        let made = ConvergenceCycle(source: source, convergence: convergence, loadOptions: settings.source.loadOptions(policy: settings.policy),
+        let made = ConvergenceCycle(source: source, convergence: convergence, loadOptions: settings.loadOptions,
                                     host: host, journalRepeats: false)
         cycle = made
         return made
@@ -131,7 +166,7 @@ final class ConvergingWork: AgentWork, @unchecked Sendable {
 
     /// One cycle. The agent's config names its source: a state directory another source converged last
     /// (`bosun apply --repo …` by hand) is taken back, journaled as a switch.
-    func converge(trigger: ConvergenceTrigger) async -> AgentReport {
+    public func converge(trigger: ConvergenceTrigger) async -> AgentReport {
         defer { atStartup = false }
         var cycle: ConvergenceCycle
         do { cycle = try makeCycle() } catch {

@@ -1,13 +1,12 @@
-import BosunAgent
+public import BosunAgent
 import BosunConverge
-import BosunDaemon
 import BosunJournal
-import BosunModel
+public import BosunModel
 import Foundation
 
 /// What the running agent knows, for the control socket's `status`: its configuration, the last convergence,
 /// the last check, drift findings and the containers' restart state. Times are milliseconds since the epoch.
-struct AgentSnapshot: Sendable {
+public struct AgentSnapshot: Sendable {
     /// One convergence, as status shows it.
     struct Convergence: Sendable {
         var at: Int64
@@ -51,6 +50,19 @@ struct AgentSnapshot: Sendable {
     var defaultDrift: DriftMode
     var webhook: String?
     var stateDirectory: String
+
+    public init(startedAt: Int64, repository: String?, ref: String?, path: String, pollInterval: String, driftInterval: String,
+                defaultDrift: DriftMode, webhook: String?, stateDirectory: String) {
+        self.startedAt = startedAt
+        self.repository = repository
+        self.ref = ref
+        self.path = path
+        self.pollInterval = pollInterval
+        self.driftInterval = driftInterval
+        self.defaultDrift = defaultDrift
+        self.webhook = webhook
+        self.stateDirectory = stateDirectory
+    }
 
     var lastConvergence: Convergence?
     var lastCheck: (at: Int64, commit: String?)?

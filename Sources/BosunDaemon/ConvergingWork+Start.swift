@@ -1,16 +1,20 @@
 import BosunAgent
 import BosunModel
 import Foundation
-import BosunRuntimeCLI
 
 /// The control socket's `start` request: stopped containers started again (`bosun start` while the agent
 /// runs), and the agent's hold on them released — a `bosun stop` or a restart policy that left them stopped no
 /// longer keeps them down, and their restart policy applies again from now on with a fresh count (as
 /// `docker start` resets Docker's).
+/// Starts a stopped container again (`bosun start`'s starter, which holds the convergence lock); answers
+/// `started` or `already running`.
+public protocol ContainerStarting: Sendable {
+    func start(_ name: String) async throws -> String
+}
+
 extension ConvergingWork {
     func startContainers(_ names: [String]) async -> ControlResponse {
         guard !names.isEmpty else { return ControlResponse(ok: false, message: "start: give container names, as in {\"command\":\"start\",\"names\":[\"web\"]}") }
-        let starter = ContainerStarter(stateDirectory: stateDirectory, detached: containers, images: host.images, services: host.containers)
         var results: [JSONValue] = []
         var lines: [String] = []
         var failed = false
@@ -20,12 +24,12 @@ extension ConvergingWork {
             restarts.withLock { $0.startedOnRequest(name) }
             do {
                 let outcome = try await starter.start(name)
-                log.event("started", ["container": name, "by": "request", "outcome": outcome.rawValue])
-                results.append(.object(["name": .string(name), "outcome": .string(outcome.rawValue)]))
-                lines.append("\(name): \(outcome.rawValue)")
+                log.event("started", ["container": name, "by": "request", "outcome": outcome])
+                results.append(.object(["name": .string(name), "outcome": .string(outcome)]))
+                lines.append("\(name): \(outcome)")
             } catch {
                 failed = true
-                let message = (error as? CommandFailure)?.message ?? "\(error)"
+                let message = "\(error)"
                 log.event("start-failed", ["container": name, "error": message])
                 results.append(.object(["name": .string(name), "outcome": .string("failed"), "error": .string(message)]))
                 lines.append("\(name): \(message)")

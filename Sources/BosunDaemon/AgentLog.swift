@@ -1,19 +1,19 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The agent's log: one event per line on stdout as `key=value` fields (values with spaces quoted), which
 /// journald keeps as is. Under systemd (`$JOURNAL_STREAM` set) journald adds the time; otherwise each line
 /// starts with `time=`. Secrets are never passed here.
-final class AgentLog: Sendable {
+public final class AgentLog: Sendable {
     let timestamps: Bool
     let lock = Mutex(())
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         timestamps = environment["JOURNAL_STREAM"] == nil
     }
 
     /// Writes `fields` (already `key=value`) as one line.
-    func write(_ fields: String) {
+    public func write(_ fields: String) {
         var line = timestamps ? "time=\(AgentLog.now()) " : ""
         line += fields.replacingOccurrences(of: "\n", with: " ") + "\n"
         lock.withLock { _ in
@@ -31,7 +31,7 @@ final class AgentLog: Sendable {
     }
 
     /// `event=NAME k=v …` from pairs; values are quoted when they hold spaces, quotes or `=`.
-    func event(_ name: String, _ fields: KeyValuePairs<String, String?> = [:]) {
+    public func event(_ name: String, _ fields: KeyValuePairs<String, String?> = [:]) {
         var line = "event=\(name)"
         for (key, value) in fields {
             guard let value else { continue }

@@ -2,7 +2,6 @@ import BosunAgent
 import BosunContainers
 import BosunConverge
 import BosunCycle
-import BosunDaemon
 import BosunHost
 import BosunJournal
 import BosunModel
@@ -15,7 +14,7 @@ import Foundation
 /// table — each finding with its field. Projects in enforce mode get a drift convergence (journaled, trigger
 /// `drift`); projects in observe mode get a `drift` record when the findings change, and nothing is touched.
 extension ConvergingWork {
-    func checkDrift() async -> AgentReport? {
+    public func checkDrift() async -> AgentReport? {
         guard let applied else { return nil }
         let items = await findDrift(applied.desired)
         let now = clock()

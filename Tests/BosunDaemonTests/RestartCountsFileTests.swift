@@ -1,5 +1,4 @@
-@testable import BosunCLI
-import BosunRuntimeCLI
+@testable import BosunDaemon
 import BosunAgent
 import Foundation
 import Glibc
@@ -42,7 +41,7 @@ struct RestartCountsFileTests {
             #expect {
                 try file.load()
             } throws: { error in
-                let message = (error as? CommandFailure)?.message ?? ""
+                let message = (error as? RestartCountsError)?.message ?? ""
                 return message.contains(file.path) && message.contains("counts start again at zero")
             }
         }

@@ -1,13 +1,12 @@
-import BosunDaemon
 import Dispatch
 import Glibc
 
 /// The agent's signals: SIGHUP converges now (`systemctl reload bosun`), SIGTERM and SIGINT stop the loop
 /// (the convergence in flight finishes or stops safely and is journaled; containers keep running).
-final class AgentSignals {
+public final class AgentSignals {
     let sources: [any DispatchSourceSignal]
 
-    init(loop: AgentLoop, log: AgentLog) {
+    public init(loop: AgentLoop, log: AgentLog) {
         var sources: [any DispatchSourceSignal] = []
         for (number, name) in [(SIGHUP, "SIGHUP"), (SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
             signal(number, SIG_IGN)
@@ -22,7 +21,7 @@ final class AgentSignals {
         self.sources = sources
     }
 
-    func cancel() {
+    public func cancel() {
         for source in sources { source.cancel() }
     }
 }

@@ -37,7 +37,7 @@ extension ConvergingWork {
         exit.map { "\($0.finishedAt.seconds).\($0.finishedAt.nanoseconds)" } ?? "no-exit-record"
     }
 
-    func supervise() async {
+    public func supervise() async {
         guard let applied else { return }
         let inventory = host.inventory.inventory
         var views: [AgentSnapshot.Container] = []
