@@ -85,7 +85,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     static func openJournal(_ directory: String) throws -> Journal {
         do {
-            let storage = try FileJournalStorage(directory: directory + "/journal")
+            let storage = try FileJournalStorage(directory: StateLayout(directory).journal)
             let journal = Journal(storage: storage, clock: { Int64(Date().timeIntervalSince1970 * 1000) },
                                   genesis: HostIdentity.genesis(bosunVersion: BosunVersion.current))
             try journal.open()

@@ -1,3 +1,4 @@
+import BosunModel
 import BosunContainers
 import BosunConverge
 import BosunDaemon
@@ -31,7 +32,7 @@ struct ContainerStarter: Sendable {
     static func standalone(state: StateOptions) throws -> ContainerStarter {
         let directory = state.resolvedStateDir
         let detached = state.detachedContainers()
-        let networks = HostEngine.once { try NetworkManager(stateDirectory: directory + "/network") }
+        let networks = HostEngine.once { try NetworkManager(stateDirectory: StateLayout(directory).network) }
         let images = try state.imageStore()
         let services = ServiceContainers(
             containers: detached, images: images, networkManager: networks,

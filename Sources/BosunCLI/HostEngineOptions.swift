@@ -1,3 +1,4 @@
+import BosunModel
 import ArgumentParser
 import BosunContainers
 import BosunHost
@@ -59,7 +60,7 @@ struct HostEngineOptions: ParsableArguments {
         do { inventory = try InventoryStore(stateDirectory: directory) } catch {
             throw CommandFailure(.internalError, "\(error)")
         }
-        let networks = HostEngine.once { try NetworkManager(stateDirectory: directory + "/network") }
+        let networks = HostEngine.once { try NetworkManager(stateDirectory: StateLayout(directory).network) }
         let sourceFiles = SourceFiles()
         let detached = state.detachedContainers()
         let containers = ServiceContainers(

@@ -22,7 +22,7 @@ extension StateOptions {
     func imageStore() throws -> ImageStore {
         do {
             _ = try FileManager.default.createDirectory(atPath: resolvedStateDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            return try ImageStore(root: resolvedStateDir + "/images")
+            return try ImageStore(root: StateLayout(resolvedStateDir).images)
         } catch {
             throw CommandFailure(.internalError, "cannot open the image store in \(resolvedStateDir)/images: \(error)")
         }

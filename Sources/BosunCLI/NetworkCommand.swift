@@ -1,3 +1,4 @@
+import BosunModel
 import ArgumentParser
 import BosunNetwork
 import Foundation
@@ -43,7 +44,7 @@ struct NetworkRemoveCommand: AsyncParsableCommand {
 
 extension StateOptions {
     func networkManager() throws -> NetworkManager {
-        do { return try NetworkManager(stateDirectory: resolvedStateDir + "/network") } catch {
+        do { return try NetworkManager(stateDirectory: StateLayout(resolvedStateDir).network) } catch {
             throw CommandFailure(.internalError, "cannot open the network state in \(resolvedStateDir)/network: \(error)")
         }
     }

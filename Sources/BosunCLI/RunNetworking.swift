@@ -26,7 +26,7 @@ struct RunNetworking {
             return
         }
         do {
-            let manager = try NetworkManager(stateDirectory: state + "/network")
+            let manager = try NetworkManager(stateDirectory: StateLayout(state).network)
             if mode != "none" { _ = try manager.ensureNetwork(Network(key: mode, name: mode)) }
             self.manager = manager
         } catch {
@@ -64,7 +64,7 @@ struct RunNetworking {
     /// network record says — the same addresses, aliases and published ports; loopback only for `none`.
     static func reattach(state: String, name: String, network: String?, pid: Int32) throws {
         guard let network, network != "host" else { return }
-        let manager = try NetworkManager(stateDirectory: state + "/network")
+        let manager = try NetworkManager(stateDirectory: StateLayout(state).network)
         let netns = "/proc/\(pid)/ns/net"
         if network == "none" {
             try manager.attachLoopbackOnly(netnsPath: netns)
@@ -83,7 +83,7 @@ struct RunNetworking {
     static func detach(state: String, name: String, network: String?) throws {
         guard let network, !["none", "host"].contains(network) else { return }
         do {
-            try NetworkManager(stateDirectory: state + "/network").detach(containerID: name)
+            try NetworkManager(stateDirectory: StateLayout(state).network).detach(containerID: name)
         } catch {
             throw CommandFailure(.internalError, "detach container \(name) from network \(network): \(error)")
         }

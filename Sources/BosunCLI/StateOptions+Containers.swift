@@ -1,3 +1,4 @@
+import BosunModel
 import BosunHost
 import BosunContainers
 import BosunRuntime
@@ -6,7 +7,7 @@ import BosunRuntimeCLI
 extension StateOptions {
     /// The detached containers under this state directory (runtime state in `<state>/runtime`).
     func detachedContainers() -> DetachedContainers {
-        let runtime = ContainerRuntime(root: resolvedStateDir + "/runtime", helperExecutable: RuntimeHelperLocation.path,
+        let runtime = ContainerRuntime(root: StateLayout(resolvedStateDir).runtime, helperExecutable: RuntimeHelperLocation.path,
                                        seccompCompiler: BPFSeccompCompiler())
         return DetachedContainers(stateDirectory: resolvedStateDir, runtime: runtime, monitorExecutable: RuntimeHelperLocation.monitorPath)
     }

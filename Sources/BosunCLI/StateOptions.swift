@@ -1,3 +1,4 @@
+import BosunModel
 import ArgumentParser
 import BosunJournal
 import BosunJournalFiles
@@ -34,7 +35,7 @@ struct StateOptions: ParsableArguments {
     }
 
     /// The journal's directory inside the state directory.
-    var journalDirectory: String { resolvedStateDir + "/journal" }
+    var journalDirectory: String { StateLayout(resolvedStateDir).journal }
 
     /// The journal's storage for reading; a missing journal is a failure with exit code 3.
     func existingJournal() throws -> FileJournalStorage {

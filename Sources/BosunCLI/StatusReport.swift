@@ -80,7 +80,7 @@ struct StatusReport {
         }
         report.networks = inventory.networks.mapValues(\.project)
         report.volumes = inventory.volumes.mapValues(\.project)
-        if let storage = try? FileJournalStorage(directory: directory + "/journal") {
+        if let storage = try? FileJournalStorage(directory: StateLayout(directory).journal) {
             let segments = ((try? storage.segmentNames()) ?? []).compactMap { try? storage.read($0) }
             let history = ConvergenceHistory(segments: segments)
             report.last = history.convergences.last

@@ -1,3 +1,4 @@
+import BosunModel
 public import BosunBundle
 import BosunImageStore
 import BosunRuntime
@@ -12,7 +13,7 @@ public struct ContainerDirectory: Sendable {
 
     public init(state: String, name: String) {
         self.name = name
-        root = state + "/containers/" + name
+        root = StateLayout(state).container(name)
     }
 
     /// The directory at `root` (`<state>/containers/<name>`).

@@ -1,3 +1,4 @@
+import BosunModel
 import BosunCgroups
 public import BosunRuntime
 import BosunImageStore
@@ -25,7 +26,7 @@ public struct DetachedContainers: Sendable {
     /// A failure, with the action, the container and the cause, as `RuntimeError` words them.
     public typealias Failure = RuntimeError
 
-    public func directory(_ name: String) -> String { stateDirectory + "/containers/" + name }
+    public func directory(_ name: String) -> String { StateLayout(stateDirectory).container(name) }
     func metadataPath(_ name: String) -> String { directory(name) + "/container.json" }
 
     public func monitorConfiguration(_ name: String, log: LogOptions) -> MonitorConfiguration {
@@ -91,7 +92,7 @@ public struct DetachedContainers: Sendable {
 
     /// Every detached container, by name.
     public func list() -> [ContainerStatus] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/containers")) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: StateLayout(stateDirectory).containers)) ?? []
         return names.sorted().compactMap { try? inspect($0) }
     }
 

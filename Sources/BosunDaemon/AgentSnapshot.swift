@@ -1,4 +1,4 @@
-public import BosunAgent
+import BosunAgent
 import BosunConverge
 import BosunJournal
 public import BosunModel

@@ -1,4 +1,4 @@
-public import BosunAgent
+import BosunAgent
 public import BosunContainers
 import BosunConverge
 import BosunCycle

@@ -1,3 +1,4 @@
+import BosunModel
 import BosunAgent
 import BosunHost
 import Foundation
@@ -14,7 +15,7 @@ final class RestartCountsFile: Sendable {
     let reportedError = Mutex<String?>(nil)
 
     init(stateDirectory: String) {
-        path = stateDirectory + "/restart-counts.json"
+        path = StateLayout(stateDirectory).restartCounts
     }
 
     /// The saved counts; nil when there are none. Throws a message naming the file when it cannot be used.

@@ -1,3 +1,4 @@
+import BosunModel
 import Foundation
 import Glibc
 
@@ -12,7 +13,7 @@ public final class ConvergenceLock: @unchecked Sendable {
     /// Takes the lock, waiting (off the cooperative pool) while another process holds it; `waiting` is called
     /// once, with the holder's pid when known, if it has to wait.
     public static func acquire(stateDirectory: String, waiting: @escaping @Sendable (Int32?) -> Void = { _ in }) async throws -> ConvergenceLock {
-        let path = stateDirectory + "/converge.lock"
+        let path = StateLayout(stateDirectory).convergenceLock
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw HostError("open the convergence lock \(path)", errno: errno) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {

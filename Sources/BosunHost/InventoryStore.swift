@@ -1,3 +1,4 @@
+import BosunModel
 public import BosunConverge
 import Foundation
 import Synchronization
@@ -10,7 +11,7 @@ public final class InventoryStore: Sendable {
 
     /// Loads `<stateDirectory>/inventory.json`; a missing file is an empty inventory.
     public init(stateDirectory: String) throws(HostError) {
-        path = stateDirectory + "/inventory.json"
+        path = StateLayout(stateDirectory).inventory
         var loaded = Inventory()
         if let data = FileManager.default.contents(atPath: path) {
             do { loaded = try JSONDecoder().decode(Inventory.self, from: data) } catch {

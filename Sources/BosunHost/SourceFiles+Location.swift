@@ -1,3 +1,4 @@
+import BosunModel
 public import BosunSource
 import Foundation
 
@@ -8,13 +9,13 @@ extension SourceFiles {
     /// containers made then still bind them.
     public static func location(of opened: SourceReader.Opened, stateDirectory: String) throws -> (root: String, store: String?) {
         if let directory = opened.tree as? DirectoryFileTree { return (directory.root, nil) }
-        let sources = stateDirectory + "/sources"
-        guard let commit = opened.revision?.commitID else { return (sources + "/none", nil) }
+        let layout = StateLayout(stateDirectory)
+        guard let commit = opened.revision?.commitID else { return (layout.sources + "/none", nil) }
         do {
-            let root = try SourceExport.export(opened.tree, path: opened.path, commit: commit, into: sources + "/commits")
-            return (root, sources + "/content")
+            let root = try SourceExport.export(opened.tree, path: opened.path, commit: commit, into: layout.sourceCommits)
+            return (root, layout.sourceContent)
         } catch {
-            throw SourceFilesError(message: "cannot export the commit's files to \(sources)/commits: \(error)")
+            throw SourceFilesError(message: "cannot export the commit's files to \(layout.sourceCommits): \(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import BosunModel
 import BosunImageStore
 import CBosunSys
 import Foundation
@@ -11,7 +12,7 @@ public struct VolumeStore: Sendable {
 
     /// The store of `stateDirectory`; its directory is made on the first `create`.
     public init(stateDirectory: String) {
-        root = stateDirectory + "/volumes"
+        root = StateLayout(stateDirectory).volumes
     }
 
     /// A volume's host name: a letter or digit first, then letters, digits, `_`, `.`, `-` (as Docker).

@@ -1,3 +1,4 @@
+import BosunModel
 public import BosunJournal
 import Foundation
 
@@ -20,7 +21,7 @@ public enum HostIdentity {
     /// The salt for `SecretRedactor`: 32 random bytes in `<stateDirectory>/journal-salt` (0600), created on
     /// first use. It is kept out of the journal so that the journal alone does not allow guessing values.
     public static func salt(stateDirectory: String) throws -> [UInt8] {
-        let path = stateDirectory + "/journal-salt"
+        let path = StateLayout(stateDirectory).journalSalt
         if let data = FileManager.default.contents(atPath: path), data.count >= 16 { return Array(data) }
         var generator = SystemRandomNumberGenerator()
         let salt = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }

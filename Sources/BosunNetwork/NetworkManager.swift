@@ -38,8 +38,8 @@ public final class NetworkManager: Sendable {
     init(stateDirectory: String, environment: Environment) throws(NetworkError) {
         self.stateDirectory = stateDirectory
         self.env = environment
-        try FileWriter.makeDirectory(stateDirectory + "/containers")
-        let path = stateDirectory + "/network.json"
+        try FileWriter.makeDirectory(StateLayout.Network(stateDirectory).containers)
+        let path = StateLayout.Network(stateDirectory).records
         var loaded = NetworkStateFile()
         if let data = FileManager.default.contents(atPath: path) {
             do {
@@ -184,6 +184,6 @@ public final class NetworkManager: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data: Data
         do { data = try encoder.encode(s) } catch { throw NetworkError(.state, "encode network state: \(error)") }
-        try FileWriter.atomically(Array(data), to: stateDirectory + "/network.json")
+        try FileWriter.atomically(Array(data), to: StateLayout.Network(stateDirectory).records)
     }
 }

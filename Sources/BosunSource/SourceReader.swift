@@ -40,7 +40,8 @@ public struct SourceReader: Sendable {
             // A local path: make it absolute so the mirror does not depend on the working directory.
             url = repository.hasPrefix("/") ? repository : FileManager.default.currentDirectoryPath + "/" + repository
         }
-        let directory = try StateDirectory.ensure(stateDirectory, "git")
+        _ = try StateDirectory.ensure(stateDirectory)
+        let directory = try StateDirectory.ensure(StateLayout(stateDirectory).git)
         return try GitMirror(url: url, access: access, directory: directory + "/" + GitMirror.directoryName(for: url))
     }
 }
