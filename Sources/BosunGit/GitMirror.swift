@@ -48,18 +48,26 @@ public final class GitMirror: GitSource {
         return (trimmed.isEmpty ? "repo" : String(trimmed)) + "-" + hash
     }
 
-    public func fetch() async throws -> GitFetchResult {
+    /// Fetches every branch and tag; then, past `MirrorRepository.packLimit` packs, merges them into one
+    /// (keeping the commits in `keeping` even when no ref reaches them any more).
+    public func fetch() async throws -> GitFetchResult { try await fetch(keeping: []) }
+
+    public func fetch(keeping: [GitCommitID]) async throws -> GitFetchResult {
         let context = RemoteCallbackContext(url: url, access: access)
         let (directory, object, scheme, caBundle) = (self.directory, url.redacted, url.scheme, access.caBundleFile)
         return try await withTaskCancellationHandler {
             try await run { () throws(GitError) -> GitFetchResult in
                 let repository = try MirrorRepository.open(directory: directory, object: object, create: true)
+                let result: GitFetchResult
                 if scheme == .https {
-                    return try TLSTrust.withTrust(caBundle: caBundle, object: object) { () throws(GitError) in
+                    result = try TLSTrust.withTrust(caBundle: caBundle, object: object) { () throws(GitError) in
                         try repository.fetch(context)
                     }
+                } else {
+                    result = try repository.fetch(context)
                 }
-                return try repository.fetch(context)
+                try repository.consolidatePacks(keeping: keeping)
+                return result
             }
         } onCancel: {
             context.cancel()

@@ -27,7 +27,7 @@ public struct RepositorySource: DesiredStateSource {
     public var origin: SourceOrigin { SourceOrigin(location: mirror.repositoryURL, path: path, isRepository: true) }
 
     public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
-        let fetched = try await mirror.fetch()
+        let fetched = try await mirror.fetch(keeping: lastApplied.map { [$0] } ?? [])
         let ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
         let commit = try await mirror.resolve(ref)
         if let lastApplied { try await mirror.checkNoRewind(ref: ref, from: lastApplied, to: commit, allowRewind: allowRewind) }

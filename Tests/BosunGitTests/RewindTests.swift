@@ -66,3 +66,41 @@ struct RewindTests {
         #expect(unknown?.description.contains("is not in the mirror") == true)
     }
 }
+
+@Suite("mirror packs")
+struct MirrorPackTests {
+    @Test("a mirror fetching often keeps few packs, every commit still readable, and the last applied commit after a force-push",
+          .enabled(if: Gate.canRun(tools: ["git"])))
+    func packsAreMerged() async throws {
+        try Gate.require(tools: ["git"])
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let repo = try TestRepository(in: temp.path)
+        let mirror = try GitMirror(url: "file://\(repo.bare)", directory: temp.file("mirror"))
+        var commits: [String] = []
+        for round in 1...(MirrorRepository.packLimit + 5) {
+            try repo.write("manifests/compose.yaml", "v: \(round)\n")
+            commits.append(try repo.commit("round \(round)"))
+            try repo.pushAll()
+            _ = try await mirror.fetch()
+        }
+        let packs = try FileManager.default.contentsOfDirectory(atPath: temp.file("mirror") + "/objects/pack").filter { $0.hasSuffix(".pack") }
+        #expect(packs.count < 10, "\(packs.count) packs")
+        for commit in commits { #expect(try await mirror.resolve(commit).hex == commit) }
+        // A force-push leaves the applied commit unreachable: merging keeps it for the rewind guard.
+        let applied = try #require(GitCommitID(commits.last!))
+        try repo.git("reset", "-q", "--hard", commits[0])
+        try repo.pushAll()
+        for round in 1...(MirrorRepository.packLimit + 2) {
+            try repo.write("other.txt", "\(round)\n")
+            try repo.commit("after \(round)")
+            try repo.pushAll()
+            _ = try await mirror.fetch(keeping: [applied])
+        }
+        let head = try await mirror.resolve("main")
+        let error = await #expect(throws: GitError.self) {
+            try await mirror.checkNoRewind(ref: "main", from: applied, to: head, allowRewind: false)
+        }
+        #expect(error?.code == .rewind)
+    }
+}
