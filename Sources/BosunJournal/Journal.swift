@@ -19,6 +19,10 @@ public final class Journal {
     private var uncheckpointedChecks: Int64 = 0
     /// Keys of the service specs already stored in the current segment.
     private var knownSpecs: Set<String> = []
+    /// At most this many keys are remembered: an agent converging for months meets new specs with every
+    /// changed service, and a 16 MiB segment can name tens of thousands. Past it the set starts again, and
+    /// specs are stored once more (readers join the specs of every segment, so a repeat costs only bytes).
+    static let knownSpecsLimit = 1024
     /// The seq of a `begin` with no `end` found at open: an interrupted convergence.
     public private(set) var openConvergence: Int64?
     /// The last applied commit per repository and the state directory's source, current with every record.
@@ -153,7 +157,10 @@ public final class Journal {
         switch record.kind {
         case .begin:
             openConvergence = record.seq
-            if case .object(let specs)? = record.body["specs"] { knownSpecs.formUnion(specs.keys) }
+            if case .object(let specs)? = record.body["specs"] {
+                knownSpecs.formUnion(specs.keys)
+                if knownSpecs.count > Self.knownSpecsLimit { knownSpecs = [] }
+            }
         case .end:
             if record.body["begin_seq"]?.intValue == openConvergence { openConvergence = nil }
         default: break
@@ -223,6 +230,7 @@ public final class Journal {
         var specs = body.specs
         let skeleton = body.state.map { state in
             SpecStore.split(state) { key, spec in
+                if knownSpecs.count >= Self.knownSpecsLimit { knownSpecs = [] }
                 if knownSpecs.insert(key).inserted { specs[key] = spec }
             }
         }

@@ -1,4 +1,4 @@
-import BosunJournal
+@testable import BosunJournal
 import BosunModel
 import Testing
 
@@ -87,6 +87,18 @@ struct JournalTests {
         let diff = StateDiff(from: a, to: c)
         #expect(diff.changes.map(\.field) == ["image"])
         #expect(diff.changes.first?.new == "docker.io/library/nginx:1.2")
+    }
+
+    @Test("the specs remembered are bounded: past the limit a spec is stored again, and history still joins every state")
+    func specMemoryIsBounded() throws {
+        let storage = InMemoryJournalStorage()
+        let journal = try JournalFixtures.journal(storage)
+        var seqs: [Int64] = []
+        for round in 0...Journal.knownSpecsLimit { seqs.append(try journal.begin(JournalFixtures.begin(round: round))) }
+        let again = try journal.begin(JournalFixtures.begin(round: 0))
+        let history = ConvergenceHistory(segments: [try storage.read(JournalSegmentName.name(1))])
+        #expect(history.convergence(again)?.beginBody.specs.count == 1)  // forgotten with the rest: stored again
+        for seq in [seqs[0], seqs[Journal.knownSpecsLimit], again] { #expect(history.convergence(seq).flatMap(history.state(of:)) != nil) }
     }
 
     @Test("segments rotate by size and the chain continues across them")
