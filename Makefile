@@ -21,6 +21,7 @@ release:
 # Warnings in bosun's own sources fail the build (dependencies are not held to it).
 test:
 	@scripts/check-state-paths
+	@scripts/check-linux-calls
 	@set -o pipefail; $(SWIFT) build --build-tests $(BUILD_FLAGS) 2>&1 | tee .build-log.txt
 	@if grep -E '^/.*/(Sources|Tests)/.*: warning:' .build-log.txt; then echo "make: warnings in bosun's sources" >&2; exit 1; fi
 	$(SWIFT) test --skip-build

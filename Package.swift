@@ -78,16 +78,16 @@ let package = Package(
         .target(name: "BosunArchive", swiftSettings: strict),
         .target(
             name: "BosunImageStore",
-            dependencies: ["BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunLinux", "BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
-        .target(name: "BosunCgroups", dependencies: ["BosunModel", "CBosunSys"], swiftSettings: strict),
+        .target(name: "BosunCgroups", dependencies: ["BosunLinux", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunCgroupsTests", dependencies: ["BosunTestSupport", "BosunCgroups", "BosunModel"], swiftSettings: strict),
         .testTarget(
             name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(
             name: "BosunRegistry",
-            dependencies: [
+            dependencies: ["BosunLinux", 
                 "BosunImageSpec", "BosunImageStore", "BosunModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,7 +102,7 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "BosunDaemon",
-            dependencies: [
+            dependencies: ["BosunLinux", 
                 "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys", "BosunHost", "BosunCycle", "BosunSource", "BosunContainers",
                 "BosunNetwork", "BosunConverge", "BosunPlanner", "BosunManifest", "BosunGit", "BosunCgroups", "BosunLogFormat", "BosunImageStore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -115,7 +115,7 @@ let package = Package(
             name: "BosunJournal",
             dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunJournalFiles", dependencies: ["BosunJournal"], swiftSettings: strict),
+        .target(name: "BosunJournalFiles", dependencies: ["BosunLinux", "BosunJournal"], swiftSettings: strict),
         .target(name: "BosunConverge", dependencies: ["BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
         .testTarget(
             name: "BosunConvergeTests",
@@ -125,8 +125,10 @@ let package = Package(
             name: "BosunGit",
             dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunRuntime", dependencies: ["BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
-        .target(name: "BosunSource", dependencies: ["BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
+        .target(name: "BosunRuntime", dependencies: ["BosunLinux", "BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
+        .target(name: "BosunSource", dependencies: ["BosunLinux", "BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
+        .target(name: "BosunLinux", swiftSettings: strict),
+        .testTarget(name: "BosunLinuxTests", dependencies: ["BosunLinux"], swiftSettings: strict),
         .target(
             name: "BosunTestSupport",
             dependencies: ["BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
@@ -151,7 +153,7 @@ let package = Package(
         // `bosun` is the small front: runtime commands run in it, everything else execs `bosun-cli` beside it.
         .target(
             name: "BosunRuntimeCLI",
-            dependencies: ["BosunRuntime", "BosunOCI", "BosunModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BosunLinux", "BosunRuntime", "BosunOCI", "BosunModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "bosun", dependencies: ["BosunRuntimeCLI"], swiftSettings: strict,
@@ -163,17 +165,17 @@ let package = Package(
         // The container monitor and minimal init: Glibc only, linked fully static so it runs in any image.
         .target(name: "BosunLogFormat", swiftSettings: strict),
         .executableTarget(
-            name: "bosun-monitor", dependencies: ["BosunLogFormat", "CBosunSys"], swiftSettings: strict,
+            name: "bosun-monitor", dependencies: ["BosunLinux", "BosunLogFormat", "CBosunSys"], swiftSettings: strict,
             linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(
             name: "BosunContainers",
-            dependencies: ["BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
+            dependencies: ["BosunLinux", "BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
             swiftSettings: strict),
         .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .target(
             name: "BosunHost",
-            dependencies: [
+            dependencies: ["BosunLinux", 
                 "BosunConverge", "BosunJournal", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys", "BosunCycle", "BosunSource",
             ],

@@ -1,4 +1,5 @@
 import Glibc
+import BosunLinux
 
 /// A failed cgroup operation: what was done (`write`, `mkdir`, …), to which file, with which value, the kernel's
 /// errno when there was one, and a hint on how to remedy it. `code` says how a caller should handle it.
@@ -49,7 +50,7 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
         var text = action
         if let file { text += " `\(file)`" }
         if let value { text += " = `\(value)`" }
-        if let errno { text += ": " + String(cString: strerror(errno)) }
+        if let errno { text += ": " + Errno.text(errno) }
         if let hint { text += errno == nil ? ": \(hint)" : " (\(hint))" }
         return text
     }

@@ -1,4 +1,5 @@
 import Glibc
+import BosunLinux
 
 /// Steps both managers share: applying writes, waiting, killing by signal, removing with retries.
 enum CgroupOperations {
@@ -26,7 +27,7 @@ enum CgroupOperations {
             do {
                 try fileSystem.write(file, write.value)
             } catch where write.need == .ifAccepted && error.code != .busy {
-                report.skipped.append("\(write.file)=\(write.value): \(error.errno.map { String(cString: strerror($0)) } ?? "refused")")
+                report.skipped.append("\(write.file)=\(write.value): \(error.errno.map { Errno.text($0) } ?? "refused")")
                 continue
             }
             report.written.append(write)

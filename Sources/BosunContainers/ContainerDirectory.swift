@@ -4,6 +4,7 @@ import BosunImageStore
 import BosunRuntime
 import Foundation
 import Glibc
+import BosunLinux
 
 /// A one-off container's files under `<state>/containers/<name>`: the bundle, the overlay's upper and work
 /// directories, and the /etc files bound into it. Removed (overlay unmounted first) when the container ends.
@@ -54,7 +55,7 @@ public struct ContainerDirectory: Sendable {
             if errno == EEXIST {
                 throw RuntimeError("create container `\(name)`", detail: "a container with this name already exists (\(root))", hint: "remove it first (`bosun rm`)")
             }
-            throw RuntimeError("create container `\(name)`", detail: "create `\(root)`: \(String(cString: strerror(errno)))")
+            throw RuntimeError("create container `\(name)`", detail: "create `\(root)`: \(Errno.text(errno))")
         }
         do {
             try ContainerDirectory.processMarker(getpid()).write(toFile: creatorPath, atomically: false, encoding: .utf8)

@@ -5,6 +5,7 @@ import BosunImageStore
 import CBosunSys
 import Foundation
 import Glibc
+import BosunLinux
 
 /// Detached containers: started under a `bosun-monitor` that outlives the caller, stopped, removed, listed,
 /// their logs read. Each lives in `<state>/containers/<name>/` (`container.json`, `ctr.log*`, `exit.json`,
@@ -149,9 +150,9 @@ public struct DetachedContainers: Sendable {
     static func describe(_ error: any Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
+            return Errno.text(Int32(underlying.code))
         }
-        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        if nsError.domain == NSPOSIXErrorDomain { return Errno.text(Int32(nsError.code)) }
         return nsError.localizedDescription
     }
 

@@ -2,6 +2,7 @@ import BosunBundle
 import BosunModel
 import BosunOCI
 import Glibc
+import BosunLinux
 
 /// Compose `devices:` on this host: each host path (symbolic links followed, as `/dev/dri/by-path/…` are) must
 /// be a character or block device; its numbers, mode and owner become the container's node.
@@ -10,7 +11,7 @@ enum HostDevices {
         try mappings.map { mapping in
             var info = stat()
             guard stat(mapping.hostPath, &info) == 0 else {
-                throw HostError("create container \(container)", cause: "device \(mapping.hostPath): \(String(cString: strerror(errno)))",
+                throw HostError("create container \(container)", cause: "device \(mapping.hostPath): \(Errno.text(errno))",
                                 hint: "check the device exists on this host, or remove it from devices:")
             }
             let type: String

@@ -1,4 +1,5 @@
 import Foundation
+import BosunLinux
 
 /// An error of the host side of convergence (inventory, volumes, probes): the action and object, the cause,
 /// and a hint, in lower case.
@@ -15,8 +16,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// An error whose cause is `errno`'s text.
     public init(_ action: String, errno code: Int32, hint: String? = nil) {
-        let text = String(cString: strerror(code))
-        self.init(action, cause: text.prefix(1).lowercased() + text.dropFirst(), hint: hint)
+        self.init(action, cause: Errno.lowercased(code), hint: hint)
     }
 
     public var description: String { "\(action): \(cause)" + (hint.map { " (hint: \($0))" } ?? "") }

@@ -2,6 +2,7 @@ import BosunModel
 import Foundation
 import Glibc
 import Synchronization
+import BosunLinux
 
 /// Where the desired state's files are on disk for this convergence, and what containers bind of them.
 ///
@@ -62,7 +63,7 @@ public final class SourceFiles: Sendable {
                                 hint: "remove \((source as NSString).deletingLastPathComponent) and converge again to export the commit anew")
             }
             guard rename(temporary, target) == 0 else {
-                throw HostError("store \(relative)", cause: String(cString: strerror(errno)))
+                throw HostError("store \(relative)", cause: Errno.text(errno))
             }
         } catch let error as HostError {
             try? FileManager.default.removeItem(atPath: temporary)
@@ -77,7 +78,7 @@ public final class SourceFiles: Sendable {
     /// special files are left out, as the export leaves them out.
     static func copy(_ source: String, to target: String) throws {
         var info = stat()
-        guard lstat(source, &info) == 0 else { throw HostError("copy \(source)", cause: String(cString: strerror(errno))) }
+        guard lstat(source, &info) == 0 else { throw HostError("copy \(source)", cause: Errno.text(errno)) }
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             guard FileManager.default.createFile(atPath: target, contents: FileManager.default.contents(atPath: source)) else {

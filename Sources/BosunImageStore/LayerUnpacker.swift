@@ -1,6 +1,7 @@
 public import BosunArchive
 import CBosunSys
 import Foundation
+import BosunLinux
 
 /// Unpacks one layer's tar stream into its own snapshot directory, in the form overlayfs wants as a lower
 /// layer. Nothing is ever written outside the snapshot: every parent directory is opened with
@@ -68,7 +69,7 @@ public struct LayerUnpacker {
 public struct UnpackError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ step: String, _ code: Int32) {
-        message = "\(step): \(String(cString: strerror(code)))"
+        message = "\(step): \(Errno.text(code))"
     }
     public init(message: String) { self.message = message }
     public var description: String { message }

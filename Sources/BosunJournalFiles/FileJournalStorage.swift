@@ -1,5 +1,6 @@
 public import BosunJournal
 import Foundation
+import BosunLinux
 
 /// Journal segments in a directory (created 0700): appends with `write` + `fsync`, new segments with a
 /// directory `fsync`, the head and last-check files replaced by rename. A failed append leaves the segment as
@@ -24,7 +25,7 @@ public final class FileJournalStorage: JournalStorage {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
             guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
-                throw JournalError.storage("create journal directory \(directory): \(String(cString: strerror(errno)))")
+                throw JournalError.storage("create journal directory \(directory): \(Errno.text(errno))")
             }
             try FileJournalStorage.syncDirectory((directory as NSString).deletingLastPathComponent)
         } else if (info.st_mode & S_IFMT) != S_IFDIR {
@@ -63,7 +64,7 @@ public final class FileJournalStorage: JournalStorage {
         func fail(_ action: String) -> ReserveFailure {
             let code = errno
             if start >= 0 { _ = ftruncate(fd, start) }
-            return ReserveFailure(errno: code, message: "\(action) \(path(segment)): \(String(cString: strerror(code)))")
+            return ReserveFailure(errno: code, message: "\(action) \(path(segment)): \(Errno.text(code))")
         }
         var written = 0
         while written < bytes.count {
@@ -92,7 +93,7 @@ public final class FileJournalStorage: JournalStorage {
             let fd = open(path(segment), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
                 let code = errno
-                throw ReserveFailure(errno: code, message: "create \(path(segment)): \(String(cString: strerror(code)))")
+                throw ReserveFailure(errno: code, message: "create \(path(segment)): \(Errno.text(code))")
             }
             fsync(fd)
             close(fd)
@@ -103,7 +104,7 @@ public final class FileJournalStorage: JournalStorage {
     public func truncate(_ segment: String, to length: Int) throws {
         let fd = try handle(segment)
         guard ftruncate(fd, off_t(length)) == 0, fsync(fd) == 0 else {
-            throw JournalError.storage("truncate \(path(segment)): \(String(cString: strerror(errno)))")
+            throw JournalError.storage("truncate \(path(segment)): \(Errno.text(errno))")
         }
     }
 
@@ -137,7 +138,7 @@ public final class FileJournalStorage: JournalStorage {
     private func handle(_ segment: String) throws -> Int32 {
         if let fd = appendHandles[segment] { return fd }
         let fd = open(path(segment), O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.storage("open \(path(segment)): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw JournalError.storage("open \(path(segment)): \(Errno.text(errno))") }
         appendHandles[segment] = fd
         return fd
     }
@@ -152,7 +153,7 @@ public final class FileJournalStorage: JournalStorage {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             let code = errno
-            throw ReserveFailure(errno: code, message: "write \(temporary): \(String(cString: strerror(code)))")
+            throw ReserveFailure(errno: code, message: "write \(temporary): \(Errno.text(code))")
         }
         let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
         let writeError = errno
@@ -161,14 +162,14 @@ public final class FileJournalStorage: JournalStorage {
             // A full disk (or a failed rename) leaves no temporary behind: the old file stays as it was.
             let cause = n == bytes.count ? errno : (n < 0 ? writeError : ENOSPC)
             unlink(temporary)
-            throw ReserveFailure(errno: cause, message: "replace \(path(name)): \(String(cString: strerror(cause)))")
+            throw ReserveFailure(errno: cause, message: "replace \(path(name)): \(Errno.text(cause))")
         }
     }
 
     static func syncDirectory(_ directory: String) throws {
         let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.storage("open directory \(directory): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw JournalError.storage("open directory \(directory): \(Errno.text(errno))") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw JournalError.storage("fsync directory \(directory): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw JournalError.storage("fsync directory \(directory): \(Errno.text(errno))") }
     }
 }

@@ -1,6 +1,7 @@
 import BosunModel
 public import BosunJournal
 import Foundation
+import BosunLinux
 
 /// The host's identity for the journal's genesis record, and the journal's redaction salt.
 public enum HostIdentity {
@@ -29,11 +30,11 @@ public enum HostIdentity {
         guard fd >= 0 else {
             // Another process created it first: use theirs.
             if errno == EEXIST, let data = FileManager.default.contents(atPath: path), data.count >= 16 { return Array(data) }
-            throw JournalError.storage("create \(path): \(String(cString: strerror(errno)))")
+            throw JournalError.storage("create \(path): \(Errno.text(errno))")
         }
         defer { close(fd) }
         guard salt.withUnsafeBytes({ write(fd, $0.baseAddress, 32) }) == 32, fsync(fd) == 0 else {
-            throw JournalError.storage("write \(path): \(String(cString: strerror(errno)))")
+            throw JournalError.storage("write \(path): \(Errno.text(errno))")
         }
         return salt
     }

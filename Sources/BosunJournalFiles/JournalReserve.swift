@@ -1,4 +1,5 @@
 import Foundation
+import BosunLinux
 
 /// Space on the journal's filesystem that can be given back: a file of `size` bytes that really holds its
 /// blocks (`posix_fallocate`), so shrinking it frees that much space.
@@ -84,7 +85,7 @@ final class ReserveFile: ReserveSpace {
         guard result == 0 else {
             // A partial allocation is given back: the reserve is all there or as it was.
             _ = ftruncate(fd, off_t(before))
-            throw ReserveFailure(errno: result, message: "allocate the journal's reserve \(path): \(String(cString: strerror(result)))")
+            throw ReserveFailure(errno: result, message: "allocate the journal's reserve \(path): \(Errno.text(result))")
         }
         _ = fsync(fd)
     }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import BosunLinux
 
 /// Plain words for what went wrong under an HTTP request — `connection refused`, `the connection timed out`,
 /// `the name does not resolve`, `the registry closed the connection` — instead of the description of NIO's or
@@ -53,7 +54,7 @@ enum TransportFailure {
         case ENETUNREACH: return "the network is unreachable"
         case EPIPE: return "the connection was closed"
         case ECONNABORTED: return "the connection was aborted"
-        default: return String(cString: strerror(code)).lowercased()
+        default: return Errno.text(code).lowercased()
         }
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import BosunLinux
 
 /// A failure of one runtime step: what was being done to which object, the errno when a system call failed,
 /// and a hint on how it may be remedied. Printed as ``mount `proc` on `/…/rootfs/proc`: permission denied``.
@@ -26,9 +27,8 @@ public struct RuntimeError: Error, Sendable, Hashable, Codable, CustomStringConv
         return text
     }
 
-    /// `strerror` in lower case, as messages are written ("no such file or directory").
+    /// The errno's text in lower case, as messages are written ("no such file or directory").
     public static func errnoText(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text).lowercased()
+        Errno.text(code).lowercased()
     }
 }

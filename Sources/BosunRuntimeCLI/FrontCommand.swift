@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import BosunLinux
 
 /// The small `bosun` executable's dispatch. It links the runtime and nothing of git, YAML, HTTP or networking,
 /// so a container start pays a few milliseconds less process start-up (a quarter of the 160 MB whole CLI's
@@ -21,7 +22,7 @@ public enum FrontCommand {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         argv.append(nil)
         execv(path, argv)
-        let reason = String(cString: strerror(errno))
+        let reason = Errno.text(errno)
         FileHandle.standardError.write(Data(
             "bosun: cannot run `\(path)`: \(reason); install `\(fullExecutableName)` next to `bosun` (see README, Install)\n".utf8))
         exit(BosunExitCode.internalError.rawValue)

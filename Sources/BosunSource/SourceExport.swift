@@ -1,6 +1,7 @@
 public import BosunModel
 import Foundation
 import Glibc
+import BosunLinux
 
 /// The files of a commit on disk, for what containers bind from the repository (`./www:/srv/www:ro`) and
 /// for secrets: `<directory>/<commit>/<path>/…` (executable files stay executable), written once per commit (into a temporary directory
@@ -22,7 +23,7 @@ public enum SourceExport {
             try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             try copy(tree, path, to: temporary)
             guard rename(temporary, root) == 0 || errno == EEXIST || errno == ENOTEMPTY else {
-                throw FileTreeError(path: root, message: "cannot rename the export into place: \(String(cString: strerror(errno)))")
+                throw FileTreeError(path: root, message: "cannot rename the export into place: \(Errno.text(errno))")
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)

@@ -1,6 +1,7 @@
 public import BosunModel
 public import BosunGit
 import Foundation
+import BosunLinux
 
 /// Opens a `SourceSpec`: for a repository, fetches its mirror under the state directory and reads the
 /// resolved commit's tree without a checkout; for a directory, reads the directory.
@@ -73,7 +74,7 @@ public enum StateDirectory {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         }
         guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
-            throw FileTreeError(path: path, message: "cannot create the state directory: \(String(cString: strerror(errno)))")
+            throw FileTreeError(path: path, message: "cannot create the state directory: \(Errno.text(errno))")
         }
         chmod(path, 0o700)
     }

@@ -1,6 +1,7 @@
 import BosunLogFormat
 import CBosunSys
 import Glibc
+import BosunLinux
 
 /// The few system calls the monitor and the init make, with EINTR retried.
 enum Posix {
@@ -21,7 +22,7 @@ enum Posix {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
-    static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    static func errorText(_ code: Int32) -> String { Errno.text(code) }
 
     /// Writes all of `bytes`; false on an error other than EINTR.
     @discardableResult
