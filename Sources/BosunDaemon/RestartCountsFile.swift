@@ -3,6 +3,7 @@ import BosunAgent
 import BosunHost
 import Foundation
 import Synchronization
+import BosunLinux
 
 /// `<state>/restart-counts.json` (0600, replaced atomically): the agent's restart counts and crash-loop state,
 /// saved when they change and read back when the agent starts, so `bosun status` shows the same counts across

@@ -1,5 +1,5 @@
 import Foundation
-import BosunLinux
+public import BosunLinux
 
 /// An error of the host side of convergence (inventory, volumes, probes): the action and object, the cause,
 /// and a hint, in lower case.
@@ -17,6 +17,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// An error whose cause is `errno`'s text.
     public init(_ action: String, errno code: Int32, hint: String? = nil) {
         self.init(action, cause: Errno.lowercased(code), hint: hint)
+    }
+
+    /// A failed system call: the call and its path as the action, errno's text as the cause.
+    public init(_ error: SystemCallError, hint: String? = nil) {
+        self.init("\(error.call) \(error.path)", errno: error.code, hint: hint)
     }
 
     public var description: String { "\(action): \(cause)" + (hint.map { " (hint: \($0))" } ?? "") }

@@ -2,6 +2,7 @@ import BosunModel
 public import BosunConverge
 import Foundation
 import Synchronization
+import BosunLinux
 
 /// The inventory on disk: `<state>/inventory.json` (0600), replaced atomically (and fsync'd) on every change.
 /// Thread-safe: the engine's concurrent operations record through it.
@@ -38,7 +39,7 @@ public final class InventoryStore: Sendable {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let data: Data
             do { data = try encoder.encode(next) } catch { throw HostError("encode the inventory", cause: "\(error)") }
-            try AtomicFile.write(Array(data) + [0x0A], to: path)
+            do throws(SystemCallError) { try AtomicFile.write(Array(data) + [0x0A], to: path) } catch { throw HostError(error) }
             inventory = next
         }
     }

@@ -2,6 +2,7 @@ public import BosunImageSpec
 import BosunArchive
 import CBosunSys
 import Foundation
+import BosunLinux
 
 /// Images on this host: blobs by digest, one unpacked snapshot per layer (shared by every image that uses
 /// it), and the records that name them. Rooted at `<state>/images` (0700).
@@ -60,13 +61,7 @@ public final class ImageStore: @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data = try encoder.encode(all)
-        let temporary = recordsPath + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw UnpackError("write \(temporary)", errno) }
-        let n = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, data.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard n == data.count, synced, rename(temporary, recordsPath) == 0 else { throw UnpackError("write \(recordsPath)", errno) }
+        do { try AtomicFile.write(Array(data), to: recordsPath) } catch { throw UnpackError("\(error.call) \(error.path)", error.code) }
     }
 
     // MARK: snapshots

@@ -1,16 +1,12 @@
 import Foundation
+import BosunLinux
 
 /// Whole-file writes: `atomically` for state (temporary file, fsync, rename), `inPlace` for files the runtime
 /// bind-mounts (a rename would leave the container looking at the old inode).
 enum FileWriter {
     static func atomically(_ bytes: [UInt8], to path: String) throws(NetworkError) {
-        let temporary = path + ".tmp"
-        try inPlace(bytes, to: temporary, sync: true)
-        guard rename(temporary, path) == 0 else { throw NetworkError(.state, "rename \(temporary) to \(path)", errno: errno) }
-        let directory = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
+        do { try AtomicFile.write(bytes, to: path, mode: 0o644) } catch {
+            throw NetworkError(.state, "\(error.call) \(error.path)", errno: error.code)
         }
     }
 

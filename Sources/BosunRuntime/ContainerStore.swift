@@ -1,6 +1,7 @@
 import BosunOCI
 import Foundation
 import Glibc
+import BosunLinux
 
 /// What the runtime records about a container in `<root>/<id>/state.json`.
 struct ContainerRecord: Codable, Sendable {
@@ -69,13 +70,9 @@ struct ContainerStore {
         do {
             // Written and renamed, not synced: state lives as long as the container (normally on /run's tmpfs).
             let data = try encoder.encode(record)
-            let temporary = stateFile(record.id) + ".tmp"
-            let fd = try Sys.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644, step: "create `\(temporary)`")
-            defer { Sys.close(fd) }
-            try Sys.write(fd, Array(data), step: "write `\(temporary)`")
-            try Sys.check("rename `\(temporary)`") { rename(temporary, stateFile(record.id)) }
-        } catch let error as RuntimeError {
-            throw error
+            try AtomicFile.write(Array(data), to: stateFile(record.id), mode: 0o644, durable: false)
+        } catch let error as SystemCallError {
+            throw RuntimeError("\(error.call) `\(error.path)`", detail: Errno.lowercased(error.code))
         } catch {
             throw RuntimeError("write `\(stateFile(record.id))`", detail: error.localizedDescription)
         }

@@ -54,31 +54,15 @@ enum Posix {
         }
     }
 
-    /// Writes `bytes` to `path` through a temporary file, fsync and rename, so readers see all or nothing.
     /// Replaces this process with `path` (returns only when it could not).
     static func exec(_ path: String, _ arguments: [String]) {
         var argv = arguments.map { strdup($0) } + [nil]
         _ = execv(path, &argv)
     }
 
+    /// Writes `bytes` to `path` so readers see all or nothing (`AtomicFile`, durable).
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) -> Bool {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        let written = writeAll(fd, bytes) && fsync(fd) == 0
-        close(fd)
-        guard written, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return false
-        }
-        if let slash = path.lastIndex(of: "/") {
-            let directory = open(String(path[..<slash]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if directory >= 0 {
-                fsync(directory)
-                close(directory)
-            }
-        }
-        return true
+        (try? AtomicFile.write(bytes, to: path, mode: 0o644)) != nil
     }
 
     /// Field 22 of /proc/<pid>/stat: with the pid, it names a process even after the pid is reused.
