@@ -187,6 +187,7 @@ let package = Package(
         .testTarget(name: "BosunNetworkTests", dependencies: ["BosunTestSupport", "BosunNetwork", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
+        .testTarget(name: "BosunBundleTests", dependencies: ["BosunBundle", "BosunModel", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
         .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunTestSupport", "BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
         .testTarget(
             name: "BosunRegistryTests",
