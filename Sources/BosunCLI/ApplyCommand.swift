@@ -44,10 +44,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let directory = source.state.resolvedStateDir
         _ = try source.state.imageStore()  // creates the state directory (0700) when missing
         let journal = try ApplyCommand.openJournal(directory)
-        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let (engine, client) = try registry.engine(state: source.state)
         do {
-            try await apply(engine: engine, journal: journal, clock: clock)
+            try await apply(engine: engine, journal: journal)
         } catch let failure as CommandFailure {
             await client.shutdown()
             throw failure
@@ -59,8 +58,8 @@ struct ApplyCommand: AsyncParsableCommand {
         await client.shutdown()
     }
 
-    func apply(engine: HostEngine, journal: Journal, clock: @escaping @Sendable () -> Int64) async throws {
-        var cycle = try source.cycle(engine: engine, journal: journal, clock: clock, concurrency: concurrency, journalRepeats: true) { holder in
+    func apply(engine: HostEngine, journal: Journal) async throws {
+        var cycle = try source.cycle(engine: engine, journal: journal, concurrency: concurrency, journalRepeats: true) { holder in
             FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
         }
         let clockStart = ContinuousClock.now

@@ -33,10 +33,9 @@ struct PlanCommand: AsyncParsableCommand {
         _ = try source.state.imageStore()
         let journal = try ApplyCommand.openJournal(directory)
         let (engine, client) = try registry.engine(state: source.state)
-        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let report: CycleReport
         do {
-            var cycle = try source.cycle(engine: engine, journal: journal, clock: clock, journalRepeats: true) { _ in }
+            var cycle = try source.cycle(engine: engine, journal: journal, journalRepeats: true) { _ in }
             report = await cycle.run(.init(trigger: .manual, mode: .plan, allowRewind: allowRewind))
         } catch {
             await client.shutdown()

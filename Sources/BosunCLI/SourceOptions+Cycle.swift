@@ -10,7 +10,8 @@ import BosunRuntimeCLI
 extension SourceOptions {
     /// The convergence cycle these options describe, on `engine` and `journal`. A source that cannot even be
     /// named (a malformed URL) is journaled as rejected and ends the command with exit code 3.
-    func cycle(engine: HostEngine, journal: Journal, clock: @escaping @Sendable () -> Int64, concurrency: Int = 8, journalRepeats: Bool,
+    func cycle(engine: HostEngine, journal: Journal, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+               concurrency: Int = 8, journalRepeats: Bool,
                waiting: @escaping @Sendable (Int32?) -> Void) throws -> ConvergenceCycle {
         let directory = state.resolvedStateDir
         let salt: [UInt8]

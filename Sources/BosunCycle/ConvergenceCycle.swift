@@ -41,6 +41,8 @@ public struct ConvergenceCycle {
     }
 
     public let source: any DesiredStateSource
+    /// `source.origin`, read once.
+    public let origin: SourceOrigin
     public var convergence: Convergence
     public var loadOptions: LoadOptions
     public let host: any CycleHost
@@ -53,29 +55,29 @@ public struct ConvergenceCycle {
     public init(source: any DesiredStateSource, convergence: Convergence, loadOptions: LoadOptions, host: any CycleHost,
                 journalRepeats: Bool) {
         self.source = source
+        origin = source.origin
         self.convergence = convergence
         self.loadOptions = loadOptions
         self.host = host
         self.journalRepeats = journalRepeats
         self.convergence.policy = loadOptions.policy
-        self.convergence.origin = source.origin
+        self.convergence.origin = origin
     }
 
     var journal: Journal { convergence.journal }
 
     /// The commit last applied from this cycle's repository, from the journal's index.
     public func lastApplied() -> GitCommitID? {
-        journal.index.lastApplied(from: source.origin).flatMap(GitCommitID.init)
+        journal.index.lastApplied(from: origin).flatMap(GitCommitID.init)
     }
 
     /// The source the state directory belongs to, when it is not this cycle's.
     public func foreignOwner() -> SourceOrigin? {
-        guard let owner = journal.index.owner, !owner.isSameSource(as: source.origin) else { return nil }
+        guard let owner = journal.index.owner, !owner.isSameSource(as: origin) else { return nil }
         return owner
     }
 
     public mutating func run(_ request: Request) async -> CycleReport {
-        let origin = source.origin
         var report = CycleReport(outcome: .unchanged, origin: origin)
         // source
         let opened: SourceReader.Opened
@@ -149,9 +151,10 @@ public struct ConvergenceCycle {
         }
         defer { lock.release() }
         let owner = foreignOwner()
-        if owner != nil && !request.switchSource {  // another process took it over while this one waited
-            report.journalSeq = try? convergence.reject(reason: Self.ownershipRefusal(owner: owner!, origin: origin), source: opened.revision, trigger: request.trigger)
-            report.outcome = .rejected(.admit, Self.ownershipRefusal(owner: owner!, origin: origin))
+        if let owner, !request.switchSource {  // another process took it over while this one waited
+            let refusal = Self.ownershipRefusal(owner: owner, origin: origin)
+            report.journalSeq = try? convergence.reject(reason: refusal, source: opened.revision, trigger: request.trigger)
+            report.outcome = .rejected(.admit, refusal)
             return report
         }
         do {

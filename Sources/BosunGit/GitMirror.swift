@@ -66,7 +66,8 @@ public final class GitMirror: GitSource {
                 } else {
                     result = try repository.fetch(context)
                 }
-                try repository.consolidatePacks(keeping: keeping)
+                // Only a fetch that brought something wrote a pack: an idle poll does not list the pack directory.
+                if !result.updatedRefs.isEmpty { try repository.consolidatePacks(keeping: keeping) }
                 return result
             }
         } onCancel: {

@@ -65,10 +65,11 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
         }
     }
 
-    /// Built from every record of the journal.
-    public static func rebuilt(from records: some Sequence<JournalRecord>) -> AppliedIndex {
-        var index = AppliedIndex()
-        for record in records { index.note(record) }
+    /// The index stored as `bytes`; nil when they are not one, or one of another format (then it is rebuilt).
+    static func decoded(_ bytes: [UInt8]) -> AppliedIndex? {
+        guard let index = JSONValue.parse(bytes).flatMap({ try? $0.decode(AppliedIndex.self) }), index.version == AppliedIndex().version else {
+            return nil
+        }
         return index
     }
 }

@@ -26,15 +26,7 @@ public struct ConvergenceHistory: Sendable {
 
     /// Parses every segment's records (damaged lines are skipped here; `journal verify` reports them).
     public init(segments: [[UInt8]]) {
-        var records: [JournalRecord] = []
-        for bytes in segments {
-            var start = 0
-            while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
-                if let record = try? JournalRecord.parse(line: bytes[start..<end]) { records.append(record) }
-                start = end + 1
-            }
-        }
-        self.init(records: records)
+        self.init(records: segments.flatMap(JournalRecord.records(in:)))
     }
 
     public init(records: [JournalRecord]) {

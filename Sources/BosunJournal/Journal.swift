@@ -61,9 +61,7 @@ public final class Journal {
     /// that writer is still appending — and opening fails instead.
     private func open(repairing: Bool) throws -> OpenReport {
         savedIndex = storage.readIndex()
-        if let stored = savedIndex.flatMap(JSONValue.parse).flatMap({ try? $0.decode(AppliedIndex.self) }), stored.version == AppliedIndex().version {
-            replay = (stored, false)
-        }
+        if let stored = savedIndex.flatMap(AppliedIndex.decoded) { replay = (stored, false) }
         var names = try storage.segmentNames()
         if names.isEmpty {
             currentSegment = JournalSegmentName.name(1)
@@ -121,8 +119,7 @@ public final class Journal {
     /// Takes in the index another process stored since, when it is ahead of this one's (read-only: for what a
     /// cycle asks before it holds the lock).
     public func refreshIndex() {
-        guard let bytes = storage.readIndex(), bytes != savedIndex,
-              let stored = JSONValue.parse(bytes).flatMap({ try? $0.decode(AppliedIndex.self) }), stored.version == index.version,
+        guard let bytes = storage.readIndex(), bytes != savedIndex, let stored = AppliedIndex.decoded(bytes),
               let theirs = stored.head, theirs.seq > (index.head?.seq ?? 0) else { return }
         index = stored
     }
@@ -182,12 +179,7 @@ public final class Journal {
     private func rebuiltIndex() throws -> AppliedIndex {
         var index = AppliedIndex()
         for name in try storage.segmentNames() {
-            let bytes = try storage.read(name)
-            var start = 0
-            while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
-                if let record = try? JournalRecord.parse(line: bytes[start..<end]) { index.note(record) }
-                start = end + 1
-            }
+            for record in JournalRecord.records(in: try storage.read(name)) { index.note(record) }
         }
         return index
     }

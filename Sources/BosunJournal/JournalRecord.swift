@@ -65,6 +65,18 @@ public struct JournalRecord: Sendable, Hashable {
         JournalRecord.line(bodyBytes: body.canonicalBytes, hash: hash, rest: restBytes)
     }
 
+    /// The whole records of a segment's bytes, in order; damaged lines and a torn last line are skipped (the
+    /// writer cuts a torn tail on open; `journal verify` reports damage).
+    public static func records(in bytes: [UInt8]) -> [JournalRecord] {
+        var records: [JournalRecord] = []
+        var start = 0
+        while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
+            if let record = try? parse(line: bytes[start..<end]) { records.append(record) }
+            start = end + 1
+        }
+        return records
+    }
+
     /// Reads and checks one line (without its newline): its own hash and schema version. The chain (`seq`,
     /// `prev`) is checked by `ChainVerifier`. With `body: false` the body is not parsed (it stays `.null`),
     /// which is all verification needs.

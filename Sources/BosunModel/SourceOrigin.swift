@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a host's desired state comes from: a repository (its URL as recorded, with no credentials) and the
 /// manifests' directory in it, or a directory on disk. The state directory belongs to one origin; the rewind
 /// guard compares commits of one repository. `repositoryKey` is the one normalisation both use.
@@ -42,7 +44,7 @@ public struct SourceOrigin: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     static func normalisedLocation(_ text: String) -> String {
-        var url = Substring(text.trimmingWhitespace)
+        var url = Substring(text.trimmingCharacters(in: .whitespaces))
         func trimEnd(_ value: inout Substring) {
             while value.count > 1 && value.hasSuffix("/") { value = value.dropLast() }
             if value.hasSuffix(".git") { value = value.dropLast(4) }
@@ -72,14 +74,5 @@ public struct SourceOrigin: Sendable, Hashable, Codable, CustomStringConvertible
         }
         trimEnd(&url)
         return String(url)
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
-        while let last = text.last, last.isWhitespace { text = text.dropLast() }
-        return String(text)
     }
 }

@@ -17,14 +17,14 @@ public struct RepositorySource: DesiredStateSource {
     public let ref: String?
     /// The manifests' directory in the repository ("" for its root).
     public let path: String
+    public let origin: SourceOrigin
 
     public init(mirror: GitMirror, ref: String?, path: String) {
         self.mirror = mirror
         self.ref = ref
         self.path = path == "." ? "" : path
+        origin = SourceOrigin(location: mirror.repositoryURL, path: self.path, isRepository: true)
     }
-
-    public var origin: SourceOrigin { SourceOrigin(location: mirror.repositoryURL, path: path, isRepository: true) }
 
     public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
         let fetched = try await mirror.fetch(keeping: lastApplied.map { [$0] } ?? [])
@@ -42,12 +42,13 @@ public struct RepositorySource: DesiredStateSource {
 public struct DirectorySource: DesiredStateSource {
     /// The directory as given.
     public let path: String
+    /// The directory made absolute (from the working directory when the source is made).
+    public let origin: SourceOrigin
 
-    public init(path: String) { self.path = path }
-
-    public var origin: SourceOrigin {
+    public init(path: String) {
+        self.path = path
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return SourceOrigin(location: (absolute as NSString).standardizingPath, path: "", isRepository: false)
+        origin = SourceOrigin(location: (absolute as NSString).standardizingPath, path: "", isRepository: false)
     }
 
     public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
