@@ -127,11 +127,11 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "BosunRuntime", dependencies: ["BosunLinux", "BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunLinux", "BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
-        .target(name: "BosunLinux", swiftSettings: strict),
+        .target(name: "BosunLinux", dependencies: ["CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunLinuxTests", dependencies: ["BosunLinux"], swiftSettings: strict),
         .target(
             name: "BosunTestSupport",
-            dependencies: ["BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
+            dependencies: ["BosunLinux", "CBosunSys", "BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
             swiftSettings: strict),
         .target(
             name: "BosunCycle",
@@ -172,7 +172,7 @@ let package = Package(
             dependencies: ["BosunLinux", "BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
             swiftSettings: strict),
         .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
-        .target(name: "BosunNetwork", dependencies: ["BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
+        .target(name: "BosunNetwork", dependencies: ["BosunLinux", "BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .target(
             name: "BosunHost",
             dependencies: ["BosunLinux", 

@@ -1,38 +1,18 @@
-import CBosunSys
+public import BosunLinux
 import Foundation
 
 /// A container's root filesystem: overlayfs with an image's snapshots as lower layers and a per-container
-/// upper and work directory. Uses `mount(2)` when the options fit its one page, and the new mount API
-/// (`fsopen` + `fsconfig("lowerdir+")`, one layer per call) otherwise, which allows hundreds of layers.
+/// upper and work directory, mounted by the Linux layer (`MountCall.overlay`: mount(2) when the options fit
+/// its one page, the new mount API otherwise, which allows hundreds of layers).
 public enum OverlayRootfs {
-    /// The most bytes of options `mount(2)` takes (a page, less the terminating zero).
-    static let pageLimit = 4095
-
     /// Mounts at `target`; `lowers` are bottom layer first (overlayfs wants the top first).
-    public static func mount(lowers: [String], upper: String, work: String, target: String) throws {
+    public static func mount(lowers: [String], upper: String, work: String, target: String, system: any LinuxSystem = HostLinux()) throws {
         guard !lowers.isEmpty else { throw UnpackError(message: "an overlay needs at least one lower layer") }
-        let topFirst = Array(lowers.reversed())
-        let options = "lowerdir=\(topFirst.joined(separator: ":")),upperdir=\(upper),workdir=\(work)"
-        if options.utf8.count <= pageLimit && !topFirst.contains(where: { $0.contains(":") || $0.contains(",") }) {
-            guard Glibc.mount("overlay", target, "overlay", 0, options) == 0 else {
-                throw UnpackError("mount overlay on \(target)", errno)
-            }
-            return
+        do {
+            try system.mount(.overlay(lowers: lowers.reversed(), upper: upper, work: work, target: target), action: "mount overlay on \(target)")
+        } catch {
+            throw UnpackError(message: error.description)
         }
-        let fs = bosun_fsopen("overlay")
-        guard fs >= 0 else { throw UnpackError("fsopen overlay", errno) }
-        defer { close(fs) }
-        for layer in topFirst {
-            guard bosun_fsconfig_string(fs, "lowerdir+", layer) == 0 else { throw UnpackError("overlay lower layer \(layer)", errno) }
-        }
-        guard bosun_fsconfig_string(fs, "upperdir", upper) == 0, bosun_fsconfig_string(fs, "workdir", work) == 0 else {
-            throw UnpackError("overlay upper and work directories", errno)
-        }
-        guard bosun_fsconfig_create(fs) == 0 else { throw UnpackError("create overlay for \(target)", errno) }
-        let mountFD = bosun_fsmount(fs)
-        guard mountFD >= 0 else { throw UnpackError("fsmount overlay", errno) }
-        defer { close(mountFD) }
-        guard bosun_move_mount_to(mountFD, target) == 0 else { throw UnpackError("attach overlay on \(target)", errno) }
     }
 
     /// Whether something is mounted at `target` (it is on another device than its parent directory). False when
@@ -43,10 +23,14 @@ public enum OverlayRootfs {
         return own.st_dev != parent.st_dev
     }
 
-    /// Unmounts (detaching, so a busy mount does not block).
-    public static func unmount(_ target: String) throws {
-        guard umount2(target, Int32(MNT_DETACH)) == 0 || errno == EINVAL || errno == ENOENT else {
-            throw UnpackError("unmount \(target)", errno)
+    /// Unmounts (detaching, so a busy mount does not block); nothing mounted there is not an error.
+    public static func unmount(_ target: String, system: any LinuxSystem = HostLinux()) throws {
+        do {
+            try system.unmount(target, flags: Int32(MNT_DETACH), action: "unmount \(target)")
+        } catch where error.code == EINVAL || error.code == ENOENT {
+            return
+        } catch {
+            throw UnpackError(message: error.description)
         }
     }
 }

@@ -46,20 +46,3 @@ public enum AtomicFile {
         }
     }
 }
-
-/// A system call that failed: what was called, on which path, and the errno.
-public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The call as a verb: `open`, `write`, `rename a to`.
-    public var call: String
-    public var path: String
-    public var code: Int32
-
-    public init(_ call: String, _ path: String, _ code: Int32) {
-        self.call = call
-        self.path = path
-        self.code = code
-    }
-
-    /// "write /var/lib/bosun/inventory.json.tmp: no space left on device".
-    public var description: String { "\(call) \(path): \(Errno.lowercased(code))" }
-}

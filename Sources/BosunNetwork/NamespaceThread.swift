@@ -1,3 +1,4 @@
+import BosunLinux
 import CBosunSys
 import Foundation
 
@@ -17,10 +18,13 @@ enum NamespaceThread {
                 let target = open(path, O_RDONLY | O_CLOEXEC)
                 guard target >= 0 else { throw NetworkError(.notFound, "open network namespace \(path)", errno: errno) }
                 defer { close(target) }
-                guard bosun_setns(target, Int32(BOSUN_CLONE_NEWNET)) == 0 else {
-                    throw NetworkError(.system, "enter network namespace \(path)", errno: errno)
+                let system = HostLinux()
+                do throws(SystemCallError) {
+                    try system.joinNamespace(fd: target, type: BOSUN_CLONE_NEWNET, action: "enter network namespace \(path)")
+                } catch {
+                    throw NetworkError(.system, error.action, errno: error.code)
                 }
-                defer { _ = bosun_setns(original, Int32(BOSUN_CLONE_NEWNET)) }
+                defer { try? system.joinNamespace(fd: original, type: BOSUN_CLONE_NEWNET, action: "return to this thread's network namespace") }
                 return try body()
             }
         }

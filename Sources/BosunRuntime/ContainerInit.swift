@@ -1,3 +1,4 @@
+import BosunLinux
 import BosunOCI
 import CBosunSys
 import Foundation
@@ -36,6 +37,7 @@ public enum RuntimeHelper {
 struct ContainerInit {
     let config: InitConfig
     let channel: InitChannel
+    var system: any LinuxSystem = HostLinux()
     var spec: RuntimeSpec { config.spec }
 
     static let namespaceFlags: [String: UInt64] = [
@@ -61,14 +63,18 @@ struct ContainerInit {
             if let path = namespace.path, !path.isEmpty {
                 let fd = try Sys.open(path, flags: O_RDONLY | O_CLOEXEC, step: "open \(namespace.type) namespace `\(path)`")
                 defer { Sys.close(fd) }
-                try Sys.setns(fd, flag, step: "join \(namespace.type) namespace `\(path)`")
+                try linux { () throws(SystemCallError) in
+                    try system.joinNamespace(fd: fd, type: flag, action: "join \(namespace.type) namespace `\(path)`")
+                }
             } else if flag == BOSUN_CLONE_NEWPID {
                 cloneFlags |= flag
             } else {
                 unshareFlags |= flag
             }
         }
-        if unshareFlags != 0 { try Sys.unshare(unshareFlags, step: "unshare namespaces") }
+        if unshareFlags != 0 {
+            try linux { () throws(SystemCallError) in try system.unshare(unshareFlags, action: "unshare namespaces") }
+        }
         var consoleFD: Int32 = -1
         if spec.process?.terminal == true, let path = config.consoleSocket {
             consoleFD = try UnixSocket.connect(path)
@@ -99,41 +105,13 @@ struct ContainerInit {
         if process != nil && arguments.isEmpty {
             throw RuntimeError("read `process.args` in config.json", detail: "no program to run")
         }
-        let requested = spec.linux?.rootfsPropagation ?? ""
-        var initial = BOSUN_MS_SLAVE | BOSUN_MS_REC
-        if !requested.isEmpty {
-            guard let flags = MountOptions.propagationTable[requested] else {
-                throw RuntimeError("rootfs propagation `\(requested)`", detail: "unknown propagation")
-            }
-            // Shared and unbindable are applied to the new root at the end: a shared `/` would propagate the
-            // container's mounts to the host, and an unbindable one refuses the rootfs bind below (EINVAL).
-            if flags & (BOSUN_MS_SHARED | BOSUN_MS_UNBINDABLE) == 0 { initial = flags }
-        }
-        try Sys.mount(source: nil, target: "/", type: nil, flags: initial, data: nil, step: "set the propagation of `/`")
-        try Sys.mount(source: config.rootfs, target: config.rootfs, type: nil, flags: BOSUN_MS_BIND | BOSUN_MS_REC, data: nil,
-                      step: "bind mount rootfs `\(config.rootfs)` on itself")
-        let rootFD = try Sys.open(config.rootfs, flags: BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC, step: "open rootfs `\(config.rootfs)`")
-        let resolver = RootResolver(rootFD: rootFD, rootPath: config.rootfs)
-        let executor = MountExecutor(resolver: resolver)
-        let mounts = try Mount.plan(spec.mounts ?? [], bundle: config.bundle, mountLabel: spec.linux?.mountLabel)
-        for mount in mounts { try executor.perform(mount) }
-
-        let devIsTmpfs = mounts.contains { RootResolver.normalize($0.destination) == "/dev" && $0.typeName != "bind" }
-        let maker = DeviceMaker(resolver: resolver)
-        var devices = devIsTmpfs ? DefaultSpec.devices : []
-        for device in spec.linux?.devices ?? [] {
-            devices.removeAll { $0.path == device.path }
-            devices.append(device)
-        }
-        for device in devices { try maker.create(device) }
-        if devIsTmpfs { try maker.createSymlinks() }
+        let rootfs = RootfsSetup(spec: spec, rootfs: config.rootfs, bundle: config.bundle, system: system)
+        let resolver = try rootfs.mount()
         if let process, process.terminal == true { try setupTerminal(resolver: resolver, console: console, size: process.consoleSize) }
 
-        if let hostname = spec.hostname {
-            try Sys.check("set hostname `\(hostname)`") { sethostname(hostname, hostname.utf8.count) }
-        }
-        if let domain = spec.domainname {
-            try Sys.check("set domainname `\(domain)`") { setdomainname(domain, domain.utf8.count) }
+        try linux { () throws(SystemCallError) in
+            if let hostname = spec.hostname { try system.setHostname(hostname) }
+            if let domain = spec.domainname { try system.setDomainName(domain) }
         }
         if config.pauseForRuntimeHooks {
             try channel.send(InitMessage(kind: .hooks, pid: hostPid))
@@ -144,13 +122,15 @@ struct ContainerInit {
         let state = ContainerState(id: config.id, status: "created", pid: hostPid, bundle: config.bundle, annotations: spec.annotations)
         try HookRunner.run(spec.hooks?.createContainer, phase: "createContainer", state: state)
         if let score = process?.oomScoreAdj {
-            try Sys.writeFile("/proc/self/oom_score_adj", "\(score)", step: "write oom_score_adj \(score)")
+            try linux { () throws(SystemCallError) in
+                try system.writeKernelFile("/proc/self/oom_score_adj", "\(score)", action: "write oom_score_adj \(score)")
+            }
         }
         let fifoFD = try Sys.open(config.fifoPath, flags: O_RDWR | O_CLOEXEC, step: "open exec fifo `\(config.fifoPath)`")
 
-        try pivotRoot(rootFD: rootFD)
-        Sys.close(rootFD)
-        try finishRootfs(requestedPropagation: requested)
+        try rootfs.pivot(rootFD: resolver.rootFD)
+        system.close(resolver.rootFD)
+        try rootfs.finish()
 
         let setup = process.map { ProcessSetup(process: $0, seccomp: config.seccomp) }
         let executable = try setup?.apply()
@@ -166,71 +146,6 @@ struct ContainerInit {
         setup.exec(executable, arguments: arguments, channel: channel)
     }
 
-    /// pivot_root into the rootfs and detach the old root; where the root cannot be pivoted (ramfs or an
-    /// initramfs), move the rootfs over `/` and chroot instead.
-    func pivotRoot(rootFD: Int32) throws(RuntimeError) {
-        try Sys.check("chdir to rootfs `\(config.rootfs)`") { fchdir(rootFD) }
-        if bosun_pivot_root(".", ".") == 0 {
-            try Sys.mount(source: nil, target: ".", type: nil, flags: BOSUN_MS_SLAVE | BOSUN_MS_REC, data: nil,
-                          step: "make the old root a slave")
-            try Sys.umount(".", flags: Int32(BOSUN_MNT_DETACH), step: "detach the old root")
-        } else {
-            let code = Glibc.errno
-            guard code == EINVAL else { throw RuntimeError("pivot_root to `\(config.rootfs)`", errno: code) }
-            try Sys.mount(source: ".", target: "/", type: nil, flags: BOSUN_MS_MOVE, data: nil, step: "move rootfs `\(config.rootfs)` to `/`")
-            try Sys.check("chroot to `\(config.rootfs)`") { chroot(".") }
-        }
-        try Sys.check("chdir to `/`") { chdir("/") }
-    }
-
-    /// After pivot_root: sysctls, read-only and masked paths, a read-only root, shared propagation.
-    func finishRootfs(requestedPropagation: String) throws(RuntimeError) {
-        for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let path = "/proc/sys/" + key.replacingOccurrences(of: ".", with: "/")
-            try Sys.writeFile(path, value, step: "set sysctl `\(key)`")
-        }
-        let resolver = RootResolver(rootFD: try Sys.open("/", flags: BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC, step: "open `/`"), rootPath: "")
-        defer { Sys.close(resolver.rootFD) }
-        let executor = MountExecutor(resolver: resolver)
-        for path in spec.linux?.readonlyPaths ?? [] {
-            guard let fd = try? resolver.open(path) else { continue }
-            defer { Sys.close(fd) }
-            try Sys.mount(source: RootResolver.procPath(fd), target: RootResolver.procPath(fd), type: nil, flags: BOSUN_MS_BIND | BOSUN_MS_REC,
-                          data: nil, step: "bind `\(path)` read-only")
-            try executor.remount(path, flags: BOSUN_MS_BIND | BOSUN_MS_RDONLY | ContainerInit.lockedFlags(path), what: "read-only path")
-        }
-        for path in spec.linux?.maskedPaths ?? [] {
-            guard let fd = try? resolver.open(path) else { continue }
-            defer { Sys.close(fd) }
-            let info = try Sys.fstat(fd, step: "stat masked path `\(path)`")
-            if info.st_mode & S_IFMT == S_IFDIR {
-                try Sys.mount(source: "tmpfs", target: RootResolver.procPath(fd), type: "tmpfs", flags: BOSUN_MS_RDONLY, data: nil,
-                              step: "mask `\(path)` with an empty tmpfs")
-            } else {
-                try Sys.mount(source: "/dev/null", target: RootResolver.procPath(fd), type: nil, flags: BOSUN_MS_BIND, data: nil,
-                              step: "mask `\(path)` with /dev/null")
-            }
-        }
-        if spec.root?.readonly == true {
-            try Sys.mount(source: nil, target: "/", type: nil, flags: BOSUN_MS_REMOUNT | BOSUN_MS_BIND | BOSUN_MS_RDONLY | ContainerInit.lockedFlags("/"),
-                          data: nil, step: "remount `/` read-only")
-        }
-        if let flags = MountOptions.propagationTable[requestedPropagation], flags & (BOSUN_MS_SHARED | BOSUN_MS_UNBINDABLE) != 0 {
-            try Sys.mount(source: nil, target: "/", type: nil, flags: flags, data: nil, step: "make `/` \(requestedPropagation)")
-        }
-    }
-
-    /// nosuid/nodev/noexec of the mount at `path`, kept on a remount.
-    static func lockedFlags(_ path: String) -> UInt {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { return 0 }
-        var flags: UInt = 0
-        if info.f_flag & UInt(2) != 0 { flags |= BOSUN_MS_NOSUID }
-        if info.f_flag & UInt(4) != 0 { flags |= BOSUN_MS_NODEV }
-        if info.f_flag & UInt(8) != 0 { flags |= BOSUN_MS_NOEXEC }
-        return flags
-    }
-
     /// A pty from the container's devpts: the peer becomes the controlling terminal, stdio and /dev/console;
     /// the master goes to the console socket (SCM_RIGHTS), as runc does.
     func setupTerminal(resolver: RootResolver, console: Int32, size: RuntimeSpec.ConsoleSize?) throws(RuntimeError) {
@@ -241,8 +156,8 @@ struct ContainerInit {
         var number: UInt32 = 0
         try Sys.check("read the pty number") { bosun_ioctl_get_pty_number(master, &number) }
         let target = try resolver.ensure("/dev/console", directory: false)
-        try Sys.mount(source: RootResolver.procPath(peer), target: RootResolver.procPath(target), type: nil, flags: BOSUN_MS_BIND, data: nil,
-                      step: "bind the pty on `\(resolver.display("/dev/console"))`")
+        try MountExecutor(resolver: resolver).call(source: RootResolver.procPath(peer), target: target, type: nil, flags: BOSUN_MS_BIND,
+                                                   data: nil, action: "bind the pty on `\(resolver.display("/dev/console"))`")
         Sys.close(target)
         if let size { _ = bosun_ioctl_set_winsize(peer, UInt16(clamping: size.height), UInt16(clamping: size.width)) }
         try Sys.check("create a session") { setsid() }

@@ -1,3 +1,4 @@
+import BosunLinux
 import BosunOCI
 import CBosunSys
 import Glibc
@@ -5,6 +6,7 @@ import Glibc
 /// Device nodes and the standard /dev symlinks, created inside the root through `RootResolver`.
 struct DeviceMaker {
     let resolver: RootResolver
+    var system: any LinuxSystem { resolver.system }
 
     static let symlinks: [(String, String)] = [
         ("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"), ("/proc/self/fd/1", "/dev/stdout"),
@@ -15,7 +17,7 @@ struct DeviceMaker {
     func create(_ device: RuntimeSpec.Device) throws(RuntimeError) {
         let (parent, name) = RootResolver.split(RootResolver.normalize(device.path))
         let parentFD = try resolver.ensure(parent, directory: true)
-        defer { Sys.close(parentFD) }
+        defer { system.close(parentFD) }
         let kind: mode_t
         switch device.type {
         case "c", "u": kind = S_IFCHR
@@ -25,18 +27,19 @@ struct DeviceMaker {
         }
         let number = DeviceMaker.makedev(UInt64(device.major ?? 0), UInt64(device.minor ?? 0))
         let mode = kind | mode_t(device.fileMode ?? 0o666) & 0o7777
-        _ = unlinkat(parentFD, name, 0)
-        if Glibc.mknodat(parentFD, name, mode, number) != 0 {
-            let code = Glibc.errno
-            guard code == EPERM else { throw RuntimeError("mknod `\(resolver.display(device.path))`", errno: code) }
+        system.removeFile(in: parentFD, name)
+        do {
+            try system.makeNode(in: parentFD, name, mode: mode, device: number, action: "mknod `\(resolver.display(device.path))`")
+        } catch {
+            guard error.code == EPERM else { throw RuntimeError(error) }
             let target = try resolver.ensure(device.path, directory: false)
-            defer { Sys.close(target) }
-            try Sys.mount(source: device.path, target: RootResolver.procPath(target), type: nil, flags: BOSUN_MS_BIND, data: nil,
-                          step: "bind mount device `\(device.path)` on `\(resolver.display(device.path))`")
+            defer { system.close(target) }
+            try MountExecutor(resolver: resolver).call(source: device.path, target: target, type: nil, flags: BOSUN_MS_BIND, data: nil,
+                                                       action: "bind mount device `\(device.path)` on `\(resolver.display(device.path))`")
             return
         }
-        try Sys.check("chown `\(resolver.display(device.path))`") {
-            fchownat(parentFD, name, device.uid ?? 0, device.gid ?? 0, AT_SYMLINK_NOFOLLOW)
+        try linux { () throws(SystemCallError) in
+            try system.changeOwner(in: parentFD, name, uid: device.uid ?? 0, gid: device.gid ?? 0, action: "chown `\(resolver.display(device.path))`")
         }
     }
 
@@ -44,11 +47,13 @@ struct DeviceMaker {
         for (target, path) in DeviceMaker.symlinks {
             let (parent, name) = RootResolver.split(path)
             let parentFD = try resolver.ensure(parent, directory: true)
-            defer { Sys.close(parentFD) }
-            if name == "ptmx" { _ = unlinkat(parentFD, name, 0) }
-            if Glibc.symlinkat(target, parentFD, name) != 0 && Glibc.errno != EEXIST {
-                throw RuntimeError("symlink `\(resolver.display(path))` to `\(target)`", errno: Glibc.errno)
-            }
+            defer { system.close(parentFD) }
+            if name == "ptmx" { system.removeFile(in: parentFD, name) }
+            do {
+                try system.symlink(target, in: parentFD, name, action: "symlink `\(resolver.display(path))` to `\(target)`")
+            } catch where error.code != EEXIST {
+                throw RuntimeError(error)
+            } catch {}
         }
     }
 

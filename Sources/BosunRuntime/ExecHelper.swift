@@ -1,3 +1,4 @@
+import BosunLinux
 import BosunOCI
 import CBosunSys
 import Foundation
@@ -10,6 +11,7 @@ import Glibc
 struct ExecHelper {
     let config: ExecConfig
     let channel: InitChannel
+    let system: any LinuxSystem = HostLinux()
 
     /// The order namespaces are joined in: the user namespace first (it grants the rights for the others), the
     /// mount namespace last (it changes what paths mean); pid and time take effect for the clone.
@@ -60,14 +62,16 @@ struct ExecHelper {
         }
         try CgroupJoin.join(config.cgroupProcs)
         for join in joins {
-            try Sys.setns(join.fd, join.flag, step: "setns into `\(join.path)`")
+            try linux { () throws(SystemCallError) in try system.joinNamespace(fd: join.fd, type: join.flag, action: "setns into `\(join.path)`") }
             Sys.close(join.fd)
         }
         // Joining the mount namespace put us at its root; the init's own root is the same after pivot_root, and
         // the right one after the chroot fallback too.
-        try Sys.check("chdir to the container's root") { fchdir(rootFD) }
-        try Sys.check("chroot to the container's root") { chroot(".") }
-        try Sys.check("chdir to `/`") { chdir("/") }
+        try linux { () throws(SystemCallError) in
+            try system.changeDirectory(fd: rootFD, action: "chdir to the container's root")
+            try system.changeRoot(".", action: "chroot to the container's root")
+            try system.changeDirectory("/", action: "chdir to `/`")
+        }
         Sys.close(rootFD)
         let peer = try config.process.terminal == true ? openTerminal() : -1
         var pidfd: Int32 = -1
@@ -108,7 +112,7 @@ struct ExecHelper {
     func openTerminal() throws(RuntimeError) -> Int32 {
         let root = try Sys.open("/", flags: BOSUN_O_PATH | O_DIRECTORY | O_CLOEXEC, step: "open the container's `/`")
         defer { Sys.close(root) }
-        let master = try RootResolver(rootFD: root, rootPath: "").open("/dev/pts/ptmx", flags: O_RDWR | O_NOCTTY)
+        let master = try RootResolver(rootFD: root, rootPath: "", system: system).open("/dev/pts/ptmx", flags: O_RDWR | O_NOCTTY)
         defer { Sys.close(master) }
         try Sys.check("unlock the pty") { bosun_unlockpt(master) }
         let peer = try Sys.check("open the pty peer") { bosun_ioctl_get_pty_peer(master, O_RDWR | O_NOCTTY | O_CLOEXEC) }

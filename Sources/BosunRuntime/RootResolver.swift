@@ -1,3 +1,4 @@
+import BosunLinux
 import CBosunSys
 import Glibc
 
@@ -10,13 +11,17 @@ struct RootResolver {
     let rootFD: Int32
     /// The rootfs path on the host, for messages.
     let rootPath: String
+    /// The calls it makes (the host's, or a recording fake).
+    let system: any LinuxSystem
 
     static let resolve = BOSUN_RESOLVE_IN_ROOT | BOSUN_RESOLVE_NO_MAGICLINKS
 
     /// Opens `path` (inside the root) with `flags` (BOSUN_O_PATH by default).
     func open(_ path: String, flags: Int32 = BOSUN_O_PATH) throws(RuntimeError) -> Int32 {
-        try Sys.openat2(rootFD, RootResolver.relative(path), flags: flags | O_CLOEXEC, resolve: RootResolver.resolve,
-                        step: "open `\(display(path))`")
+        try linux { () throws(SystemCallError) in
+            try system.openResolved(in: rootFD, RootResolver.relative(path), flags: flags | O_CLOEXEC, resolve: RootResolver.resolve,
+                                    action: "open `\(display(path))`")
+        }
     }
 
     /// The host path of `path` for messages (`/…/rootfs/proc`).
@@ -39,21 +44,18 @@ struct RootResolver {
         }
         let (parent, name) = RootResolver.split(clean)
         let parentFD = try ensure(parent, directory: true, depth: depth + 1)
-        defer { Sys.close(parentFD) }
+        defer { system.close(parentFD) }
         let step = "create mount point `\(display(clean))`"
-        let result: Int32
-        if directory {
-            result = Glibc.mkdirat(parentFD, name, 0o755)
-        } else {
-            let fd = Glibc.openat(parentFD, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o644)
-            if fd >= 0 { Sys.close(fd) }
-            result = fd >= 0 ? 0 : -1
-        }
-        if result != 0 {
-            let code = Glibc.errno
-            guard code == EEXIST else { throw RuntimeError(step, errno: code) }
+        do {
+            if directory {
+                try system.makeDirectory(in: parentFD, name, mode: 0o755, action: step)
+            } else {
+                try system.createFile(in: parentFD, name, mode: 0o644, action: step)
+            }
+        } catch {
+            guard error.code == EEXIST else { throw RuntimeError(error) }
             // It exists but did not resolve: a dangling symlink. Create its target, still inside the root.
-            if let link = Sys.readlinkat(parentFD, name) {
+            if let link = system.readLink(in: parentFD, name) {
                 let target = link.hasPrefix("/") ? link : parent + "/" + link
                 return try ensure(target, directory: directory, depth: depth + 1)
             }

@@ -1,5 +1,5 @@
 import Glibc
-import BosunLinux
+public import BosunLinux
 
 /// A failure of one runtime step: what was being done to which object, the errno when a system call failed,
 /// and a hint on how it may be remedied. Printed as ``mount `proc` on `/…/rootfs/proc`: permission denied``.
@@ -30,5 +30,21 @@ public struct RuntimeError: Error, Sendable, Hashable, Codable, CustomStringConv
     /// The errno's text in lower case, as messages are written ("no such file or directory").
     public static func errnoText(_ code: Int32) -> String {
         Errno.text(code).lowercased()
+    }
+}
+
+extension RuntimeError {
+    /// A failed call of the Linux layer as a runtime step's failure: its action is the step.
+    public init(_ error: SystemCallError) {
+        self.init(error.action, errno: error.code)
+    }
+}
+
+/// Runs calls of the Linux layer (`LinuxSystem`), their failure thrown as the runtime's.
+func linux<T>(_ body: () throws(SystemCallError) -> T) throws(RuntimeError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw RuntimeError(error)
     }
 }

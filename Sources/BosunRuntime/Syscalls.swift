@@ -1,27 +1,18 @@
+import BosunLinux
 import CBosunSys
 import Glibc
 
-/// The system calls the runtime makes, in one place: each retries on EINTR and throws a `RuntimeError`
-/// naming the step and carrying errno.
+/// The runtime's file and channel calls (mounts, the root and namespaces go through the Linux layer's
+/// `LinuxSystem`): each retries on EINTR (`SystemCall.check`) and throws a `RuntimeError` naming the step.
 enum Sys {
     /// Runs `call` until it stops failing with EINTR; throws `step` with errno when it returns -1.
     @discardableResult
     static func check<T: BinaryInteger>(_ step: @autoclosure () -> String, _ call: () -> T) throws(RuntimeError) -> T {
-        while true {
-            let result = call()
-            if result != -1 { return result }
-            let code = Glibc.errno
-            if code == EINTR { continue }
-            throw RuntimeError(step(), errno: code)
+        do {
+            return try SystemCall.check(step(), call)
+        } catch {
+            throw RuntimeError(error)
         }
-    }
-
-    static func mount(source: String?, target: String, type: String?, flags: UInt, data: String?, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { Glibc.mount(source, target, type, flags, data) }
-    }
-
-    static func umount(_ target: String, flags: Int32, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { Glibc.umount2(target, flags) }
     }
 
     static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, resolve: UInt64, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
@@ -96,14 +87,6 @@ enum Sys {
         var info = stat()
         try check(step()) { Glibc.fstat(fd, &info) }
         return info
-    }
-
-    static func unshare(_ flags: UInt64, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { bosun_unshare(Int32(truncatingIfNeeded: flags)) }
-    }
-
-    static func setns(_ fd: Int32, _ type: UInt64, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { bosun_setns(fd, Int32(truncatingIfNeeded: type)) }
     }
 
     static func waitpid(_ pid: pid_t) -> Int32? {
