@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "BosunLinuxTests", dependencies: ["BosunLinux"], swiftSettings: strict),
         .target(
             name: "BosunTestSupport",
-            dependencies: ["BosunLinux", "CBosunSys", "BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
+            dependencies: ["BosunLinux", "CBosunSys", "BosunAgent", "BosunModel", "BosunConverge", "BosunPlanner", "BosunJournal", "BosunGit", "BosunRegistry", "BosunCgroups"],
             swiftSettings: strict),
         .target(
             name: "BosunCycle",

@@ -19,7 +19,7 @@ public final class AgentLoop: Sendable {
         var stopping = false
         var cancelCurrent: (@Sendable () -> Void)?
         /// When the work in flight started (nil when idle): the watchdog stops vouching when it runs too long.
-        var workStarted: ContinuousClock.Instant?
+        var workStarted: Duration?
         var last: AgentReport?
     }
 
@@ -30,15 +30,19 @@ public final class AgentLoop: Sendable {
     let notifier: SystemdNotifier
     let log: @Sendable (String) -> Void
     let random: @Sendable () -> Double
+    let clock: any LoopClock
     let flags = NIOLockedValueBox(Flags())
     let wakes: AsyncStream<Wake>
     let wake: AsyncStream<Wake>.Continuation
 
-    /// `superviseInterval` (nanoseconds) is how often `work.supervise()` runs; nil never.
+    /// `superviseInterval` (nanoseconds) is how often `work.supervise()` runs; nil never. `clock` keeps the
+    /// timers (a manual one in tests).
     public init(
         work: any AgentWork, schedule: PollSchedule, driftInterval: Int64, superviseInterval: Int64? = nil, notifier: SystemdNotifier,
-        log: @escaping @Sendable (String) -> Void, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        log: @escaping @Sendable (String) -> Void, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        clock: any LoopClock = MonotonicLoopClock()
     ) {
+        self.clock = clock
         self.work = work
         self.schedule = schedule
         self.driftInterval = driftInterval
@@ -90,14 +94,13 @@ public final class AgentLoop: Sendable {
 
     /// Runs until `stop()`.
     public func run() async {
-        let clock = ContinuousClock()
-        let watchdog = startWatchdog(clock: clock)
+        let watchdog = startWatchdog()
         defer { watchdog?.cancel() }
         var report = await converge(.startup, waiters: [])
         var failures = report.failed ? 1 : 0
         notifier.ready(status: report.statusLine)
         ProcessMemory.trim()
-        func after(_ nanoseconds: Int64) -> ContinuousClock.Instant { clock.now.advanced(by: .nanoseconds(nanoseconds)) }
+        func after(_ nanoseconds: Int64) -> Duration { clock.elapsed + .nanoseconds(nanoseconds) }
         var nextPoll = after(schedule.delay(random: random(), failures: failures))
         var nextDrift = after(driftInterval)
         var nextSupervise = superviseInterval.map(after)
@@ -105,8 +108,8 @@ public final class AgentLoop: Sendable {
         var iterator = wakes.makeAsyncIterator()
         while !flags.withLockedValue({ $0.stopping }) {
             let due = [nextPoll, nextDrift, nextSupervise].compactMap { $0 }.min()!
-            let sleeper = Task { [wake] in
-                try? await Task.sleep(until: due, clock: clock)
+            let sleeper = Task { [wake, clock] in
+                try? await clock.sleep(untilElapsed: due)
                 if !Task.isCancelled { wake.yield(.tick) }
             }
             let event = await iterator.next()
@@ -120,7 +123,7 @@ public final class AgentLoop: Sendable {
                 return (flags.pendingTrigger, flags.waiters)
             }
             var changed = false, heavy = false
-            if pending != nil || clock.now >= nextPoll {
+            if pending != nil || clock.elapsed >= nextPoll {
                 report = await converge(pending ?? .poll, waiters: waiters)
                 changed = report.outcome != "no-change"
                 heavy = true
@@ -129,7 +132,7 @@ public final class AgentLoop: Sendable {
                 nextPoll = after(schedule.delay(random: random(), failures: failures))
             }
             // Drift has its own timer: polls that find nothing new must not keep postponing it.
-            if clock.now >= nextDrift && !flags.withLockedValue({ $0.stopping }) {
+            if clock.elapsed >= nextDrift && !flags.withLockedValue({ $0.stopping }) {
                 if let drift = await inFlight({ [work] in await work.checkDrift() }) {
                     log("event=drift \(drift.logFields)")
                     record(drift)
@@ -137,7 +140,7 @@ public final class AgentLoop: Sendable {
                 nextDrift = after(driftInterval)
                 heavy = true
             }
-            if let supervise = nextSupervise, clock.now >= supervise, let interval = superviseInterval {
+            if let supervise = nextSupervise, clock.elapsed >= supervise, let interval = superviseInterval {
                 await inFlight { [work] in await work.supervise() }
                 nextSupervise = after(interval)
                 supervisedSinceTrim += 1
@@ -175,13 +178,13 @@ public final class AgentLoop: Sendable {
 
     /// `WATCHDOG=1` at half of systemd's `WatchdogSec`, from its own task so a long convergence (health waits
     /// of minutes) is not mistaken for a hang; it stops vouching when one piece of work runs longer than `hungAfter`.
-    func startWatchdog(clock: ContinuousClock) -> Task<Void, Never>? {
+    func startWatchdog() -> Task<Void, Never>? {
         guard let interval = notifier.watchdogInterval else { return nil }
-        return Task { [notifier, flags] in
+        return Task { [notifier, flags, clock] in
             while !Task.isCancelled {
                 let started = flags.withLockedValue { $0.workStarted }
-                if started.map({ clock.now - $0 < AgentLoop.hungAfter }) ?? true { notifier.watchdog() }
-                try? await Task.sleep(for: .nanoseconds(interval))
+                if started.map({ clock.elapsed - $0 < AgentLoop.hungAfter }) ?? true { notifier.watchdog() }
+                try? await clock.sleep(untilElapsed: clock.elapsed + .nanoseconds(interval))
             }
         }
     }
@@ -189,7 +192,7 @@ public final class AgentLoop: Sendable {
     /// Runs `body` as the work in flight, which `stop()` cancels.
     func inFlight<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
         let task = Task { await body() }
-        flags.withLockedValue { $0.cancelCurrent = { task.cancel() }; $0.workStarted = ContinuousClock.now }
+        flags.withLockedValue { $0.cancelCurrent = { task.cancel() }; $0.workStarted = clock.elapsed }
         if flags.withLockedValue({ $0.stopping }) { task.cancel() }
         let value = await task.value
         flags.withLockedValue { $0.cancelCurrent = nil; $0.workStarted = nil }

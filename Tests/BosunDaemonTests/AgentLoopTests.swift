@@ -2,6 +2,7 @@ import BosunAgent
 import BosunDaemon
 import BosunJournal
 import BosunModel
+import BosunTestSupport
 import Foundation
 import Testing
 
@@ -66,7 +67,7 @@ struct AgentLoopTests {
     func triggers() async {
         let work = RecordingWork()
         let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
-                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in }, clock: ManualClock())
         let running = Task { await loop.run() }
         await eventually { work.log == ["converge startup"] }
         work.hold()
@@ -87,7 +88,7 @@ struct AgentLoopTests {
     func stopInFlight() async {
         let work = RecordingWork()
         let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
-                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in }, clock: ManualClock())
         work.hold()
         let running = Task { await loop.run() }
         await eventually { work.isHolding }
@@ -96,23 +97,33 @@ struct AgentLoopTests {
         #expect(work.log == ["converge startup", "cancelled"])
     }
 
-    @Test("the poll timer converges and the drift timer checks drift")
+    @Test("the poll timer converges and the drift timer checks drift, each on its own interval of the loop's clock")
     func timers() async {
         let work = RecordingWork()
+        let clock = ManualClock()
         let loop = AgentLoop(work: work, schedule: PollSchedule(interval: ComposeDuration(nanoseconds: 20_000_000), jitter: 0),
-                             driftInterval: 7_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in })
+                             driftInterval: 7_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in }, clock: clock)
         let running = Task { await loop.run() }
-        await eventually { work.log.contains("converge poll") && work.log.contains("drift") }
+        await eventually { work.log == ["converge startup"] && clock.sleeping == 1 }
+        clock.advance(by: 7)
+        await eventually { work.log.count == 2 && clock.sleeping == 1 }
+        #expect(work.log == ["converge startup", "drift"])
+        clock.advance(by: 7)
+        await eventually { work.log.count == 3 && clock.sleeping == 1 }
+        #expect(work.log.last == "drift")
+        clock.advance(by: 6)
+        await eventually { work.log.count == 4 && clock.sleeping == 1 }
+        #expect(work.log.last == "converge poll")
         loop.stop()
         await running.value
-        #expect(work.log.first == "converge startup" && work.log.contains("converge poll") && work.log.contains("drift"))
+        #expect(work.log == ["converge startup", "drift", "drift", "converge poll"])
     }
 
     @Test("sync waits for the convergence it asked for; a sync during a convergence gets the next one; stop answers waiters")
     func sync() async {
         let work = RecordingWork()
         let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
-                             notifier: SystemdNotifier(environment: [:]), log: { _ in })
+                             notifier: SystemdNotifier(environment: [:]), log: { _ in }, clock: ManualClock())
         let running = Task { await loop.run() }
         await eventually { work.log == ["converge startup"] }
         let report = await loop.sync(.manual)
@@ -131,15 +142,20 @@ struct AgentLoopTests {
         #expect(await loop.sync(.manual).outcome == "stopping")
     }
 
-    @Test("supervise runs on its own short interval")
+    @Test("supervise runs on its own short interval; polls and drift checks wait for theirs")
     func supervise() async {
         let work = RecordingWork()
+        let clock = ManualClock()
         let loop = AgentLoop(work: work, schedule: PollSchedule(interval: .seconds(3600), jitter: 0), driftInterval: 3_600_000_000_000,
-                             superviseInterval: 5_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in })
+                             superviseInterval: 5_000_000, notifier: SystemdNotifier(environment: [:]), log: { _ in }, clock: clock)
         let running = Task { await loop.run() }
-        await eventually { work.log.filter { $0 == "supervise" }.count >= 2 }
+        for count in 1...3 {
+            await eventually { clock.sleeping == 1 && work.log.count == count }
+            clock.advance(by: 5)
+        }
+        await eventually { work.log.count == 4 }
         loop.stop()
         await running.value
-        #expect(work.log.filter { $0 == "supervise" }.count >= 2)
+        #expect(work.log == ["converge startup", "supervise", "supervise", "supervise"])
     }
 }

@@ -1,4 +1,5 @@
 import BosunLinux
+import Foundation
 import Glibc
 import Testing
 
