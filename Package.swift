@@ -188,7 +188,13 @@ let package = Package(
         .testTarget(name: "BosunYAMLTests", dependencies: ["BosunYAML"], swiftSettings: strict),
         .testTarget(name: "BosunManifestTests", dependencies: ["BosunManifest", "BosunModel", "BosunBundle", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
         .testTarget(name: "BosunBundleTests", dependencies: ["BosunBundle", "BosunModel", "BosunImageSpec", "BosunOCI"], swiftSettings: strict),
-        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunTestSupport", "BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys"], swiftSettings: strict),
+        .testTarget(name: "BosunImageSpecTests", dependencies: ["BosunImageSpec"], swiftSettings: strict),
+        .testTarget(name: "BosunArchiveTests", dependencies: ["BosunTestSupport", "BosunArchive", "BosunModel"], swiftSettings: strict),
+        .testTarget(
+            name: "BosunImageStoreTests",
+            dependencies: ["BosunTestSupport", "BosunImageSpec", "BosunArchive", "BosunImageStore", "CZlib", "CZstd", "CBosunSys",
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
         .testTarget(
             name: "BosunRegistryTests",
             dependencies: ["BosunTestSupport", 
@@ -197,7 +203,9 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "BosunPlannerTests", dependencies: ["BosunPlanner", "BosunModel", "BosunManifest"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "BosunJournalTests", dependencies: ["BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunJournalTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunJournalFilesTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunModelTests", dependencies: ["BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunTestSupport", "BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunTestSupport", "BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(

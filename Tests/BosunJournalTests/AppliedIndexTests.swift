@@ -1,5 +1,6 @@
 import BosunJournal
 import BosunModel
+import BosunTestSupport
 import Testing
 
 /// The journal's applied index: the last commit applied per repository and the state directory's source, kept

@@ -1,5 +1,6 @@
 @testable import BosunJournal
 import BosunModel
+import BosunTestSupport
 import Testing
 
 @Suite("Journal appends")

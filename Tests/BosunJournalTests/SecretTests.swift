@@ -1,5 +1,6 @@
 import BosunJournal
 import BosunModel
+import BosunTestSupport
 import Testing
 
 @Suite("Secrets never reach the journal")

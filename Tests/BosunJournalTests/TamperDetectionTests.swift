@@ -1,5 +1,6 @@
 import BosunJournal
 import BosunModel
+import BosunTestSupport
 import Testing
 
 /// Random journals, then one kind of damage each: `verify` must name the exact record every time.

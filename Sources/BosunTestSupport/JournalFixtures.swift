@@ -1,27 +1,28 @@
-import BosunJournal
+public import BosunJournal
 import BosunModel
 
 /// Journals built in memory with a fake clock, for the pure tests.
-enum JournalFixtures {
-    static let genesis = JournalGenesis(hostID: "0123456789abcdef", hostname: "edge-01", bosunVersion: "test")
+public enum JournalFixtures {
+    public static let genesis = JournalGenesis(hostID: "0123456789abcdef", hostname: "edge-01", bosunVersion: "test")
 
     /// A clock that advances one second per reading.
-    final class Clock {
-        var now: Int64 = 1_795_000_000_000
-        func tick() -> Int64 {
+    public final class Clock {
+        public init() {}
+        public var now: Int64 = 1_795_000_000_000
+        public func tick() -> Int64 {
             now += 1000
             return now
         }
     }
 
-    static func journal(_ storage: any JournalStorage = InMemoryJournalStorage(), clock: Clock = Clock(),
+    public static func journal(_ storage: any JournalStorage = InMemoryJournalStorage(), clock: Clock = Clock(),
                         maxSegmentBytes: Int = 16 << 20) throws -> Journal {
         let journal = Journal(storage: storage, clock: clock.tick, genesis: genesis, maxSegmentBytes: maxSegmentBytes)
         try journal.open()
         return journal
     }
 
-    static func begin(round: Int, secret: String = "hunter2", redactor: SecretRedactor = SecretRedactor(salt: [1, 2, 3])) -> ConvergenceBegin {
+    public static func begin(round: Int, secret: String = "hunter2", redactor: SecretRedactor = SecretRedactor(salt: [1, 2, 3])) -> ConvergenceBegin {
         var service = Service(name: "web", image: try! ImageReference(parsing: "nginx:1.\(round)"))
         service.environment = ["PASSWORD": secret, "MODE": "prod"]
         let state = DesiredState(projects: [Project(name: "demo", files: ["demo/compose.yaml"], services: [service], networks: [], volumes: [], secrets: [])])
@@ -38,7 +39,7 @@ enum JournalFixtures {
     }
 
     /// Appends `count` records (begin/end pairs) to a journal.
-    static func fill(_ journal: Journal, count: Int) throws {
+    public static func fill(_ journal: Journal, count: Int) throws {
         var round = 0
         var written = 0
         while written < count {
@@ -54,7 +55,7 @@ enum JournalFixtures {
     }
 
     /// The lines of a segment (each with its newline).
-    static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
+    public static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
         var result: [[UInt8]] = []
         var current: [UInt8] = []
         for byte in bytes {

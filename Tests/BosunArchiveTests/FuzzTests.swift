@@ -1,6 +1,7 @@
 import BosunArchive
 import BosunModel
 import Foundation
+import BosunTestSupport
 import Testing
 
 /// Deterministic mutation fuzzing of the two parsers that read what registries and layers send: image

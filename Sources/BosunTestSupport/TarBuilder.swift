@@ -1,10 +1,11 @@
-import BosunArchive
 
 /// Writes small tar archives in memory (ustar, with GNU long names and PAX records when asked), for tests.
-struct TarBuilder {
-    var bytes: [UInt8] = []
+public struct TarBuilder {
+    public var bytes: [UInt8] = []
 
-    mutating func add(_ path: String, type: UInt8 = UInt8(ascii: "0"), data: [UInt8] = [], mode: UInt32 = 0o644,
+    public init() {}
+
+    public mutating func add(_ path: String, type: UInt8 = UInt8(ascii: "0"), data: [UInt8] = [], mode: UInt32 = 0o644,
                       link: String = "", uid: Int = 0, gid: Int = 0, mtime: Int = 1_700_000_000, major: Int = 0, minor: Int = 0,
                       pax: [String: String] = [:]) {
         if !pax.isEmpty {
@@ -29,7 +30,7 @@ struct TarBuilder {
         body(data)
     }
 
-    mutating func finish() -> [UInt8] {
+    public mutating func finish() -> [UInt8] {
         bytes += [UInt8](repeating: 0, count: 1024)
         return bytes
     }

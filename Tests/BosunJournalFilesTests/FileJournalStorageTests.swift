@@ -1,6 +1,7 @@
 import BosunJournal
 import BosunJournalFiles
 import Foundation
+import BosunTestSupport
 import Testing
 
 @Suite("Journal files on disk")

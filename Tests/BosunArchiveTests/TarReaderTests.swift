@@ -1,4 +1,5 @@
 import BosunArchive
+import BosunTestSupport
 import Testing
 
 @Suite("Tar reading and layer plans")

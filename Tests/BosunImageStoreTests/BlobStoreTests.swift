@@ -2,6 +2,7 @@ import BosunImageSpec
 import BosunImageStore
 import Crypto
 import Foundation
+import BosunTestSupport
 import Testing
 
 @Suite("Blob store")

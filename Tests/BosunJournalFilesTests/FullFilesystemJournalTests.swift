@@ -2,6 +2,7 @@ import BosunJournal
 import BosunJournalFiles
 import BosunModel
 import Foundation
+import BosunTestSupport
 import Testing
 
 /// The journal on a small tmpfs filled up: records still go in from the reserve, a record too large for it
