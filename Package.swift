@@ -206,6 +206,7 @@ let package = Package(
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunJournalFilesTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunModelTests", dependencies: ["BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunSourceTests", dependencies: ["BosunSource", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunGitTests", dependencies: ["BosunTestSupport", "BosunGit", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunTestSupport", "BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
