@@ -22,6 +22,7 @@ release:
 test:
 	@scripts/check-state-paths
 	@scripts/check-linux-calls
+	@scripts/check-errors
 	@set -o pipefail; $(SWIFT) build --build-tests $(BUILD_FLAGS) 2>&1 | tee .build-log.txt
 	@if grep -E '^/.*/(Sources|Tests)/.*: warning:' .build-log.txt; then echo "make: warnings in bosun's sources" >&2; exit 1; fi
 	$(SWIFT) test --skip-build

@@ -69,25 +69,25 @@ let package = Package(
         .systemLibrary(name: "CNftables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
         .target(
             name: "BosunModel",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunYAML", dependencies: ["CLibYAML"], swiftSettings: strict),
+        .target(name: "BosunYAML", dependencies: ["BosunFailure", "CLibYAML"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
-        .target(name: "BosunImageSpec", swiftSettings: strict),
+        .target(name: "BosunImageSpec", dependencies: ["BosunFailure"], swiftSettings: strict),
         .target(name: "BosunBundle", dependencies: ["BosunOCI", "BosunImageSpec", "BosunModel"], swiftSettings: strict),
-        .target(name: "BosunArchive", swiftSettings: strict),
+        .target(name: "BosunArchive", dependencies: ["BosunFailure"], swiftSettings: strict),
         .target(
             name: "BosunImageStore",
-            dependencies: ["BosunLinux", "BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", "BosunLinux", "BosunArchive", "BosunImageSpec", "BosunModel", "CBosunSys", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunSeccomp", dependencies: ["BosunOCI"], swiftSettings: strict),
-        .target(name: "BosunCgroups", dependencies: ["BosunLinux", "BosunModel", "CBosunSys"], swiftSettings: strict),
+        .target(name: "BosunSeccomp", dependencies: ["BosunFailure", "BosunOCI"], swiftSettings: strict),
+        .target(name: "BosunCgroups", dependencies: ["BosunFailure", "BosunLinux", "BosunModel", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunCgroupsTests", dependencies: ["BosunTestSupport", "BosunCgroups", "BosunModel"], swiftSettings: strict),
         .testTarget(
             name: "BosunSeccompTests", dependencies: ["BosunSeccomp", "BosunOCI", "CBosunSys"], swiftSettings: strict),
         .target(
             name: "BosunRegistry",
-            dependencies: ["BosunLinux", 
+            dependencies: ["BosunFailure", "BosunLinux", 
                 "BosunImageSpec", "BosunImageStore", "BosunModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -98,11 +98,11 @@ let package = Package(
         .target(name: "BosunPlanner", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(
             name: "BosunAgent",
-            dependencies: ["BosunModel", "BosunYAML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", "BosunModel", "BosunYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "BosunDaemon",
-            dependencies: ["BosunLinux", 
+            dependencies: ["BosunFailure", "BosunLinux", 
                 "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys", "BosunHost", "BosunCycle", "BosunSource", "BosunContainers",
                 "BosunNetwork", "BosunConverge", "BosunPlanner", "BosunManifest", "BosunGit", "BosunCgroups", "BosunLogFormat", "BosunImageStore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -113,21 +113,23 @@ let package = Package(
         .testTarget(name: "BosunAgentTests", dependencies: ["BosunAgent", "BosunModel", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "BosunJournal",
-            dependencies: ["BosunModel", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", "BosunModel", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunJournalFiles", dependencies: ["BosunLinux", "BosunJournal"], swiftSettings: strict),
-        .target(name: "BosunConverge", dependencies: ["BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
+        .target(name: "BosunConverge", dependencies: ["BosunFailure", "BosunModel", "BosunPlanner", "BosunJournal"], swiftSettings: strict),
         .testTarget(
             name: "BosunConvergeTests",
             dependencies: ["BosunTestSupport", "BosunConverge", "BosunPlanner", "BosunModel", "BosunManifest", "BosunJournal"],
             swiftSettings: strict),
         .target(
             name: "BosunGit",
-            dependencies: ["BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", "BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
-        .target(name: "BosunRuntime", dependencies: ["BosunLinux", "BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
+        .target(name: "BosunRuntime", dependencies: ["BosunFailure", "BosunLinux", "BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
         .target(name: "BosunSource", dependencies: ["BosunLinux", "BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
-        .target(name: "BosunLinux", dependencies: ["CBosunSys"], swiftSettings: strict),
+        .target(name: "BosunFailure", swiftSettings: strict),
+        .testTarget(name: "BosunFailureTests", dependencies: ["BosunFailure"], swiftSettings: strict),
+        .target(name: "BosunLinux", dependencies: ["BosunFailure", "CBosunSys"], swiftSettings: strict),
         .testTarget(name: "BosunLinuxTests", dependencies: ["BosunLinux"], swiftSettings: strict),
         .target(
             name: "BosunTestSupport",
@@ -135,15 +137,15 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "BosunCycle",
-            dependencies: ["BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
+            dependencies: ["BosunFailure", "BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
             swiftSettings: strict),
         .testTarget(
             name: "BosunCycleTests",
-            dependencies: ["BosunTestSupport", "BosunCycle", "BosunConverge", "BosunJournal", "BosunModel", "BosunSource", "BosunGit", "BosunManifest", "BosunPlanner"],
+            dependencies: ["BosunTestSupport", "BosunFailure", "BosunCycle", "BosunConverge", "BosunJournal", "BosunModel", "BosunSource", "BosunGit", "BosunManifest", "BosunPlanner"],
             swiftSettings: strict),
         .target(
             name: "BosunCLI",
-            dependencies: [
+            dependencies: ["BosunFailure", 
                 "BosunModel", "BosunManifest", "BosunSource", "BosunCycle", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers", "BosunConverge", "BosunHost",
                 "BosunAgent", "BosunDaemon", "BosunRuntimeCLI",
@@ -153,7 +155,7 @@ let package = Package(
         // `bosun` is the small front: runtime commands run in it, everything else execs `bosun-cli` beside it.
         .target(
             name: "BosunRuntimeCLI",
-            dependencies: ["BosunLinux", "BosunRuntime", "BosunOCI", "BosunModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BosunFailure", "BosunLinux", "BosunRuntime", "BosunOCI", "BosunModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "bosun", dependencies: ["BosunRuntimeCLI"], swiftSettings: strict,
@@ -172,10 +174,10 @@ let package = Package(
             dependencies: ["BosunLinux", "BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
             swiftSettings: strict),
         .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
-        .target(name: "BosunNetwork", dependencies: ["BosunLinux", "BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
+        .target(name: "BosunNetwork", dependencies: ["BosunFailure", "BosunLinux", "BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .target(
             name: "BosunHost",
-            dependencies: ["BosunLinux", 
+            dependencies: ["BosunFailure", "BosunLinux", 
                 "BosunConverge", "BosunJournal", "BosunModel", "BosunPlanner", "BosunOCI", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunNetwork", "BosunContainers", "BosunBundle", "BosunRuntime", "BosunSeccomp", "CBosunSys", "BosunCycle", "BosunSource",
             ],

@@ -1,5 +1,6 @@
 public import BosunModel
 import BosunYAML
+public import BosunFailure
 
 /// The agent's configuration (`/etc/bosun/config.yaml`): where desired state comes from, how often to look,
 /// where secrets are kept, and how to react to drift. Flags override it field by field.
@@ -212,4 +213,15 @@ public struct AgentConfigErrors: Error, Sendable, CustomStringConvertible {
     public var errors: [AgentConfigError]
     public init(_ errors: [AgentConfigError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+extension AgentConfigError: FailureDescribing {
+    public var failure: Failure {
+        Failure(action: "read the agent configuration", object: "\(file):\(line):\(column)", cause: message, handling: .fixInput)
+    }
+}
+
+extension AgentConfigErrors: FailureDescribing {
+    /// Every problem of the file, one per line, as the cause.
+    public var failure: Failure { Failure(action: "read the agent configuration", cause: description, handling: .fixInput) }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// One member of a tar archive, with PAX and GNU extensions applied.
 public struct TarEntry: Sendable, Hashable {
     /// What a member is.
@@ -63,4 +65,9 @@ public struct TarError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension TarError: FailureDescribing {
+    /// A damaged archive stays damaged.
+    public var failure: Failure { Failure(action: "read a tar archive", cause: message, handling: .fixInput) }
 }

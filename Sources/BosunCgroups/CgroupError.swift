@@ -1,5 +1,6 @@
 import Glibc
 import BosunLinux
+public import BosunFailure
 
 /// A failed cgroup operation: what was done (`write`, `mkdir`, …), to which file, with which value, the kernel's
 /// errno when there was one, and a hint on how to remedy it. `code` says how a caller should handle it.
@@ -70,5 +71,19 @@ public struct CgroupError: Error, Sendable, Equatable, CustomStringConvertible {
         default:
             return CgroupError(.io, action: action, file: file, value: value, errno: code)
         }
+    }
+}
+
+extension CgroupError: FailureDescribing {
+    public var failure: Failure {
+        let handling: Failure.Handling
+        switch code {
+        case .busy, .io: handling = .retry
+        case .notMounted, .controllerUnavailable: handling = .fixHost
+        case .invalidLimit, .rejected, .invalidPath: handling = .fixInput
+        }
+        var object = file.map { "`\($0)`" }
+        if let value { object = (object.map { $0 + " " } ?? "") + "= `\(value)`" }
+        return Failure(action: action, object: object, cause: errno.map(Errno.lowercased) ?? "refused", hint: hint, handling: handling)
     }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A convergence error: the action, the object, the cause and a hint, in lower case.
 public struct ConvergeError: Error, Sendable, Hashable, CustomStringConvertible {
     public var action: String
@@ -13,4 +15,9 @@ public struct ConvergeError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         "\(action): \(cause)" + (hint.map { " (hint: \($0))" } ?? "")
     }
+}
+
+extension ConvergeError: FailureDescribing {
+    /// The next convergence tries again.
+    public var failure: Failure { Failure(action: action, cause: cause, hint: hint, handling: .retry) }
 }

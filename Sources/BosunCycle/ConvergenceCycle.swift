@@ -1,3 +1,4 @@
+import BosunFailure
 public import BosunConverge
 public import BosunManifest
 public import BosunModel
@@ -91,6 +92,7 @@ public struct ConvergenceCycle {
             }
             lastSourceError = message
             report.outcome = .sourceUnavailable(message)
+            report.failure = Failure(describing: error, action: "read the source")
             return report
         }
         lastSourceError = nil
@@ -133,6 +135,7 @@ public struct ConvergenceCycle {
                 report.outcome = .planned(observed, plan)
             } catch {
                 report.outcome = .failed(.observe, "cannot observe the host: \(error)")
+                report.failure = Failure(describing: error, action: "observe the host")
             }
             return report
         }
@@ -147,6 +150,7 @@ public struct ConvergenceCycle {
             try journal.catchUp()
         } catch {
             report.outcome = .failed(.lock, "\(error)")
+            report.failure = Failure(describing: error, action: "take the convergence lock")
             return report
         }
         defer { lock.release() }
@@ -161,6 +165,7 @@ public struct ConvergenceCycle {
             try host.publish(opened)
         } catch {
             report.outcome = .failed(.converge, "\(error)")
+            report.failure = Failure(describing: error, action: "publish the commit's files")
             return report
         }
         var convergence = self.convergence
@@ -175,6 +180,7 @@ public struct ConvergenceCycle {
             report.outcome = .rejected(.plan, error.description)
         } catch {
             report.outcome = .failed(.record, "\(error)")
+            report.failure = Failure(describing: error, action: "converge")
         }
         return report
     }

@@ -1,3 +1,4 @@
+public import BosunFailure
 public import BosunConverge
 public import BosunManifest
 public import BosunModel
@@ -36,6 +37,9 @@ public struct CycleReport: Sendable {
     public var switchedFrom: SourceOrigin?
     /// Shown with the plan when the source is not the state directory's (plan mode only refuses nothing).
     public var warnings: [String] = []
+    /// The failure behind `.sourceUnavailable` and `.failed`, in the leaf error model: its handling says
+    /// whether the next poll may succeed as it is (`retry`) or someone must change the input or the host.
+    public var failure: Failure?
 
     /// The commit, when from git.
     public var commitID: String? { revision?.commitID }

@@ -1,3 +1,4 @@
+import BosunFailure
 import BosunAgent
 public import BosunContainers
 import BosunConverge
@@ -179,7 +180,7 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         let commit = report.commitID
         switch report.outcome {
         case .sourceUnavailable(let message):
-            return sourceFailed(message, trigger: trigger)
+            return sourceFailed(message, handling: report.failure?.handling, trigger: trigger)
         case .unchanged:
             snapshot.withLock { $0.sourceError = nil }
             return noteCheck(commit: commit)
@@ -189,7 +190,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
             if Task.isCancelled && step == .lock {  // stopping before anything was planned: nothing journaled
                 return AgentReport(commit: commit, outcome: "stopped", summary: "the agent stopped before planning", failed: true)
             }
-            log.event("convergence-error", ["trigger": trigger.rawValue, "step": step.rawValue, "error": message])
+            log.event("convergence-error", ["trigger": trigger.rawValue, "step": step.rawValue, "error": message,
+                                            "handling": report.failure?.handling.rawValue])
             return AgentReport(commit: commit, outcome: "failed", summary: message, failed: true)
         case .planned:
             return AgentReport(commit: commit, outcome: "failed", summary: "the cycle only planned", failed: true)
@@ -230,8 +232,10 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
 
     /// A source that cannot be read (forge down, credentials refused, a rewind): the cycle journaled it as
     /// rejected once per distinct error; logged every time.
-    func sourceFailed(_ message: String, trigger: ConvergenceTrigger) -> AgentReport {
-        log.event("source", ["outcome": "unavailable", "trigger": trigger.rawValue, "error": message])
+    /// `handling` (the leaf error model's) goes into the log: `retry` for a forge that is down, `fix-input` for
+    /// refused credentials or a rewind.
+    func sourceFailed(_ message: String, handling: Failure.Handling? = nil, trigger: ConvergenceTrigger) -> AgentReport {
+        log.event("source", ["outcome": "unavailable", "trigger": trigger.rawValue, "error": message, "handling": handling?.rawValue])
         let report = AgentReport(commit: applied?.revision?.commitID, outcome: "source-unavailable", summary: message, failed: true)
         snapshot.withLock { $0.sourceError = message }
         return report

@@ -4,6 +4,7 @@ import BosunHost
 import Foundation
 import Synchronization
 import BosunLinux
+public import BosunFailure
 
 /// `<state>/restart-counts.json` (0600, replaced atomically): the agent's restart counts and crash-loop state,
 /// saved when they change and read back when the agent starts, so `bosun status` shows the same counts across
@@ -58,4 +59,8 @@ final class RestartCountsFile: Sendable {
 public struct RestartCountsError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension RestartCountsError: FailureDescribing {
+    public var failure: Failure { Failure(action: "use the restart counts file", cause: message, handling: .fixHost) }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// Why a git operation failed: what was attempted, on which object, libgit2's cause and a hint.
 ///
 /// Messages are lower case without a trailing period, and never contain credentials: URLs are shown
@@ -49,5 +51,19 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         var text = object.isEmpty ? "\(action): \(cause)" : "\(action) \(object): \(cause)"
         if let hint { text += " (hint: \(hint))" }
         return text
+    }
+}
+
+extension GitError: FailureDescribing {
+    /// Talking to the remote may work later; a refused credential, an unknown host key, a missing ref or a rewind
+    /// needs someone; a mirror that cannot be written or read is the host's.
+    public var failure: Failure {
+        let handling: Failure.Handling
+        switch code {
+        case .fetch: handling = .retry
+        case .mirror, .read: handling = .fixHost
+        case .invalidURL, .authentication, .hostKey, .certificate, .notFound, .rewind, .configuration: handling = .fixInput
+        }
+        return Failure(action: action, object: object.isEmpty ? nil : object, cause: cause, hint: hint, handling: handling)
     }
 }

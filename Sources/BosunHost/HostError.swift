@@ -1,5 +1,6 @@
 import Foundation
 public import BosunLinux
+public import BosunFailure
 
 /// An error of the host side of convergence (inventory, volumes, probes): the action and object, the cause,
 /// and a hint, in lower case.
@@ -25,4 +26,9 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(action): \(cause)" + (hint.map { " (hint: \($0))" } ?? "") }
+}
+
+extension HostError: FailureDescribing {
+    /// The next convergence tries again.
+    public var failure: Failure { Failure(action: action, cause: cause, hint: hint, handling: .retry) }
 }

@@ -1,6 +1,7 @@
 import BosunModel
 public import BosunSource
 import Foundation
+public import BosunFailure
 
 extension SourceFiles {
     /// Where the desired state's files are on disk: a directory source where it is (bound live), or a commit
@@ -24,4 +25,8 @@ extension SourceFiles {
 public struct SourceFilesError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension SourceFilesError: FailureDescribing {
+    public var failure: Failure { Failure(action: "export the commit's files", cause: message, handling: .fixHost) }
 }

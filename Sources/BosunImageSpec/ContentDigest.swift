@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A validated content digest, `sha256:` and 64 lower-case hex digits (or `sha512:` and 128).
 public struct ContentDigest: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public let algorithm: String
@@ -49,4 +51,8 @@ public enum ImageSpecError: Error, Sendable, Equatable, CustomStringConvertible 
         case .invalid(let message), .unsupported(let message): return message
         }
     }
+}
+
+extension ImageSpecError: FailureDescribing {
+    public var failure: Failure { Failure(action: "read an image document", cause: description, handling: .fixInput) }
 }

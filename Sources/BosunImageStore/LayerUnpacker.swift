@@ -2,6 +2,7 @@ public import BosunArchive
 import CBosunSys
 import Foundation
 import BosunLinux
+public import BosunFailure
 
 /// Unpacks one layer's tar stream into its own snapshot directory, in the form overlayfs wants as a lower
 /// layer. Nothing is ever written outside the snapshot: every parent directory is opened with
@@ -73,4 +74,9 @@ public struct UnpackError: Error, Sendable, CustomStringConvertible {
     }
     public init(message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension UnpackError: FailureDescribing {
+    /// A layer that cannot be unpacked here: the disk or the kernel (overlayfs) is at fault more often than the layer.
+    public var failure: Failure { Failure(action: "unpack", cause: message, handling: .fixHost) }
 }

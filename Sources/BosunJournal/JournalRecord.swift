@@ -1,5 +1,6 @@
 public import BosunModel
 import Crypto
+public import BosunFailure
 
 /// One line of the journal: a sequence number, a time, a kind, a body, and the hash chain.
 ///
@@ -155,4 +156,8 @@ public enum JournalRecordError: Error, Sendable, Equatable, CustomStringConverti
         case .hashMismatch(let stored, let computed): return "hash mismatch: stored \(stored.prefix(19))…, computed \(computed.prefix(19))… (the record was edited)"
         }
     }
+}
+
+extension JournalRecordError: FailureDescribing {
+    public var failure: Failure { Failure(action: "read a journal record", cause: description, handling: .fixHost) }
 }

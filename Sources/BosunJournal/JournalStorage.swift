@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// Where journal segments live: a directory on disk (`FileJournalStorage`) or memory (`InMemoryJournalStorage`).
 ///
 /// Every method that changes a segment is durable when it returns (written and synced); creating a segment
@@ -116,6 +118,16 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .storage(let message): return message
         case .corrupt(let problem): return "the journal is damaged: \(problem); run bosun journal verify"
+        }
+    }
+}
+
+extension JournalError: FailureDescribing {
+    public var failure: Failure {
+        switch self {
+        case .storage(let message): Failure(action: "write the journal", cause: message, handling: .fixHost)
+        case .corrupt(let problem):
+            Failure(action: "append to the journal", cause: "the journal is damaged: \(problem)", hint: "run bosun journal verify", handling: .fixHost)
         }
     }
 }

@@ -1,3 +1,6 @@
+import Glibc
+public import BosunFailure
+
 /// A system call that failed: what was being done (the call as a verb, or a whole action such as
 /// ``mount `proc` on `/…/rootfs/proc` ``), on which path, and the errno.
 public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -23,4 +26,12 @@ public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// "write /var/lib/bosun/inventory.json.tmp: no space left on device".
     public var description: String { "\(action): \(Errno.lowercased(code))" }
+}
+
+extension SystemCallError: FailureDescribing {
+    /// EINTR, EAGAIN and EBUSY may pass; anything else is the host's.
+    public var failure: Failure {
+        Failure(action: call, object: path.isEmpty ? nil : path, cause: Errno.lowercased(code),
+                handling: [EAGAIN, EBUSY, EINTR].contains(code) ? .retry : .fixHost)
+    }
 }

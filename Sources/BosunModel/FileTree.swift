@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A read-only tree of files — a directory on disk or a commit's tree in git — that manifests are read from.
 ///
 /// Paths are relative to the tree's root and use `/` separators; `""` is the root itself.
@@ -45,4 +47,8 @@ extension FileTree {
     public static func join(_ parts: String...) -> String {
         parts.filter { !$0.isEmpty }.joined(separator: "/")
     }
+}
+
+extension FileTreeError: FailureDescribing {
+    public var failure: Failure { Failure(action: "read", object: path, cause: message, handling: .fixInput) }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A value that does not fit its type (a size, a duration, an image reference, a port); the message says why.
 public struct ModelValueError: Error, Sendable, CustomStringConvertible, Equatable {
     public var message: String
@@ -13,4 +15,8 @@ extension String {
         while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
+}
+
+extension ModelValueError: FailureDescribing {
+    public var failure: Failure { Failure(action: "read a value", cause: message, handling: .fixInput) }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// An error of the network layer: a code saying how to handle it, a message naming the action and the
 /// object, the underlying cause and a hint.
 public struct NetworkError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -52,5 +54,17 @@ func errnoName(_ code: Int32) -> String {
     case 95: return "operation not supported (EOPNOTSUPP)"
     case 99: return "cannot assign requested address (EADDRNOTAVAIL)"
     default: return "errno \(code)"
+    }
+}
+
+extension NetworkError: FailureDescribing {
+    public var failure: Failure {
+        let handling: Failure.Handling
+        switch code {
+        case .invalidConfig, .exhausted: handling = .fixInput
+        case .netlink, .system, .notFound: handling = .retry
+        case .nftables, .state: handling = .fixHost
+        }
+        return Failure(action: message, cause: errno.map(errnoName) ?? "failed", hint: hint, handling: handling)
     }
 }

@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A failed registry operation. The message names the action, the object (a reference, a registry or a blob),
 /// what went wrong, the HTTP status when there was one, and a hint — and never a credential.
 ///
@@ -55,5 +57,17 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
         var copy = self
         copy.object = object
         return copy
+    }
+}
+
+extension RegistryError: FailureDescribing {
+    public var failure: Failure {
+        let handling: Failure.Handling
+        switch code {
+        case _ where code.isTransient: handling = .retry
+        case .storage, .cancelled: handling = code == .cancelled ? .retry : .fixHost
+        default: handling = .fixInput
+        }
+        return Failure(action: action, object: object, cause: reason + (status.map { " (\($0))" } ?? ""), hint: hint, handling: handling)
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 public import BosunLinux
+public import BosunFailure
 
 /// A failure of one runtime step: what was being done to which object, the errno when a system call failed,
 /// and a hint on how it may be remedied. Printed as ``mount `proc` on `/…/rootfs/proc`: permission denied``.
@@ -46,5 +47,14 @@ func linux<T>(_ body: () throws(SystemCallError) -> T) throws(RuntimeError) -> T
         return try body()
     } catch {
         throw RuntimeError(error)
+    }
+}
+
+extension RuntimeError: FailureDescribing {
+    /// A refused system call is the host's (EAGAIN and EBUSY pass); a step that failed without one is the spec's.
+    public var failure: Failure {
+        let handling: Failure.Handling = errno.map { [EAGAIN, EBUSY, EINTR].contains($0) ? .retry : .fixHost } ?? .fixInput
+        let cause = [errno.map(RuntimeError.errnoText), detail].compactMap { $0 }.joined(separator: ": ")
+        return Failure(action: step, cause: cause.isEmpty ? "failed" : cause, hint: hint, handling: handling)
     }
 }

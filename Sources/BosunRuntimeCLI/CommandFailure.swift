@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+public import BosunFailure
 
 /// bosun's exit codes, as documented in the README.
 public enum BosunExitCode: Int32, Sendable {
@@ -39,4 +40,22 @@ extension CommandFailure {
         }
         return exitCode == .validationFailure ? BosunExitCode.usage.rawValue : exitCode.rawValue
     }
+}
+
+extension CommandFailure: FailureDescribing {
+    /// By exit code: an unreadable source may come back, refused manifests or usage need a change, the rest is the host's.
+    public var failure: Failure {
+        let handling: Failure.Handling
+        switch code {
+        case .sourceUnavailable: handling = .retry
+        case .invalidManifests, .usage: handling = .fixInput
+        case .success, .internalError: handling = .fixHost
+        }
+        return Failure(action: "", cause: message, handling: handling)
+    }
+}
+
+extension PassthroughExit: FailureDescribing {
+    /// A container's own exit status, passed on: the container decides, nothing to retry.
+    public var failure: Failure { Failure(action: "run the container", cause: "it exited with status \(status)", handling: .fixInput) }
 }

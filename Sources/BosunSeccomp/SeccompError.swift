@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// Why a `linux.seccomp` policy could not be compiled. `description` names the rule (its index in
 /// `linux.seccomp.syscalls` and its first names) and the offending value, lower case, no trailing period.
 public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -39,4 +41,9 @@ public struct SeccompError: Error, Sendable, Hashable, CustomStringConvertible {
         let more = names.count > 3 ? ", +\(names.count - 3) more" : ""
         return "seccomp rule \(index) (names: \(shown)\(more))"
     }
+}
+
+extension SeccompError: FailureDescribing {
+    /// A policy that cannot be compiled is refused until it is fixed.
+    public var failure: Failure { Failure(action: "compile the seccomp policy", cause: message, hint: hint, handling: .fixInput) }
 }

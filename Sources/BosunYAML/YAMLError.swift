@@ -1,3 +1,5 @@
+public import BosunFailure
+
 /// A YAML stream that could not be read: a syntax error, a duplicate key, an unknown alias.
 public struct YAMLError: Error, Sendable, CustomStringConvertible {
     /// Where the problem was found.
@@ -14,4 +16,8 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(mark): \(message)" }
+}
+
+extension YAMLError: FailureDescribing {
+    public var failure: Failure { Failure(action: "read YAML at", object: "\(mark)", cause: message, handling: .fixInput) }
 }

@@ -1,4 +1,5 @@
 import BosunConverge
+import BosunFailure
 import BosunCycle
 import BosunJournal
 import BosunModel
@@ -102,9 +103,12 @@ struct ConvergenceCycleTests {
         #expect(bench.records == ["genesis", "begin", "end rejected", "begin", "end rejected"])
         var apply = bench.cycle(source)
         for _ in 0..<2 {
-            guard case .sourceUnavailable = await apply.run(.init(trigger: .manual, mode: .apply(expectedPlanHash: nil))).outcome else {
+            let report = await apply.run(.init(trigger: .manual, mode: .apply(expectedPlanHash: nil)))
+            guard case .sourceUnavailable = report.outcome else {
                 Issue.record("expected the source to be unavailable"); return
             }
+            // An error from outside bosun's modules: a transient failure of reading the source.
+            #expect(report.failure == Failure(action: "read the source", cause: "forge down", handling: .retry))
         }
         #expect(bench.records.count == 9)
     }
