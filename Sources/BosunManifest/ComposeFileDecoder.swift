@@ -11,6 +11,8 @@ final class ComposeFileDecoder {
     var name: String?
     var pruneVolumes = false
     var drift: DriftMode?
+    var updateConfig: UpdateConfig?
+    var rollbackConfig: UpdateConfig?
     /// Which service names were dropped by profiles (so depends_on on them can say so).
     var inactiveServices: Set<String> = []
     /// Every service name declared, including those that failed to read (so they are not also reported missing).
@@ -75,8 +77,10 @@ final class ComposeFileDecoder {
                     }
                 }
             case "x-bosun":
-                for (option, optionValue, _) in reader.mapping(value, "x-bosun", known: ["prune_volumes", "drift"]) {
+                for (option, optionValue, _) in reader.mapping(value, "x-bosun", known: ["prune_volumes", "drift", "update_config", "rollback_config"]) {
                     if option == "prune_volumes" { pruneVolumes = reader.bool(optionValue, "prune_volumes") ?? false }
+                    if option == "update_config" { updateConfig = UpdateConfigDecoder(reader: reader).decode(optionValue, "x-bosun update_config", rollback: false) }
+                    if option == "rollback_config" { rollbackConfig = UpdateConfigDecoder(reader: reader).decode(optionValue, "x-bosun rollback_config", rollback: true) }
                     if option == "drift", let text = reader.string(optionValue, "x-bosun drift") {
                         if let mode = DriftMode(rawValue: text) { drift = mode } else {
                             sink.error(optionValue.start, "x-bosun drift is enforce or observe, not \"\(text)\"",

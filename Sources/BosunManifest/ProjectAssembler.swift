@@ -110,6 +110,8 @@ struct ProjectAssembler {
             secrets: secrets.values.sorted { $0.key < $1.key })
         project.pruneVolumes = decoder.pruneVolumes
         project.drift = decoder.drift
+        project.updateConfig = decoder.updateConfig
+        project.rollbackConfig = decoder.rollbackConfig
         return project
     }
 

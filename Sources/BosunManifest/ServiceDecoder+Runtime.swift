@@ -9,6 +9,8 @@ struct DeployValues {
     var cpuReservationMillis: Int?
     var pidsLimit: Int?
     var restartPolicy: RestartPolicy?
+    var update: UpdateConfig?
+    var rollback: UpdateConfig?
 }
 
 extension ServiceDecoder {
@@ -157,6 +159,8 @@ extension ServiceDecoder {
                 }
             case "resources": resources(value, into: &values)
             case "restart_policy": values.restartPolicy = restartPolicy(value)
+            case "update_config": values.update = UpdateConfigDecoder(reader: reader).decode(value, "deploy.update_config", rollback: false)
+            case "rollback_config": values.rollback = UpdateConfigDecoder(reader: reader).decode(value, "deploy.rollback_config", rollback: true)
             default:
                 sink.warning(keyNode.start, "deploy.\(key) is ignored: it applies to Swarm clusters, not to one host")
             }

@@ -136,6 +136,12 @@ struct ServiceDecoder {
         }
         service.environment = environmentFromFiles.merging(environment) { _, explicit in explicit }
         applyResources(deploy, memLimit: memLimit, memReservation: memReservation, cpus: cpus, pidsLimit: pidsLimit, to: &service, at: node)
+        service.updateConfig = deploy?.update
+        service.rollbackConfig = deploy?.rollback
+        if service.updateConfig?.order == .startFirst, let name = service.containerName {
+            sink.error(node["deploy"]?["update_config"]?["order"]?.start ?? node.start, "service \"\(self.name)\": start-first cannot apply: container_name \(name) names one container",
+                       hint: "remove container_name, or update it stop-first")
+        }
         if let policy = deploy?.restartPolicy {
             if restartSet { sink.warning(node["deploy"]?.start, "service \"\(name)\": deploy.restart_policy is overridden by restart") } else { service.restart = policy }
         }

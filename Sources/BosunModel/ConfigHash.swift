@@ -5,7 +5,8 @@ import Crypto
 /// since the hash is taken over `JSONValue.canonicalBytes`.
 public enum ConfigHash {
     /// The hash of a service: every field that shapes its container. Ordering-only fields (depends_on),
-    /// selection (profiles) and when to pull (pull_policy) are held at their defaults, as Compose does.
+    /// selection (profiles) and when to pull (pull_policy) are held at their defaults, as Compose does; how it
+    /// is updated (update_config, rollback_config) is left out.
     public static func of(_ service: Service) -> String {
         of(serviceJSON: JSONValue.encoding(service))
     }
@@ -16,6 +17,8 @@ public enum ConfigHash {
         fields["depends_on"] = .array([])
         fields["profiles"] = .array([])
         fields["pull_policy"] = .string(PullPolicy.missing.rawValue)
+        fields["update_config"] = nil
+        fields["rollback_config"] = nil
         return digest(JSONValue.object(fields).canonicalBytes)
     }
 

@@ -11,6 +11,10 @@ public struct Project: Sendable, Hashable, Codable {
     public var pruneVolumes = false
     /// How the agent treats drift in this project (`x-bosun: {drift: …}`); nil: the agent's default.
     public var drift: DriftMode?
+    /// The project's default `update_config` for its services (`x-bosun: {update_config: …}`).
+    public var updateConfig: UpdateConfig?
+    /// The project's default `rollback_config` for its services (`x-bosun: {rollback_config: …}`).
+    public var rollbackConfig: UpdateConfig?
 
     public init(name: String, files: [String], services: [Service], networks: [Network], volumes: [Volume], secrets: [Secret]) {
         self.name = name
@@ -23,6 +27,7 @@ public struct Project: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case name, files, services, networks, volumes, secrets, pruneVolumes = "prune_volumes", drift
+        case updateConfig = "update_config", rollbackConfig = "rollback_config"
     }
 
     /// The tree-relative directory of its compose file (`""` at the root).

@@ -63,6 +63,10 @@ public struct Service: Sendable, Hashable, Codable {
     /// reads — relative bind sources, env_files, secrets' files — by its tree path as `./path`; nil when it
     /// reads none (so such services hash as before).
     public var sourceDigests: [String: String]?
+    /// `deploy.update_config` as written (`RolloutPolicy.update` resolves it); not part of the config hash.
+    public var updateConfig: UpdateConfig?
+    /// `deploy.rollback_config` as written (`RolloutPolicy.rollback` resolves it); not part of the config hash.
+    public var rollbackConfig: UpdateConfig?
 
     /// Which defaults a service was normalised with, recorded with each container (`InventoryContainer.defaults`)
     /// so that changing a default recreates nothing: 1 (no record) — `no_new_privileges` was on by default;
@@ -83,7 +87,7 @@ public struct Service: Sendable, Hashable, Codable {
         case seccompProfile = "seccomp", apparmorProfile = "apparmor", systemPathsUnconfined = "systempaths_unconfined", labels, initProcess = "init", ulimits, sysctls, shmSize = "shm_size", tmpfs
         case logging, containerName = "container_name", profiles, extraHosts = "extra_hosts", dns
         case dnsSearch = "dns_search", secrets, platform, pullPolicy = "pull_policy", stdinOpen = "stdin_open", tty
-        case devices, sourceDigests = "source_digests"
+        case devices, sourceDigests = "source_digests", updateConfig = "update_config", rollbackConfig = "rollback_config"
     }
 }
 
