@@ -37,6 +37,8 @@ public protocol ConvergenceEngine: Sendable {
     func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus
     /// Returns the container's exit code once it exited; throws when it still runs after `timeout`.
     func waitCompleted(container name: String, timeout: Duration) async throws -> Int32
+    /// What the health gate sees of a container now: running or not, its effective health check and health.
+    func gateObservation(container name: String) async -> GateObservation
 
     /// One snapshot of what bosun created on this host, for the planner.
     func observe() async throws -> ObservedState

@@ -30,6 +30,7 @@ struct AgentEngine: ConvergenceEngine {
     func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {
         try await host.waitCompleted(container: name, timeout: timeout)
     }
+    func gateObservation(container name: String) async -> GateObservation { await host.gateObservation(container: name) }
     func imageDigest(_ image: ImageReference) async -> String? { await host.imageDigest(image) }
     func sweepInterrupted() async -> [SweptContainer] { await host.sweepInterrupted() }
 

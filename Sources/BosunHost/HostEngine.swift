@@ -222,6 +222,13 @@ public final class HostEngine: ConvergenceEngine {
         try await containers.waitExit(name, timeout: timeout)
     }
 
+    public func gateObservation(container name: String) async -> GateObservation {
+        let check = healthCheck(of: name).flatMap { $0.isDisabled ? nil : $0 }
+        let state = await health.state(of: name)
+        return GateObservation(status: await containers.status(name), check: check,
+                               health: check == nil ? nil : state?.status ?? .starting, lastOutput: state?.log.last?.output)
+    }
+
     // MARK: observe
 
     public func observe() async throws -> ObservedState {

@@ -16,6 +16,7 @@ public actor RecordingEngine: ConvergenceEngine {
     private var failures: [String: String] = [:]
     private var health: [String: HealthStatus] = [:]
     private var exitCodes: [String: Int32] = [:]
+    private var gateObservations: [String: [GateObservation]] = [:]
     private var holds: [String: (other: String, timeout: Duration)] = [:]
     private var waiters: [String: [CheckedContinuation<Bool, Never>]] = [:]
     private var observed: ObservedState
@@ -29,6 +30,9 @@ public actor RecordingEngine: ConvergenceEngine {
     public func setHealth(_ container: String, _ status: HealthStatus) { health[container] = status }
     /// The exit code `waitCompleted` reports for a container (default 0).
     public func setExitCode(_ container: String, _ code: Int32) { exitCodes[container] = code }
+    /// What `gateObservation` reports for a container, one per call, the last one kept (default: running, no
+    /// health check).
+    public func setGateObservations(_ container: String, _ observations: [GateObservation]) { gateObservations[container] = observations }
     /// What the next `sweepInterrupted` reports (once).
     public func setSwept(_ containers: [SweptContainer]) { swept = containers }
     /// Holds `call` once started until `other` has started too; after `timeout` it fails instead. The default is
@@ -78,6 +82,14 @@ public actor RecordingEngine: ConvergenceEngine {
     public func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {
         try await enter("wait-completed \(name)")
         return exitCodes[name] ?? 0
+    }
+
+    public func gateObservation(container name: String) async -> GateObservation {
+        calls.append("observe-gate \(name)")
+        guard var queue = gateObservations[name], let next = queue.first else { return GateObservation(status: .running) }
+        if queue.count > 1 { queue.removeFirst() }
+        gateObservations[name] = queue
+        return next
     }
 
     public func observe() async throws -> ObservedState { observed }

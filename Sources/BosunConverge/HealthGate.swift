@@ -1,0 +1,133 @@
+public import BosunModel
+public import BosunPlanner
+
+/// The gate step of a convergence: every service whose container it created or recreated must start, be
+/// healthy when it has a health check (within start_period + interval × retries, and a probe's timeout), and
+/// stay running and not unhealthy for its `monitor` (`RolloutPolicy`); a one-shot service (one that another
+/// depends on with `service_completed_successfully`) must exit 0. The gates of different services run at once.
+public struct HealthGate: Sendable {
+    /// One container the gate watches.
+    public struct Target: Sendable, Hashable {
+        public var resource: String
+        public var container: String
+        public var policy: RolloutPolicy
+        /// A one-shot service: good when it exits 0.
+        public var oneShot: Bool
+
+        public init(resource: String, container: String, policy: RolloutPolicy, oneShot: Bool = false) {
+            self.resource = resource
+            self.container = container
+            self.policy = policy
+            self.oneShot = oneShot
+        }
+    }
+
+    public var engine: any ConvergenceEngine
+    /// Milliseconds since the epoch.
+    public var clock: @Sendable () -> Int64
+    /// How long to wait for a container to be seen running.
+    public var startTimeout: Duration
+    /// How long a one-shot service may run.
+    public var completionTimeout: Duration
+    /// How often the monitor looks at a container.
+    public var pollInterval: Duration
+    public var sleep: @Sendable (Duration) async throws -> Void
+
+    public init(engine: any ConvergenceEngine, clock: @escaping @Sendable () -> Int64, startTimeout: Duration = .seconds(60),
+                completionTimeout: Duration = .seconds(300), pollInterval: Duration = .milliseconds(250),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
+        self.engine = engine
+        self.clock = clock
+        self.startTimeout = startTimeout
+        self.completionTimeout = completionTimeout
+        self.pollInterval = pollInterval
+        self.sleep = sleep
+    }
+
+    /// The containers `plan` creates or recreates, with their services' policies.
+    public static func targets(plan: Plan, desired: DesiredState) -> [Target] {
+        var targets: [Target] = []
+        for operation in plan.operations where [.createContainer, .recreateContainer].contains(operation.kind) {
+            let parts = operation.resource.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let project = desired.projects.first(where: { $0.name == parts[0] }),
+                  let service = project.services.first(where: { $0.name == parts[1] }) else { continue }
+            let oneShot = project.services.contains { other in
+                other.dependsOn.contains { $0.service == service.name && $0.condition == .completedSuccessfully }
+            }
+            targets.append(Target(resource: operation.resource, container: ContainerTarget.containerName(project: project.name, service: service),
+                                  policy: RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot))
+        }
+        return targets
+    }
+
+    /// Runs every target's gate at once; the results in the targets' order.
+    public func run(_ targets: [Target]) async -> [GateResult] {
+        await withTaskGroup(of: (Int, GateResult).self) { group in
+            for (index, target) in targets.enumerated() {
+                group.addTask { (index, await self.gate(target)) }
+            }
+            var results: [(Int, GateResult)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// One container's gate.
+    public func gate(_ target: Target) async -> GateResult {
+        let started = clock()
+        func result(_ passed: Bool, _ check: GateResult.Check, _ reason: String? = nil, output: String? = nil) -> GateResult {
+            GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
+                       durationMilliseconds: max(0, clock() - started), reason: reason, output: output)
+        }
+        if target.oneShot {
+            do {
+                let code = try await engine.waitCompleted(container: target.container, timeout: completionTimeout)
+                return code == 0 ? result(true, .completed) : result(false, .completed, "it exited with code \(code)")
+            } catch {
+                return result(false, .completed, "\(error)")
+            }
+        }
+        do {
+            try await engine.waitStarted(container: target.container, timeout: startTimeout)
+        } catch {
+            return result(false, .started, "\(error)")
+        }
+        let first = await engine.gateObservation(container: target.container)
+        if let check = first.check {
+            let budget = Duration.nanoseconds(check.startPeriod.nanoseconds + check.interval.nanoseconds * Int64(max(1, check.retries))
+                + check.timeout.nanoseconds)
+            let health: HealthStatus
+            do {
+                health = try await engine.waitHealthy(container: target.container, timeout: budget)
+            } catch {
+                return result(false, .healthy, "\(error)", output: first.lastOutput)
+            }
+            if health != .healthy {
+                let seen = await engine.gateObservation(container: target.container)
+                let why = health == .unhealthy ? "its health check failed \(check.retries) times in a row"
+                    : "it was not healthy within \(ComposeDuration(nanoseconds: budget.components.seconds * 1_000_000_000))"
+                return result(false, .healthy, why, output: seen.lastOutput)
+            }
+        }
+        // The monitor: it must keep running, and not turn unhealthy, for the whole period.
+        let monitor = Duration.nanoseconds(target.policy.monitor.nanoseconds)
+        let until = started + Int64(monitor.components.seconds * 1000) + monitor.components.attoseconds / 1_000_000_000_000_000
+        var last = first
+        repeat {
+            last = await engine.gateObservation(container: target.container)
+            switch last.status {
+            case .running:
+                if last.health == .unhealthy {
+                    return result(false, .monitor, "it turned unhealthy within its \(target.policy.monitor) monitor", output: last.lastOutput)
+                }
+            case .exited(let code):
+                return result(false, .monitor, "it exited with code \(code) within its \(target.policy.monitor) monitor", output: last.lastOutput)
+            case .created, .missing:
+                return result(false, .monitor, "it stopped running within its \(target.policy.monitor) monitor", output: last.lastOutput)
+            }
+            if clock() >= until { break }
+            do { try await sleep(pollInterval) } catch { return result(false, .monitor, "the gate was cancelled") }
+        } while clock() < until
+        return result(true, .monitor, output: last.lastOutput)
+    }
+}
