@@ -104,6 +104,15 @@ enum ApplyRenderer {
             lines.append("")
             lines += result.report.lines(for: result.plan)
         }
+        if !result.gates.isEmpty {
+            lines.append("")
+            for gate in result.gates {
+                let seconds = String(format: "%.1fs", Double(gate.durationMilliseconds) / 1000)
+                lines.append(gate.passed ? "gate passed  \(gate.resource) (\(gate.container), \(seconds))"
+                    : "gate FAILED  \(gate.resource) (\(gate.container), \(gate.check.rawValue), \(seconds)): \(gate.reason ?? "failed")"
+                        + (gate.output.map { $0.isEmpty ? "" : "\n             last probe output: \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? ""))
+            }
+        }
         let report = result.report
         lines.append("")
         lines.append("\(result.outcome.rawValue): \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
@@ -129,6 +138,8 @@ enum ApplyRenderer {
             "elapsed_us": elapsed.map { .int($0.components.seconds * 1_000_000 + $0.components.attoseconds / 1_000_000_000_000) } ?? .null,
         ]
         if !result.swept.isEmpty { fields["swept"] = JSONValue.encoding(result.swept) }
+        if !result.gates.isEmpty { fields["gates"] = JSONValue.encoding(result.gates) }
+        if let reason = result.reason { fields["reason"] = .string(reason) }
         let object: JSONValue = .object(fields)
         return String(decoding: object.canonicalBytes, as: UTF8.self)
     }

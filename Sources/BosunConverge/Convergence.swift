@@ -21,6 +21,9 @@ public struct Convergence {
     /// every begin record.
     public var origin: SourceOrigin?
     public var switchedFrom: SourceOrigin?
+    /// The gate step: the containers a convergence created or recreated, watched for their monitor
+    /// (`HealthGate`); nil skips it (`down`, which creates nothing).
+    public var gate: HealthGate?
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -30,6 +33,7 @@ public struct Convergence {
         self.clock = clock
         self.concurrency = concurrency
         self.conditionTimeout = conditionTimeout
+        gate = HealthGate(engine: engine)
     }
 
     /// What a convergence did.
@@ -43,6 +47,8 @@ public struct Convergence {
         public var reason: String?
         /// What an interrupted convergence left that was swept first (journaled as a `sweep` record).
         public var swept: [SweptContainer] = []
+        /// The health gate of each container created or recreated (journaled as a `gate` record).
+        public var gates: [GateResult] = []
     }
 
     /// The plan converging to `desired` would run now, from one observation of the host.
@@ -102,13 +108,33 @@ public struct Convergence {
         for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
             if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
         }
+        let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq)
         var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
         if Task.isCancelled {
             end.outcome = .interrupted
             end.reason = "stopped by the agent's shutdown: operations in flight finished, the rest did not start"
+        } else if let failed = GateRecord.failureReason(gates) {
+            end.outcome = .failed
+            end.reason = failed
         }
         try journal.end(end)
-        return Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq)
+        var result = Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq, reason: end.reason)
+        result.gates = gates
+        return result
+    }
+
+    /// The gate step: the containers whose create or recreate succeeded, watched at once; their results are
+    /// journaled (probe output with the desired state's environment values scrubbed) before the end record.
+    func runGates(_ plan: Plan, desired: DesiredState, report: ExecutionReport, beginSeq: Int64) async throws -> [GateResult] {
+        guard let gate, !Task.isCancelled else { return [] }
+        let done = Set(report.outcomes.filter(\.status.isSuccess).map(\.id))
+        let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource))
+        let targets = HealthGate.targets(plan: plan, desired: desired).filter { gated.contains($0.resource) }
+        guard !targets.isEmpty else { return [] }
+        var results = await gate.run(targets)
+        for index in results.indices { results[index].output = results[index].output.map { redactor.scrub($0, of: desired) } }
+        try journal.append(.gate, JSONValue.encoding(GateRecord(beginSeq: beginSeq, results: results)))
+        return results
     }
 
     /// Records a convergence refused before planning — manifests that do not load, a refused rewind — with

@@ -23,8 +23,8 @@ public struct HealthGate: Sendable {
     }
 
     public var engine: any ConvergenceEngine
-    /// Milliseconds since the epoch.
-    public var clock: @Sendable () -> Int64
+    /// Monotonic time (the host's `ContinuousClock` since the gate was made; a stepping one in tests).
+    public var now: @Sendable () -> Duration
     /// How long to wait for a container to be seen running.
     public var startTimeout: Duration
     /// How long a one-shot service may run.
@@ -33,11 +33,12 @@ public struct HealthGate: Sendable {
     public var pollInterval: Duration
     public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(engine: any ConvergenceEngine, clock: @escaping @Sendable () -> Int64, startTimeout: Duration = .seconds(60),
+    public init(engine: any ConvergenceEngine, now: (@Sendable () -> Duration)? = nil, startTimeout: Duration = .seconds(60),
                 completionTimeout: Duration = .seconds(300), pollInterval: Duration = .milliseconds(250),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.engine = engine
-        self.clock = clock
+        let origin = ContinuousClock.now
+        self.now = now ?? { ContinuousClock.now - origin }
         self.startTimeout = startTimeout
         self.completionTimeout = completionTimeout
         self.pollInterval = pollInterval
@@ -74,10 +75,12 @@ public struct HealthGate: Sendable {
 
     /// One container's gate.
     public func gate(_ target: Target) async -> GateResult {
-        let started = clock()
+        let started = now()
         func result(_ passed: Bool, _ check: GateResult.Check, _ reason: String? = nil, output: String? = nil) -> GateResult {
-            GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
-                       durationMilliseconds: max(0, clock() - started), reason: reason, output: output)
+            let elapsed = now() - started
+            return GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
+                              durationMilliseconds: max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                              reason: reason, output: output)
         }
         if target.oneShot {
             do {
@@ -110,8 +113,7 @@ public struct HealthGate: Sendable {
             }
         }
         // The monitor: it must keep running, and not turn unhealthy, for the whole period.
-        let monitor = Duration.nanoseconds(target.policy.monitor.nanoseconds)
-        let until = started + Int64(monitor.components.seconds * 1000) + monitor.components.attoseconds / 1_000_000_000_000_000
+        let until = started + .nanoseconds(target.policy.monitor.nanoseconds)
         var last = first
         repeat {
             last = await engine.gateObservation(container: target.container)
@@ -125,9 +127,9 @@ public struct HealthGate: Sendable {
             case .created, .missing:
                 return result(false, .monitor, "it stopped running within its \(target.policy.monitor) monitor", output: last.lastOutput)
             }
-            if clock() >= until { break }
+            if now() >= until { break }
             do { try await sleep(pollInterval) } catch { return result(false, .monitor, "the gate was cancelled") }
-        } while clock() < until
+        } while now() < until
         return result(true, .monitor, output: last.lastOutput)
     }
 }

@@ -143,6 +143,8 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable {
     case restart
     /// Containers an interrupted convergence left half created were swept (removed) before the next one.
     case sweep
+    /// The health gate of each container a convergence created or recreated, before its end.
+    case gate
 }
 
 /// Why a journal line is not a valid record.

@@ -23,6 +23,13 @@ public struct SecretRedactor: Sendable {
         sensitive ? .redacted(hash(text)) : .plain(text)
     }
 
+    /// `text` (a probe's output) with every environment value of `state` of 4 characters or more replaced by
+    /// `[redacted]`: a program may print its own configuration.
+    public func scrub(_ text: String, of state: DesiredState) -> String {
+        let values = Set(state.projects.flatMap { $0.services.flatMap { $0.environment.values } }).filter { $0.count >= 4 }
+        return values.sorted { $0.count > $1.count }.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+    }
+
     /// The desired state as the journal keeps it: every environment value, and every digest of a file a
     /// service reads (secrets among them), replaced by its salted hash.
     public func redact(_ state: DesiredState) -> JSONValue {

@@ -13,7 +13,9 @@ struct ConvergenceJournalTests {
         let clock = TickingClock()
         let journal = Journal(storage: storage, clock: clock.now, genesis: JournalGenesis(hostID: "h", hostname: "edge", bosunVersion: "test"))
         try journal.open()
-        return Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: [7, 7, 7]), clock: clock.now, concurrency: 1)
+        var convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: [7, 7, 7]), clock: clock.now, concurrency: 1)
+        convergence.gate = HealthGate.stepping(engine)
+        return convergence
     }
 
     static func history(_ storage: InMemoryJournalStorage) throws -> ConvergenceHistory {

@@ -21,7 +21,7 @@ struct ConvergenceSweepTests {
         #expect(await engine.calls.first == "sweep shop-old-1")
         let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
         let records = try lines.map { try JournalRecord.parse(line: $0) }
-        #expect(records.map(\.kind) == [.genesis, .sweep, .begin, .end])
+        #expect(records.map(\.kind) == [.genesis, .sweep, .begin, .gate, .end])
         #expect(records[1].body == JSONValue.encoding(SweepNote(containers: [leftover])))
         #expect(try ConvergenceJournalTests.verified(storage))
     }
@@ -31,7 +31,7 @@ struct ConvergenceSweepTests {
         let storage = InMemoryJournalStorage()
         _ = try await ConvergenceJournalTests.convergence(RecordingEngine(), storage: storage).converge(F.state(), source: nil, trigger: .manual)
         let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
-        #expect(try lines.map { try JournalRecord.parse(line: $0).kind } == [.genesis, .begin, .end])
+        #expect(try lines.map { try JournalRecord.parse(line: $0).kind } == [.genesis, .begin, .gate, .end])
     }
 
     @Test("with the journal on its reserve the convergence is journaled as failed and runs nothing")

@@ -2,23 +2,12 @@ import BosunConverge
 import BosunModel
 import BosunPlanner
 import BosunTestSupport
-import Synchronization
 import Testing
 
 /// The health gate against the recording engine: which containers it watches, and each way one fails.
 @Suite("Health gate")
 struct HealthGateTests {
-    /// Milliseconds that advance by `step` on every reading, so a monitor period passes in a few looks.
-    final class StepClock: Sendable {
-        private let value = Mutex<Int64>(1_000_000)
-        let step: Int64
-        init(step: Int64) { self.step = step }
-        var now: @Sendable () -> Int64 { { self.value.withLock { $0 += self.step; return $0 } } }
-    }
-
-    func gate(_ engine: RecordingEngine, step: Int64 = 1000) -> HealthGate {
-        HealthGate(engine: engine, clock: StepClock(step: step).now, sleep: { _ in })
-    }
+    func gate(_ engine: RecordingEngine) -> HealthGate { HealthGate.stepping(engine) }
 
     let check = HealthCheck(test: ["CMD", "true"])
 

@@ -82,7 +82,8 @@ struct CycleBench {
     }
 
     func cycle(_ source: MemorySource, journalRepeats: Bool = true) -> ConvergenceCycle {
-        let convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: Array("salt".utf8)), clock: { 1_700_000_000_000 })
+        var convergence = Convergence(engine: engine, journal: journal, redactor: SecretRedactor(salt: Array("salt".utf8)), clock: { 1_700_000_000_000 })
+        convergence.gate = HealthGate.stepping(engine)
         return ConvergenceCycle(source: source, convergence: convergence, loadOptions: LoadOptions(hostCPUCount: 2), host: host, journalRepeats: journalRepeats)
     }
 

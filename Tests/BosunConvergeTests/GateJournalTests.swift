@@ -1,0 +1,43 @@
+import BosunConverge
+import BosunJournal
+import BosunModel
+import BosunTestSupport
+import Testing
+
+/// The gate step in a convergence: its record, and the end it leads to.
+@Suite("Gate in the journal")
+struct GateJournalTests {
+    typealias F = ConvergeFixtures
+
+    @Test("a container that exits within its monitor fails the convergence; the gate record says which, why, with output scrubbed")
+    func failedGate() async throws {
+        let storage = InMemoryJournalStorage()
+        let engine = RecordingEngine()
+        await engine.setGateObservations("shop-web-1", [GateObservation(status: .running),
+                                                        GateObservation(status: .exited(code: 1), lastOutput: "login with s3cret refused")])
+        let result = try await ConvergenceJournalTests.convergence(engine, storage: storage).converge(F.state(), source: nil, trigger: .manual)
+        #expect(result.outcome == .failed)
+        #expect(result.reason == "health gate failed: shop/web (monitor): it exited with code 1 within its 10s monitor")
+        #expect(result.gates.map(\.resource) == ["shop/db", "shop/app", "shop/web"])
+        let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
+        let records = try lines.map { try JournalRecord.parse(line: $0) }
+        #expect(records.map(\.kind) == [.genesis, .begin, .gate, .end])
+        let gate = try records[2].body.decode(GateRecord.self)
+        #expect(gate.beginSeq == records[1].seq)
+        let web = try #require(gate.results.first { $0.resource == "shop/web" })
+        #expect(!web.passed && web.check == .monitor && web.output == "login with [redacted] refused")
+        #expect(gate.results.filter(\.passed).map(\.resource).sorted() == ["shop/app", "shop/db"])
+        #expect(try ConvergenceJournalTests.verified(storage))
+    }
+
+    @Test("without a gate (down) nothing is watched and no gate record is written")
+    func noGate() async throws {
+        let storage = InMemoryJournalStorage()
+        let engine = RecordingEngine()
+        var convergence = try ConvergenceJournalTests.convergence(engine, storage: storage)
+        convergence.gate = nil
+        let result = try await convergence.converge(F.state(), source: nil, trigger: .manual)
+        #expect(result.outcome == .converged && result.gates.isEmpty)
+        #expect(await !engine.calls.contains { $0.hasPrefix("observe-gate") })
+    }
+}
