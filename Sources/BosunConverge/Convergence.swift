@@ -113,12 +113,14 @@ public struct Convergence {
         if Task.isCancelled {
             end.outcome = .interrupted
             end.reason = "stopped by the agent's shutdown: operations in flight finished, the rest did not start"
-        } else if let failed = GateRecord.failureReason(gates) {
+        }
+        let gateFailure = Task.isCancelled ? nil : GateRecord.failureReason(gates)
+        if let gateFailure {
             end.outcome = .failed
-            end.reason = failed
+            end.reason = gateFailure
         }
         try journal.end(end)
-        var result = Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq, reason: end.reason)
+        var result = Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq, reason: gateFailure)
         result.gates = gates
         return result
     }

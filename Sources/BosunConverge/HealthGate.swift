@@ -4,21 +4,26 @@ public import BosunPlanner
 /// The gate step of a convergence: every service whose container it created or recreated must start, be
 /// healthy when it has a health check (within start_period + interval × retries, and a probe's timeout), and
 /// stay running and not unhealthy for its `monitor` (`RolloutPolicy`); a one-shot service (one that another
-/// depends on with `service_completed_successfully`) must exit 0. The gates of different services run at once.
+/// depends on with `service_completed_successfully`) must exit 0, and an exit 0 that the service's restart
+/// policy leaves (`no`, `on-failure`) is a job done at any point. The gates of different services run at once.
 public struct HealthGate: Sendable {
     /// One container the gate watches.
     public struct Target: Sendable, Hashable {
         public var resource: String
         public var container: String
         public var policy: RolloutPolicy
-        /// A one-shot service: good when it exits 0.
+        /// A one-shot service (another depends on it with `service_completed_successfully`): good when it exits 0.
         public var oneShot: Bool
+        /// Its restart policy leaves a container that exited 0 (`no`, `on-failure`): such an exit, at any point
+        /// of the gate, is a job done, not a failure.
+        public var mayComplete: Bool
 
-        public init(resource: String, container: String, policy: RolloutPolicy, oneShot: Bool = false) {
+        public init(resource: String, container: String, policy: RolloutPolicy, oneShot: Bool = false, mayComplete: Bool = false) {
             self.resource = resource
             self.container = container
             self.policy = policy
             self.oneShot = oneShot
+            self.mayComplete = mayComplete
         }
     }
 
@@ -55,8 +60,14 @@ public struct HealthGate: Sendable {
             let oneShot = project.services.contains { other in
                 other.dependsOn.contains { $0.service == service.name && $0.condition == .completedSuccessfully }
             }
+            let mayComplete: Bool
+            switch service.restart {
+            case .no, .onFailure: mayComplete = true
+            default: mayComplete = false
+            }
             targets.append(Target(resource: operation.resource, container: ContainerTarget.containerName(project: project.name, service: service),
-                                  policy: RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot))
+                                  policy: RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot,
+                                  mayComplete: mayComplete))
         }
         return targets
     }
@@ -90,9 +101,14 @@ public struct HealthGate: Sendable {
                 return result(false, .completed, "\(error)")
             }
         }
+        /// An exit 0 its restart policy leaves is the job done.
+        func completed(_ observation: GateObservation) -> Bool {
+            target.mayComplete && observation.status == .exited(code: 0)
+        }
         do {
             try await engine.waitStarted(container: target.container, timeout: startTimeout)
         } catch {
+            if completed(await engine.gateObservation(container: target.container)) { return result(true, .completed) }
             return result(false, .started, "\(error)")
         }
         let first = await engine.gateObservation(container: target.container)
@@ -103,7 +119,9 @@ public struct HealthGate: Sendable {
             do {
                 health = try await engine.waitHealthy(container: target.container, timeout: budget)
             } catch {
-                return result(false, .healthy, "\(error)", output: first.lastOutput)
+                let seen = await engine.gateObservation(container: target.container)
+                if completed(seen) { return result(true, .completed, output: seen.lastOutput) }
+                return result(false, .healthy, "\(error)", output: seen.lastOutput ?? first.lastOutput)
             }
             if health != .healthy {
                 let seen = await engine.gateObservation(container: target.container)
@@ -117,6 +135,7 @@ public struct HealthGate: Sendable {
         var last = first
         repeat {
             last = await engine.gateObservation(container: target.container)
+            if completed(last) { return result(true, .completed, output: last.lastOutput) }
             switch last.status {
             case .running:
                 if last.health == .unhealthy {

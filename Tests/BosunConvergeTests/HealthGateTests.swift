@@ -87,4 +87,16 @@ struct HealthGateTests {
         let passed = await gate(engine).gate(.init(resource: "shop/seed", container: "shop-seed-1", policy: policy, oneShot: true))
         #expect(passed.passed && passed.check == .completed)
     }
+
+    @Test("an exit 0 that the restart policy leaves (no, on-failure) is a job done; under always it fails the monitor")
+    func exitZero() async {
+        let engine = RecordingEngine()
+        await engine.setGateObservations("shop-job-1", [GateObservation(status: .running), GateObservation(status: .exited(code: 0))])
+        await engine.setGateObservations("shop-daemon-1", [GateObservation(status: .running), GateObservation(status: .exited(code: 0))])
+        let policy = RolloutPolicy(order: .startFirst, failureAction: .rollback, monitor: .seconds(10), delay: .seconds(0))
+        let results = await gate(engine).run([.init(resource: "shop/job", container: "shop-job-1", policy: policy, mayComplete: true),
+                                              .init(resource: "shop/daemon", container: "shop-daemon-1", policy: policy)])
+        #expect(results[0].passed && results[0].check == .completed)
+        #expect(!results[1].passed && results[1].reason == "it exited with code 0 within its 10s monitor")
+    }
 }
