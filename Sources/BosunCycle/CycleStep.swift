@@ -10,7 +10,7 @@
 /// | admit | the host's policy (checked while loading) and the state directory's source | rejected |
 /// | lock | take the convergence lock; catch the journal up with other processes | failed (host error) |
 /// | observe, plan, converge | what `Convergence` does: sweep, observe, plan, execute | partially-failed/failed |
-/// | gate | health gates of the updated services (safe-delivery issue; none yet) | — |
+/// | gate | `HealthGate`: every container created or recreated starts, is healthy, and stays so for its monitor (a `gate` record) | failed, with the service and the check; no rollback yet |
 /// | record | the begin/end records, the applied index | host error |
 public enum CycleStep: String, Sendable, Hashable, CaseIterable {
     case source, verify, load, admit, lock, observe, plan, converge, gate, record
