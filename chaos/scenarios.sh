@@ -158,7 +158,7 @@ scenario_registry() {
   local orphans
   orphans=$(python3 "$here/chaos/orphans.py" "$state" "$project" "$dir/seen.json") || problems+="after the failed pull: ${orphans//$'\n'/; }; "
   start_registry
-  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply with the registry back failed: $(tail -1 "$dir/apply2.out"); "
+  "$bosun" apply --repo "$repo" --switch-source --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply with the registry back failed: $(tail -1 "$dir/apply2.out"); "
   [ "$("$bosun" ps --format json --state-dir "$state" | grep -c '"running"')" = 2 ] || problems+="svc and big are not both running after recovery; "
   no_changes --repo "$repo" --state-dir "$state" || problems+="plan not empty after recovery; "
   verify "$state" || problems+="journal verify failed; "
@@ -191,7 +191,8 @@ scenario_full() {
   compose_one "$repo/$project" "$project" 1 "$(printf '  svc2:\n    image: %s\n    command: ["sleep", "1000000"]\n    stop_grace_period: 1s' "$image")"
   commit "$repo" "round 2: svc2"
   "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/fetch.out" 2>&1; local fetch_rc=$?
-  "$bosun" apply --path "$repo/$project" --state-dir "$state" > "$dir/apply.out" 2>&1; local apply_rc=$?
+  # The directory of the same files is another source: a switch (and the recovery below switches back).
+  "$bosun" apply --path "$repo/$project" --switch-source --state-dir "$state" > "$dir/apply.out" 2>&1; local apply_rc=$?
   local import_error apply_error fetch_error
   fetch_error=$(tail -1 "$dir/fetch.out" | cut -c1-160)
   import_error=$(tail -1 "$dir/import.out" | cut -c1-160); apply_error=$(grep -E "failed|rror|bosun:" "$dir/apply.out" | head -1 | cut -c1-160)
@@ -208,7 +209,7 @@ scenario_full() {
   [ "$after_full" = "$before" ] || problems+="svc is not running as before after the failed apply (pid $before -> ${after_full:-none}); "
   rm -f "$mount/filler" "$mount/filler2"; sync
   "$bosun" image import "$dir/big" --state-dir "$state" > "$dir/import2.out" 2>&1 || problems+="no recovery: import failed after freeing space: $(tail -1 "$dir/import2.out"); "
-  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply failed after freeing space: $(tail -1 "$dir/apply2.out"); "
+  "$bosun" apply --repo "$repo" --switch-source --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply failed after freeing space: $(tail -1 "$dir/apply2.out"); "
   no_changes --repo "$repo" --state-dir "$state" || problems+="plan not empty after recovery; "
   verify "$state" || problems+="journal verify failed after recovery; "
   local orphans
@@ -253,7 +254,7 @@ scenario_corrupt() {
   "$bosun" image prune --state-dir "$state" >/dev/null 2>&1
   "$bosun" image import "$work/busybox" --state-dir "$state" >/dev/null 2>&1 || problems+="no recovery: import after rm + prune failed; "
   [ "$(sha256sum "$layer" | cut -d' ' -f1)" = "$(basename "$layer")" ] || problems+="the blob is still corrupt after rm + prune + import; "
-  "$bosun" apply --repo "$repo" --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply failed after re-import; "
+  "$bosun" apply --repo "$repo" --switch-source --state-dir "$state" > "$dir/apply2.out" 2>&1 || problems+="no recovery: apply failed after re-import; "
   verify "$state" || problems+="journal verify failed; "
   if [ -z "$problems" ]; then
     result blob-corrupt "16 bytes flipped in the image's layer blob" "$noticed; svc untouched" PASS "recovered with image rm + prune + import"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunConverge
 import BosunCycle
 import BosunHost
 import BosunModel
@@ -46,6 +47,20 @@ struct PlanCommand: AsyncParsableCommand {
         if let failure = source.failure(of: report, refused: "no plan") { throw failure }
         if case .planned(_, let plan) = report.outcome {
             print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, colour: isatty(STDOUT_FILENO) == 1))
+            if !json, let desired = report.desired { print(PlanCommand.gates(HealthGate.targets(plan: plan, desired: desired)), terminator: "") }
         }
+    }
+
+    /// The health gate each created or recreated service will pass after the operations, and how it is updated.
+    static func gates(_ targets: [HealthGate.Target]) -> String {
+        guard !targets.isEmpty else { return "" }
+        var lines = ["", "Gates, after the operations (a failure ends the convergence failed):"]
+        for target in targets {
+            let what = target.oneShot ? "must exit 0" : "must start, be healthy if it has a check, and keep running for \(target.policy.monitor)"
+            let order = target.policy.order == .startFirst ? "start-first (not applied yet: stop-first)"
+                : "stop-first" + (target.policy.orderReason.map { " (\($0))" } ?? "")
+            lines.append("  \(target.resource)  \(what); order \(order); on failure \(target.policy.failureAction.rawValue) (not applied yet)")
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

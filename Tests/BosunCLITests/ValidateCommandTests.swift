@@ -95,7 +95,11 @@ struct PlanCommandTests {
         let lines = outcome.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "Plan: 8 to create, 4 to start, 0 to update in place, 0 to recreate, 0 to remove.")
         #expect(lines.contains("#0 +   pull image:localhost:5000/bosun/busybox:1.35  (image not present)"))
-        #expect(lines.last == "#11 ~   start demo/web  (new container)  after #10")
+        #expect(lines.contains("#11 ~   start demo/web  (new container)  after #10"))
+        // Then the gate each new container passes after the operations.
+        #expect(lines.contains("Gates, after the operations (a failure ends the convergence failed):"))
+        #expect(lines.contains { $0.hasPrefix("  demo/migrate  must exit 0; order stop-first (a named volume mounted read-write (dbdata))") })
+        #expect(lines.last?.hasPrefix("  demo/web  must start, be healthy if it has a check, and keep running for 10s") == true)
         let json = try BosunBinary.run(["plan", "--path", "manifests", "--state-dir", state, "--json"])
         #expect(json.stdout.hasPrefix("{\"hash\":\"sha256:"))
     }

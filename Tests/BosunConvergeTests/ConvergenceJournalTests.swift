@@ -18,6 +18,11 @@ struct ConvergenceJournalTests {
         return convergence
     }
 
+    /// Every record of the journal, in order.
+    static func records(_ storage: InMemoryJournalStorage) throws -> [JournalRecord] {
+        try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A).map { try JournalRecord.parse(line: $0) }
+    }
+
     static func history(_ storage: InMemoryJournalStorage) throws -> ConvergenceHistory {
         ConvergenceHistory(segments: try storage.segmentNames().map { try storage.read($0) })
     }

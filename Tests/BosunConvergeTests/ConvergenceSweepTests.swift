@@ -19,8 +19,7 @@ struct ConvergenceSweepTests {
         let result = try await ConvergenceJournalTests.convergence(engine, storage: storage).converge(F.state(), source: nil, trigger: .manual)
         #expect(result.swept == [leftover])
         #expect(await engine.calls.first == "sweep shop-old-1")
-        let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
-        let records = try lines.map { try JournalRecord.parse(line: $0) }
+        let records = try ConvergenceJournalTests.records(storage)
         #expect(records.map(\.kind) == [.genesis, .sweep, .begin, .gate, .end])
         #expect(records[1].body == JSONValue.encoding(SweepNote(containers: [leftover])))
         #expect(try ConvergenceJournalTests.verified(storage))
@@ -30,8 +29,7 @@ struct ConvergenceSweepTests {
     func nothingToSweep() async throws {
         let storage = InMemoryJournalStorage()
         _ = try await ConvergenceJournalTests.convergence(RecordingEngine(), storage: storage).converge(F.state(), source: nil, trigger: .manual)
-        let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
-        #expect(try lines.map { try JournalRecord.parse(line: $0).kind } == [.genesis, .begin, .gate, .end])
+        #expect(try ConvergenceJournalTests.records(storage).map(\.kind) == [.genesis, .begin, .gate, .end])
     }
 
     @Test("with the journal on its reserve the convergence is journaled as failed and runs nothing")

@@ -19,8 +19,7 @@ struct GateJournalTests {
         #expect(result.outcome == .failed)
         #expect(result.reason == "health gate failed: shop/web (monitor): it exited with code 1 within its 10s monitor")
         #expect(result.gates.map(\.resource) == ["shop/db", "shop/app", "shop/web"])
-        let lines = try storage.segmentNames().flatMap { try storage.read($0) }.split(separator: 0x0A)
-        let records = try lines.map { try JournalRecord.parse(line: $0) }
+        let records = try ConvergenceJournalTests.records(storage)
         #expect(records.map(\.kind) == [.genesis, .begin, .gate, .end])
         let gate = try records[2].body.decode(GateRecord.self)
         #expect(gate.beginSeq == records[1].seq)
