@@ -1,6 +1,5 @@
 import ArgumentParser
 import Testing
-@testable import BosunCLI
 @testable import BosunRuntimeCLI
 
 /// The fast path reads exactly what the full parser reads, and leaves everything else to it.
@@ -25,7 +24,8 @@ import Testing
     ])
     func agreesWithTheParser(_ arguments: [String]) throws {
         let fast = try #require(RuntimeInvocation(arguments))
-        let parsed = try BosunCommand.parseAsRoot(Array(arguments.dropFirst()))
+        // `bosun runtime …` is RuntimeCommand under bosun's root command: the same parser.
+        let parsed = try RuntimeCommand.parseAsRoot(Array(arguments.dropFirst(2)))
         let bundle: BundleArguments
         let options: RuntimeOptions
         switch parsed {

@@ -3,6 +3,7 @@ import BosunLogFormat
 import Foundation
 import Testing
 
+/// The json-file lines the monitor writes; decoded back with the reader bosun logs uses (BosunContainers).
 @Suite("json-file log format")
 struct LogFormatTests {
     let time = LogTimestamp(seconds: 1_795_942_367, nanoseconds: 123_456_789)
