@@ -1,4 +1,6 @@
+import BosunConverge
 import BosunJournal
+import Foundation
 import BosunModel
 
 /// The text forms of history: the one-line table, JSON lines, and the full account of one convergence.
@@ -32,6 +34,9 @@ enum HistoryFormatter {
         if let end = summary.end, let body = summary.endBody {
             fields["end_time"] = .string(end.time)
             fields["duration_ms"] = .int(body.durationMilliseconds)
+        }
+        if let gates = gates(of: summary) {
+            fields["gates"] = .array(gates.results.map { .object(["resource": .string($0.resource), "passed": .bool($0.passed), "check": .string($0.check.rawValue)]) })
         }
         return String(decoding: JSONValue.object(fields).canonicalBytes, as: UTF8.self)
     }
@@ -74,10 +79,25 @@ enum HistoryFormatter {
             for result in end.results {
                 lines.append("    #\(result.id) \(result.ok ? "ok" : result.skipped == nil ? "failed" : "skipped") \(result.durationMilliseconds) ms\(result.error.map { ": \($0)" } ?? "")\(result.skipped.map { " (\($0))" } ?? "")")
             }
+            if let gates = gates(of: summary) {
+                lines.append("  gates")
+                for gate in gates.results {
+                    let seconds = String(format: "%.1fs", Double(gate.durationMilliseconds) / 1000)
+                    lines.append("    \(gate.resource) \(gate.passed ? "passed" : "FAILED") (\(gate.check.rawValue), \(seconds))" + (gate.reason.map { ": \($0)" } ?? ""))
+                    if !gate.passed, let output = gate.output?.trimmingCharacters(in: .whitespacesAndNewlines), !output.isEmpty {
+                        lines.append("        last probe output: \(output)")
+                    }
+                }
+            }
             if !end.imageDigests.isEmpty { lines.append("  digests") }
             for (image, digest) in end.imageDigests.sorted(by: { $0.key < $1.key }) { lines.append("    \(image) \(digest)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The convergence's gate record, decoded.
+    static func gates(of summary: ConvergenceSummary) -> GateRecord? {
+        try? summary.gate?.body.decode(GateRecord.self)
     }
 
     static func diff(_ diff: StateDiff) -> String {

@@ -6,6 +6,9 @@ public struct ConvergenceSummary: Sendable {
     public var end: JournalRecord?
     public var beginBody: ConvergenceBegin
     public var endBody: ConvergenceEnd?
+    /// The `gate` record of its health gates, when it created or recreated containers (its body is
+    /// BosunConverge's `GateRecord`).
+    public var gate: JournalRecord?
 
     public var seq: Int64 { begin.seq }
     /// The outcome, or nil while the convergence has no end (running, or interrupted before its end).
@@ -40,11 +43,14 @@ public struct ConvergenceHistory: Sendable {
                 guard let body = try? record.body.decode(ConvergenceBegin.self) else { continue }
                 indexBySeq[record.seq] = summaries.count
                 specs.merge(body.specs) { first, _ in first }
-                summaries.append(ConvergenceSummary(begin: record, end: nil, beginBody: body, endBody: nil))
+                summaries.append(ConvergenceSummary(begin: record, end: nil, beginBody: body, endBody: nil, gate: nil))
             case .end:
                 guard let body = try? record.body.decode(ConvergenceEnd.self), let index = indexBySeq[body.beginSeq] else { continue }
                 summaries[index].end = record
                 summaries[index].endBody = body
+            case .gate:
+                guard let beginSeq = record.body["begin_seq"]?.intValue, let index = indexBySeq[beginSeq] else { continue }
+                summaries[index].gate = record
             default: continue
             }
         }

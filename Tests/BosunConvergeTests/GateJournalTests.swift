@@ -26,6 +26,8 @@ struct GateJournalTests {
         let web = try #require(gate.results.first { $0.resource == "shop/web" })
         #expect(!web.passed && web.check == .monitor && web.output == "login with [redacted] refused")
         #expect(gate.results.filter(\.passed).map(\.resource).sorted() == ["shop/app", "shop/db"])
+        // History joins the gate record to its convergence.
+        #expect(try ConvergenceJournalTests.history(storage).convergences.last?.gate?.seq == records[2].seq)
         #expect(try ConvergenceJournalTests.verified(storage))
     }
 
