@@ -11,7 +11,7 @@ struct GateCommandTests {
         let dir = try BosunBinary.temporaryDirectory()
         let state = dir + "/state", project = dir + "/gated"
         defer {
-            _ = try? BosunBinary.run(["down", "--path", project, "--state-dir", state])
+            _ = try? BosunBinary.run(["down", "--state-dir", state])
             try? FileManager.default.removeItem(atPath: dir)
         }
         try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: true)
