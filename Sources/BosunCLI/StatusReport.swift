@@ -99,6 +99,9 @@ struct StatusReport {
             let commit = last.commitID.map { " commit \($0.prefix(12))" } ?? ""
             let subject = last.beginBody.source.map { " \"\($0.subject)\"" } ?? ""
             lines.append("Last convergence: #\(last.seq) \(last.outcome?.rawValue ?? "in progress") at \(last.begin.time) (\(last.beginBody.trigger.rawValue))\(commit)\(subject)")
+            for gate in (HistoryFormatter.gates(of: last)?.results ?? []) where !gate.passed {
+                lines.append("  health gate failed: \(gate.resource) (\(gate.check.rawValue)): \(gate.reason ?? "failed")")
+            }
         } else {
             lines.append("Last convergence: none (run bosun apply)")
         }

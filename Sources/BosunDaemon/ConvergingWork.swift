@@ -215,8 +215,13 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
             await saveRestarts()
         }
         let report = outcome.report
-        let summary = outcome.plan.isEmpty ? "nothing to do"
+        for gate in outcome.gates where !gate.passed {
+            log.event("gate", ["outcome": "failed", "resource": gate.resource, "container": gate.container, "check": gate.check.rawValue,
+                               "reason": gate.reason, "journal_seq": outcome.beginSeq.map(String.init)])
+        }
+        var summary = outcome.plan.isEmpty ? "nothing to do"
             : "\(outcome.plan.operations.count) operations: \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
+        if let reason = outcome.reason { summary += "; \(reason)" }
         let agentReport = AgentReport(commit: cycleReport.commitID, outcome: outcome.outcome.rawValue, summary: summary,
                                       failed: ![.converged, .noChange].contains(outcome.outcome))
         record(agentReport, trigger: trigger, journalSeq: outcome.beginSeq)

@@ -41,6 +41,8 @@ struct GateCommandTests {
         let shown = try BosunBinary.run(["history", "show", seq, "--state-dir", state])
         #expect(shown.stdout.contains("gated/flaky FAILED (monitor"), "\(shown.stdout)\n\(shown.stderr)")
         #expect(shown.stdout.contains("last probe output") == false, "no probe ran: no probe output")
+        let status = try BosunBinary.run(["status", "--state-dir", state])
+        #expect(status.stdout.contains("  health gate failed: gated/flaky (monitor): it exited with code 3 within its 3s monitor"), "\(status.stdout)")
         let listed = try BosunBinary.run(["history", "--json", "--state-dir", state])
         #expect(listed.stdout.contains(#"{"check":"monitor","passed":false,"resource":"gated/flaky"}"#), "\(listed.stdout)")
         #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
