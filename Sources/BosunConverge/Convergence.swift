@@ -117,8 +117,9 @@ public struct Convergence {
         let gateFailure = Task.isCancelled ? nil : GateRecord.failureReason(gates)
         if let gateFailure {
             end.outcome = .failed
-            end.reason = gateFailure
+            end.reason = [end.reason, gateFailure].compactMap { $0 }.joined(separator: "; ")
         }
+        end.durationMilliseconds = max(0, clock() - started)  // the gates included
         try journal.end(end)
         var result = Result(plan: plan, report: report, outcome: end.outcome, beginSeq: beginSeq, reason: gateFailure)
         result.gates = gates
@@ -134,6 +135,8 @@ public struct Convergence {
         let targets = HealthGate.targets(plan: plan, desired: desired).filter { gated.contains($0.resource) }
         guard !targets.isEmpty else { return [] }
         var results = await gate.run(targets)
+        // Stopped by the agent's shutdown: what the gates saw is not a verdict (the end says interrupted).
+        guard !Task.isCancelled else { return [] }
         for index in results.indices { results[index].output = results[index].output.map { redactor.scrub($0, of: desired) } }
         try journal.append(.gate, JSONValue.encoding(GateRecord(beginSeq: beginSeq, results: results)))
         return results

@@ -113,8 +113,9 @@ public struct HealthGate: Sendable {
         }
         let first = await engine.gateObservation(container: target.container)
         if let check = first.check {
-            let budget = Duration.nanoseconds(check.startPeriod.nanoseconds + check.interval.nanoseconds * Int64(max(1, check.retries))
-                + check.timeout.nanoseconds)
+            // In Duration (128 bits): `retries` may be as large as the manifest allows; a day is the most waited.
+            let budget = min(.nanoseconds(check.startPeriod.nanoseconds) + .nanoseconds(check.interval.nanoseconds) * max(1, check.retries)
+                + .nanoseconds(check.timeout.nanoseconds), .seconds(86_400))
             let health: HealthStatus
             do {
                 health = try await engine.waitHealthy(container: target.container, timeout: budget)
@@ -126,12 +127,13 @@ public struct HealthGate: Sendable {
             if health != .healthy {
                 let seen = await engine.gateObservation(container: target.container)
                 let why = health == .unhealthy ? "its health check failed \(check.retries) times in a row"
-                    : "it was not healthy within \(ComposeDuration(nanoseconds: budget.components.seconds * 1_000_000_000))"
+                    : "it was not healthy within \(ComposeDuration.seconds(budget.components.seconds))"
                 return result(false, .healthy, why, output: seen.lastOutput)
             }
         }
-        // The monitor: it must keep running, and not turn unhealthy, for the whole period.
-        let until = started + .nanoseconds(target.policy.monitor.nanoseconds)
+        // The monitor: from now (started, and healthy when it has a check), it must keep running, and not turn
+        // unhealthy, for the whole period.
+        let until = now() + .nanoseconds(target.policy.monitor.nanoseconds)
         var last = first
         repeat {
             last = await engine.gateObservation(container: target.container)

@@ -208,6 +208,7 @@ public final class HostEngine: ConvergenceEngine {
         // all its retries.
         let deadline = ContinuousClock.now + timeout
         while true {
+            try Task.checkCancellation()  // the agent's shutdown must not wait for a health check's whole budget
             let slice = min(deadline - ContinuousClock.now, .seconds(1))
             let status = try await health.waitHealthy(container: name, timeout: max(slice, .zero))
             if status != .starting || ContinuousClock.now >= deadline { return status }

@@ -99,4 +99,16 @@ struct HealthGateTests {
         #expect(results[0].passed && results[0].check == .completed)
         #expect(!results[1].passed && results[1].reason == "it exited with code 0 within its 10s monitor")
     }
+
+    @Test("a health check's budget cannot overflow, whatever retries the manifest holds")
+    func hugeRetries() async {
+        let engine = RecordingEngine()
+        var check = HealthCheck(test: ["CMD", "true"])
+        check.retries = Int(Int32.max)
+        await engine.setHealth("shop-web-1", .starting)
+        await engine.setGateObservations("shop-web-1", [GateObservation(status: .running, check: check, health: .starting)])
+        let policy = RolloutPolicy(order: .startFirst, failureAction: .rollback, monitor: .seconds(10), delay: .seconds(0))
+        let result = await gate(engine).gate(.init(resource: "shop/web", container: "shop-web-1", policy: policy))
+        #expect(!result.passed && result.check == .healthy && result.reason == "it was not healthy within 24h")
+    }
 }
