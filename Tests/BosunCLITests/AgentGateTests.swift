@@ -1,0 +1,47 @@
+import BosunTestSupport
+import Foundation
+import Testing
+
+/// The agent and the health gate, on real containers: a commit whose new container dies within its monitor
+/// ends failed, logged per container and journaled; a fixed commit converges.
+@Suite("bosun agent: health gate (root)")
+struct AgentGateTests {
+    static func compose(project: String, command: String) -> String {
+        """
+        name: \(project)
+        x-bosun: {update_config: {monitor: 2s}}
+        services:
+          web:
+            image: localhost:5000/bosun/busybox:1.35
+            command: \(command)
+            network_mode: none
+            restart: "no"
+            stop_grace_period: 1s
+        """
+    }
+
+    @Test("a commit whose container exits within its monitor fails with an event=gate line; the next good commit converges")
+    func gateFailure() throws {
+        try #require(getuid() == 0, "the agent needs root (CI runs as root)")
+        let lock = HostNetworkLock()
+        defer { lock.release() }
+        let agent = try AgentFixture()
+        defer { agent.close() }
+        let project = agent.project
+        try agent.commit(Self.compose(project: project, command: #"["sleep", "1000"]"#), message: "steady")
+        try agent.start()
+        try agent.waitForLog("trigger=startup", "outcome=converged")
+
+        try agent.commit(Self.compose(project: project, command: #"["sh", "-c", "sleep 1; exit 3"]"#), message: "dies")
+        try agent.waitForLog("event=gate", "outcome=failed", "resource=\(project)/web", "check=monitor")
+        try agent.waitForLog("event=convergence", "outcome=failed", "health gate failed: \(project)/web (monitor)")
+        let gates = agent.journalRecords(kind: "gate").compactMap { $0["body"] as? [String: Any] }
+        #expect(gates.count == 2, "one gate record per convergence that created a container")
+        let results = gates.last?["results"] as? [[String: Any]] ?? []
+        #expect(results.first?["passed"] as? Bool == false && results.first?["reason"] as? String == "it exited with code 3 within its 2s monitor")
+
+        try agent.commit(Self.compose(project: project, command: #"["sleep", "2000"]"#), message: "fixed")
+        try agent.eventually("the fixed commit converged") { agent.logLines("event=convergence", "outcome=converged").count == 2 }
+        try agent.eventually("web running again") { try agent.running("web") }
+    }
+}
