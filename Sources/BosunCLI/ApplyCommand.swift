@@ -107,10 +107,9 @@ enum ApplyRenderer {
         if !result.gates.isEmpty {
             lines.append("")
             for gate in result.gates {
-                let seconds = String(format: "%.1fs", Double(gate.durationMilliseconds) / 1000)
-                lines.append(gate.passed ? "gate passed  \(gate.resource) (\(gate.container), \(seconds))"
-                    : "gate FAILED  \(gate.resource) (\(gate.container), \(gate.check.rawValue), \(seconds)): \(gate.reason ?? "failed")"
-                        + (gate.output.map { $0.isEmpty ? "" : "\n             last probe output: \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? ""))
+                lines.append(gate.passed ? "gate passed  \(gate.resource) (\(gate.container), \(gate.seconds))"
+                    : "gate FAILED  \(gate.resource) (\(gate.container), \(gate.check.rawValue), \(gate.seconds)): \(gate.reason ?? "failed")"
+                        + (gate.lastOutput.map { "\n             last probe output: \($0)" } ?? ""))
             }
         }
         let report = result.report

@@ -1,6 +1,5 @@
 import BosunConverge
 import BosunJournal
-import Foundation
 import BosunModel
 
 /// The text forms of history: the one-line table, JSON lines, and the full account of one convergence.
@@ -82,9 +81,8 @@ enum HistoryFormatter {
             if let gates = gates(of: summary) {
                 lines.append("  gates")
                 for gate in gates.results {
-                    let seconds = String(format: "%.1fs", Double(gate.durationMilliseconds) / 1000)
-                    lines.append("    \(gate.resource) \(gate.passed ? "passed" : "FAILED") (\(gate.check.rawValue), \(seconds))" + (gate.reason.map { ": \($0)" } ?? ""))
-                    if !gate.passed, let output = gate.output?.trimmingCharacters(in: .whitespacesAndNewlines), !output.isEmpty {
+                    lines.append("    \(gate.resource) \(gate.passed ? "passed" : "FAILED") (\(gate.check.rawValue), \(gate.seconds))" + (gate.reason.map { ": \($0)" } ?? ""))
+                    if !gate.passed, let output = gate.lastOutput {
                         lines.append("        last probe output: \(output)")
                     }
                 }

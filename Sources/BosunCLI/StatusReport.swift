@@ -100,7 +100,7 @@ struct StatusReport {
             let subject = last.beginBody.source.map { " \"\($0.subject)\"" } ?? ""
             lines.append("Last convergence: #\(last.seq) \(last.outcome?.rawValue ?? "in progress") at \(last.begin.time) (\(last.beginBody.trigger.rawValue))\(commit)\(subject)")
             for gate in (HistoryFormatter.gates(of: last)?.results ?? []) where !gate.passed {
-                lines.append("  health gate failed: \(gate.resource) (\(gate.check.rawValue)): \(gate.reason ?? "failed")")
+                lines.append("  health gate failed: \(gate.verdict)")
             }
         } else {
             lines.append("Last convergence: none (run bosun apply)")

@@ -16,6 +16,6 @@ public struct GateRecord: Sendable, Hashable, Codable {
     public static func failureReason(_ results: [GateResult]) -> String? {
         let failed = results.filter { !$0.passed }
         guard !failed.isEmpty else { return nil }
-        return "health gate failed: " + failed.map { "\($0.resource) (\($0.check.rawValue)): \($0.reason ?? "failed")" }.joined(separator: "; ")
+        return "health gate failed: " + failed.map(\.verdict).joined(separator: "; ")
     }
 }

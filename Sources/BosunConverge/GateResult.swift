@@ -43,6 +43,22 @@ public struct GateResult: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case resource, container, passed, check, durationMilliseconds = "duration_ms", reason, output
     }
+
+    /// "shop/web (monitor): it exited with code 1 within its 10s monitor".
+    public var verdict: String { "\(resource) (\(check.rawValue)): \(reason ?? (passed ? "passed" : "failed"))" }
+
+    /// The gate's time as people read it: "10.2s".
+    public var seconds: String {
+        let tenths = (durationMilliseconds + 50) / 100
+        return "\(tenths / 10).\(tenths % 10)s"
+    }
+
+    /// The last probe's output without surrounding blank space; nil when there is none.
+    public var lastOutput: String? {
+        guard let output else { return nil }
+        let trimmed = output.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
+        return trimmed.isEmpty ? nil : String(trimmed)
+    }
 }
 
 /// What the gate sees of a container between its waits: whether it runs, its effective health check (the

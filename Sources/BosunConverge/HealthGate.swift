@@ -60,14 +60,9 @@ public struct HealthGate: Sendable {
             let oneShot = project.services.contains { other in
                 other.dependsOn.contains { $0.service == service.name && $0.condition == .completedSuccessfully }
             }
-            let mayComplete: Bool
-            switch service.restart {
-            case .no, .onFailure: mayComplete = true
-            default: mayComplete = false
-            }
             targets.append(Target(resource: operation.resource, container: ContainerTarget.containerName(project: project.name, service: service),
                                   policy: RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot,
-                                  mayComplete: mayComplete))
+                                  mayComplete: service.restart.leavesExitZero))
         }
         return targets
     }

@@ -22,7 +22,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// A failed system call: the call and its path as the action, errno's text as the cause.
     public init(_ error: SystemCallError, hint: String? = nil) {
-        self.init("\(error.call) \(error.path)", errno: error.code, hint: hint)
+        self.init(error.action, errno: error.code, hint: hint)
     }
 
     public var description: String { "\(action): \(cause)" + (hint.map { " (hint: \($0))" } ?? "") }

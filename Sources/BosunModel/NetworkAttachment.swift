@@ -40,6 +40,14 @@ public enum RestartPolicy: Sendable, Hashable, Codable, CustomStringConvertible 
     /// Restart on a non-zero exit, at most this many times (nil: no limit).
     case onFailure(maxRetries: Int?)
 
+    /// Whether a container that exited 0 stays down (`no`, `on-failure`): such an exit is a job done.
+    public var leavesExitZero: Bool {
+        switch self {
+        case .no, .onFailure: true
+        case .always, .unlessStopped: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .no: return "no"

@@ -1,3 +1,4 @@
+import BosunLinux
 import Glibc
 
 /// How the runtime helper moves itself into the container's cgroup before it enters any namespace.
@@ -18,7 +19,7 @@ enum CgroupJoin {
         for file in files {
             if file.hasSuffix("/cgroup.procs"), let members = Sys.readFile(file), lists(members, pid: ownPid) { continue }
             let target = singleThreaded ? file : wholeProcessFile(for: file)
-            try Sys.writeFile(target, "0", step: "join cgroup `\(target)`")
+            try linux { () throws(SystemCallError) in try HostLinux().writeKernelFile(target, "0", action: "join cgroup `\(target)`") }
         }
     }
 

@@ -58,7 +58,9 @@ struct ExecHelper {
         // Everything above was opened while this pid was the container's init: a reused pid has another start time.
         guard isTheInit else { throw notRunning }
         if let score = config.process.oomScoreAdj {
-            try Sys.writeFile("/proc/self/oom_score_adj", "\(score)", step: "write oom_score_adj \(score)")
+            try linux { () throws(SystemCallError) in
+                try system.writeKernelFile("/proc/self/oom_score_adj", "\(score)", action: "write oom_score_adj \(score)")
+            }
         }
         try CgroupJoin.join(config.cgroupProcs)
         for join in joins {

@@ -15,16 +15,8 @@ enum Sys {
         }
     }
 
-    static func openat2(_ dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, resolve: UInt64, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
-        try check(step()) { bosun_openat2(dirfd, path, UInt64(UInt32(bitPattern: flags)), UInt64(mode), resolve) }
-    }
-
     static func open(_ path: String, flags: Int32, mode: mode_t = 0, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
         try check(step()) { Glibc.open(path, flags, mode) }
-    }
-
-    static func openat(_ dirfd: Int32, _ path: String, flags: Int32, mode: mode_t = 0, step: @autoclosure () -> String) throws(RuntimeError) -> Int32 {
-        try check(step()) { Glibc.openat(dirfd, path, flags, mode) }
     }
 
     static func close(_ fd: Int32) {
@@ -58,35 +50,11 @@ enum Sys {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func writeFile(_ path: String, _ text: String, step: @autoclosure () -> String) throws(RuntimeError) {
-        let fd = try open(path, flags: O_WRONLY | O_CLOEXEC | O_TRUNC, step: step())
-        defer { close(fd) }
-        try write(fd, Array(text.utf8), step: step())
-    }
-
-    static func mkdirat(_ dirfd: Int32, _ name: String, mode: mode_t, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { Glibc.mkdirat(dirfd, name, mode) }
-    }
-
-    static func mknodat(_ dirfd: Int32, _ name: String, mode: mode_t, device: dev_t, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { Glibc.mknodat(dirfd, name, mode, device) }
-    }
-
-    static func symlinkat(_ target: String, _ dirfd: Int32, _ name: String, step: @autoclosure () -> String) throws(RuntimeError) {
-        try check(step()) { Glibc.symlinkat(target, dirfd, name) }
-    }
-
     static func readlinkat(_ dirfd: Int32, _ name: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4097)
         let count = Glibc.readlinkat(dirfd, name, &buffer, 4096)
         guard count >= 0 else { return nil }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    static func fstat(_ fd: Int32, step: @autoclosure () -> String) throws(RuntimeError) -> stat {
-        var info = stat()
-        try check(step()) { Glibc.fstat(fd, &info) }
-        return info
     }
 
     static func waitpid(_ pid: pid_t) -> Int32? {
