@@ -139,8 +139,10 @@ struct ServiceDecoder {
         service.updateConfig = deploy?.update
         service.rollbackConfig = deploy?.rollback
         if service.updateConfig?.order == .startFirst, let name = service.containerName {
-            sink.error(node["deploy"]?["update_config"]?["order"]?.start ?? node.start, "service \"\(self.name)\": start-first cannot apply: container_name \(name) names one container",
-                       hint: "remove container_name, or update it stop-first")
+            // compose-go's own full example writes both: warned, and updated stop-first (RolloutPolicy).
+            sink.warning(node["deploy"]?["update_config"]?["order"]?.start ?? node.start,
+                         "service \"\(self.name)\": start-first cannot apply: container_name \(name) names one container; it is updated stop-first",
+                         hint: "remove container_name to update it start-first")
         }
         if let policy = deploy?.restartPolicy {
             if restartSet { sink.warning(node["deploy"]?.start, "service \"\(name)\": deploy.restart_policy is overridden by restart") } else { service.restart = policy }

@@ -56,7 +56,9 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         let merged = (written ?? UpdateConfig()).over(projectDefault)
         var order = written?.order ?? projectDefault?.order ?? defaultOrder
         var reason: String?
-        if written?.order == nil, order == .startFirst, let why = stopFirstReason(service) {
+        // A written start-first wins over every exception but a fixed name: two containers cannot share it.
+        let why = written?.order == nil ? stopFirstReason(service) : service.containerName.map { "container_name \($0) names one container" }
+        if order == .startFirst, let why {
             order = .stopFirst
             reason = why
         }

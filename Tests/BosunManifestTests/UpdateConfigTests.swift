@@ -53,8 +53,8 @@ struct UpdateConfigTests {
         ])
     }
 
-    @Test("start-first with a container_name is refused where the order is written")
-    func startFirstWithContainerName() {
+    @Test("start-first with a container_name is warned about where the order is written, and updated stop-first")
+    func startFirstWithContainerName() throws {
         let result = Fixtures.compose("""
             services:
               db:
@@ -63,9 +63,12 @@ struct UpdateConfigTests {
                 deploy:
                   update_config: {order: start-first}
             """)
-        #expect(Fixtures.lines(result).filter { $0.contains(": error: ") } == [
-            "app/compose.yaml:6:30: error: service \"db\": start-first cannot apply: container_name the-db names one container",
+        #expect(Fixtures.lines(result).filter { $0.contains("container_name") } == [
+            "app/compose.yaml:6:30: warning: service \"db\": start-first cannot apply: container_name the-db names one container; it is updated stop-first",
         ])
+        let service = try #require(result.state?.projects[0].services[0])
+        let policy = RolloutPolicy.update(service, projectDefault: nil)
+        #expect(policy.order == .stopFirst && policy.orderReason == "container_name the-db names one container")
     }
 
     @Test("x-bosun holds the project's defaults; how a service is updated does not change its config hash")
