@@ -24,6 +24,9 @@ public struct Convergence {
     /// The gate step: the containers a convergence created or recreated, watched for their monitor
     /// (`HealthGate`); nil skips it (`down`, which creates nothing).
     public var gate: HealthGate?
+    /// The projects whose desired state comes from another commit than the convergence's source (quarantined
+    /// ones kept at their last good commit, a rollback's): recorded in the begin record.
+    public var projectCommits: [String: String] = [:]
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -92,6 +95,8 @@ public struct Convergence {
         begin.policy = policy
         begin.origin = origin
         begin.switchedFrom = switchedFrom
+        begin.projectHashes = Dictionary(desired.projects.map { ($0.name, ConfigHash.of($0)) }) { first, _ in first }
+        begin.projectCommits = projectCommits.isEmpty ? nil : projectCommits
         let beginSeq = try journal.begin(begin)
         if journal.storage.isOnReserve {
             // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
@@ -108,7 +113,7 @@ public struct Convergence {
         for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
             if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
         }
-        let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq)
+        let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq, rollback: trigger == .rollback)
         var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
         if Task.isCancelled {
             end.outcome = .interrupted
@@ -118,6 +123,8 @@ public struct Convergence {
         if let gateFailure {
             end.outcome = .failed
             end.reason = [end.reason, gateFailure].compactMap { $0 }.joined(separator: "; ")
+        } else if trigger == .rollback && [.converged, .noChange].contains(end.outcome) {
+            end.outcome = .rolledBack  // the failed convergence undone, the projects' gates passed
         }
         end.durationMilliseconds = max(0, clock() - started)  // the gates included
         try journal.end(end)
@@ -128,11 +135,11 @@ public struct Convergence {
 
     /// The gate step: the containers whose create or recreate succeeded, watched at once; their results are
     /// journaled (probe output with the desired state's environment values scrubbed) before the end record.
-    func runGates(_ plan: Plan, desired: DesiredState, report: ExecutionReport, beginSeq: Int64) async throws -> [GateResult] {
+    func runGates(_ plan: Plan, desired: DesiredState, report: ExecutionReport, beginSeq: Int64, rollback: Bool) async throws -> [GateResult] {
         guard let gate, !Task.isCancelled else { return [] }
         let done = Set(report.outcomes.filter(\.status.isSuccess).map(\.id))
         let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource))
-        let targets = HealthGate.targets(plan: plan, desired: desired).filter { gated.contains($0.resource) }
+        let targets = HealthGate.targets(plan: plan, desired: desired, rollback: rollback).filter { gated.contains($0.resource) }
         guard !targets.isEmpty else { return [] }
         var results = await gate.run(targets)
         // Stopped by the agent's shutdown: what the gates saw is not a verdict (the end says interrupted).

@@ -50,8 +50,9 @@ public struct HealthGate: Sendable {
         self.sleep = sleep
     }
 
-    /// The containers `plan` creates or recreates, with their services' policies.
-    public static func targets(plan: Plan, desired: DesiredState) -> [Target] {
+    /// The containers `plan` creates or recreates, with their services' policies: `update_config`'s, or
+    /// `rollback_config`'s for a rollback.
+    public static func targets(plan: Plan, desired: DesiredState, rollback: Bool = false) -> [Target] {
         var targets: [Target] = []
         for operation in plan.operations where [.createContainer, .recreateContainer].contains(operation.kind) {
             let parts = operation.resource.split(separator: "/", maxSplits: 1).map(String.init)
@@ -61,7 +62,8 @@ public struct HealthGate: Sendable {
                 other.dependsOn.contains { $0.service == service.name && $0.condition == .completedSuccessfully }
             }
             targets.append(Target(resource: operation.resource, container: ContainerTarget.containerName(project: project.name, service: service),
-                                  policy: RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot,
+                                  policy: rollback ? RolloutPolicy.rollback(service, projectDefault: project.rollbackConfig)
+                                      : RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot,
                                   mayComplete: service.restart.leavesExitZero))
         }
         return targets

@@ -30,14 +30,17 @@ public struct ConvergenceCycle {
         /// What the host was last converged to completely (the agent's memory): a poll or webhook for the same
         /// commit — or the same directory state — is `unchanged`.
         public var convergedTo: (commit: String?, stateHash: String)?
+        /// Release every quarantine and converge the desired state in git as it is (`--retry`).
+        public var retry = false
 
         public init(trigger: ConvergenceTrigger, mode: Mode, allowRewind: Bool = false, switchSource: Bool = false,
-                    convergedTo: (commit: String?, stateHash: String)? = nil) {
+                    convergedTo: (commit: String?, stateHash: String)? = nil, retry: Bool = false) {
             self.trigger = trigger
             self.mode = mode
             self.allowRewind = allowRewind
             self.switchSource = switchSource
             self.convergedTo = convergedTo
+            self.retry = retry
         }
     }
 
@@ -52,6 +55,8 @@ public struct ConvergenceCycle {
     public var journalRepeats: Bool
     var lastSourceError: String?
     var lastRejected: String?
+    /// Past commits read for quarantined or rolled-back projects, newest first (a few).
+    var pastCommits: [(opened: SourceReader.Opened, state: DesiredState)] = []
 
     public init(source: any DesiredStateSource, convergence: Convergence, loadOptions: LoadOptions, host: any CycleHost,
                 journalRepeats: Bool) {
@@ -84,7 +89,7 @@ public struct ConvergenceCycle {
         let opened: SourceReader.Opened
         do {
             journal.refreshIndex()  // without the lock: only read what another process stored
-            opened = try await source.open(lastApplied: lastApplied(), allowRewind: request.allowRewind)
+            opened = try await source.open(lastApplied: lastApplied(), keeping: commitsToKeep, allowRewind: request.allowRewind)
         } catch {
             let message = "\(error)"
             if request.mode != .plan && (journalRepeats || lastSourceError != message) {
@@ -114,12 +119,19 @@ public struct ConvergenceCycle {
             let reason = loaded.renderedDiagnostics(pathPrefix: opened.revision == nil ? sourcePathPrefix : "")
             return await rejected(.load, reason, opened: opened, request: request, report: report)
         }
-        report.desired = desired
         let stateHash = ConfigHash.of(desired)
         report.stateHash = stateHash
         if [.poll, .webhook].contains(request.trigger), let last = request.convergedTo, commit == nil, last.stateHash == stateHash {
+            report.desired = desired
             return report
         }
+        // hold: quarantined projects converge from their last good commit
+        let held: HeldDesiredState
+        do { held = try await holding(desired, retry: request.retry) } catch {
+            return await rejected(.load, error.description, opened: opened, request: request, report: report)
+        }
+        report.desired = held.desired
+        report.held = held
         // admit (the host policy was checked while loading; here: whose state directory this is)
         if let owner = foreignOwner(), !request.switchSource {
             let refusal = Self.ownershipRefusal(owner: owner, origin: origin)
@@ -131,7 +143,7 @@ public struct ConvergenceCycle {
         }
         guard case .apply(let expectedPlanHash) = request.mode else {
             do {
-                let (observed, plan) = try await convergence.plan(desired)
+                let (observed, plan) = try await convergence.plan(held.desired)
                 report.outcome = .planned(observed, plan)
             } catch {
                 report.outcome = .failed(.observe, "cannot observe the host: \(error)")
@@ -162,7 +174,8 @@ public struct ConvergenceCycle {
             return report
         }
         do {
-            try host.publish(opened)
+            for release in held.releases { try journal.append(.release, JSONValue.encoding(release)) }
+            try host.publish(opened, alongside: held.others)
         } catch {
             report.outcome = .failed(.converge, "\(error)")
             report.failure = Failure(describing: error, action: "publish the commit's files")
@@ -170,12 +183,20 @@ public struct ConvergenceCycle {
         }
         var convergence = self.convergence
         convergence.switchedFrom = owner
+        convergence.projectCommits = held.projectCommits
         report.switchedFrom = owner
         do {
-            let result = try await convergence.converge(desired, source: opened.revision, trigger: request.trigger, expectedPlanHash: expectedPlanHash)
+            let result = try await convergence.converge(held.desired, source: opened.revision, trigger: request.trigger, expectedPlanHash: expectedPlanHash)
             report.outcome = .converged(result)
             report.journalSeq = result.beginSeq
             lastRejected = nil
+            if result.gates.contains(where: { !$0.passed }) {
+                convergence.switchedFrom = nil
+                report.rollback = await rollBack(after: result, held: held, opened: opened, convergence: convergence)
+                if let desired = report.rollback?.desired { report.desired = desired }
+            }
+            // Drift corrections (`locked`) converge the same desired state: their begin records say the same.
+            self.convergence.projectCommits = held.projectCommits.merging(report.rollback?.record?.projects ?? [:]) { _, new in new }
         } catch let error as ConvergeError {
             report.outcome = .rejected(.plan, error.description)
         } catch {

@@ -5,8 +5,9 @@ public import BosunSource
 public protocol CycleHost: Sendable {
     /// Waits for and takes the state directory's convergence lock.
     func lock() async throws -> any CycleLock
-    /// Makes the files of `opened` available to the containers about to be made from it.
-    func publish(_ opened: SourceReader.Opened) throws
+    /// Makes the files of `opened` available to the containers about to be made from it, and those of `others`
+    /// (the commits quarantined or rolled-back projects are read from) for their projects' containers.
+    func publish(_ opened: SourceReader.Opened, alongside others: [SourceReader.Opened]) throws
 }
 
 /// A held convergence lock.

@@ -3,6 +3,7 @@ public import BosunConverge
 public import BosunManifest
 public import BosunModel
 public import BosunPlanner
+public import BosunJournal
 
 /// What one run of the cycle did, for the caller to print, log or answer with.
 public struct CycleReport: Sendable {
@@ -40,6 +41,17 @@ public struct CycleReport: Sendable {
     /// The failure behind `.sourceUnavailable` and `.failed`, in the leaf error model: its handling says
     /// whether the next poll may succeed as it is (`retry`) or someone must change the input or the host.
     public var failure: Failure?
+    /// The quarantines applied to the desired state (and released), when the source was loaded.
+    public var held: HeldDesiredState?
+    /// What followed a convergence whose health gate failed (quarantine, rollback).
+    public var rollback: RollbackReport?
+
+    /// How a convergence ended, the rollback's outcome when one ran: `rolled-back` says the failed projects
+    /// serve their last good state again. Nil when nothing was converged.
+    public var finalOutcome: ConvergenceOutcome? {
+        guard case .converged(let result) = outcome else { return nil }
+        return rollback?.result?.outcome ?? result.outcome
+    }
 
     /// The commit, when from git.
     public var commitID: String? { revision?.commitID }

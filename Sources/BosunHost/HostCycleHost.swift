@@ -19,9 +19,10 @@ public struct HostCycleHost: CycleHost {
         HeldLock(lock: try await ConvergenceLock.acquire(stateDirectory: stateDirectory, waiting: waiting))
     }
 
-    public func publish(_ opened: SourceReader.Opened) throws {
+    public func publish(_ opened: SourceReader.Opened, alongside others: [SourceReader.Opened]) throws {
         let files = try SourceFiles.location(of: opened, stateDirectory: stateDirectory)
-        engine.sourceFiles.set(files.root, store: files.store)
+        let alternates = try others.map { try SourceFiles.location(of: $0, stateDirectory: stateDirectory).root }
+        engine.sourceFiles.set(files.root, store: files.store, alternates: alternates)
     }
 
     /// A held `ConvergenceLock`.

@@ -14,7 +14,7 @@ import BosunLinux
 /// content (and so the service's config hash) recreates it on the new content. Content no container uses is
 /// removed at the start of a convergence (`prune`).
 public final class SourceFiles: Sendable {
-    private struct Current { var root: String?; var store: String? }
+    private struct Current { var root: String?; var store: String?; var alternates: [String] = [] }
     private let current = Mutex(Current())
     /// Serialises copies into the store and pruning of it.
     private let storeLock = Mutex(())
@@ -26,8 +26,12 @@ public final class SourceFiles: Sendable {
     /// The content store, when sources are a commit's export; nil for a directory source.
     public var store: String? { current.withLock { $0.store } }
 
-    /// Sets the root; `store` is the content store directory when the root is a commit's export.
-    public func set(_ root: String?, store: String? = nil) { current.withLock { $0 = Current(root: root, store: store) } }
+    /// Sets the root; `store` is the content store directory when the root is a commit's export. `alternates`
+    /// are the exports of other commits whose projects the desired state also holds (a quarantined project's
+    /// last good commit): content is copied from the first root that has it as the plan hashed it.
+    public func set(_ root: String?, store: String? = nil, alternates: [String] = []) {
+        current.withLock { $0 = Current(root: root, store: store, alternates: alternates) }
+    }
 
     /// A tree-relative path (`./demo/www`, `demo/secret.txt`) on disk, or nil without a root.
     public func path(_ relative: String) -> String? {
@@ -42,8 +46,16 @@ public final class SourceFiles: Sendable {
         guard let source = path(relative) else { return nil }
         guard let store, let digest else { return source }
         let target = store + "/" + SourceDigest.storeName(digest)
+        let alternates = current.withLock { $0.alternates }.map { $0 + "/" + relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/") }
         return try storeLock.withLock { _ throws(HostError) -> String in
             if access(target, F_OK) == 0 { return target }
+            // Another commit's export may have the content the plan hashed: the first that does is copied.
+            if !alternates.isEmpty, (try? copyIntoStore(source, digest: digest, store: store, target: target, relative: relative)) != nil {
+                return target
+            }
+            for candidate in alternates where access(candidate, F_OK) == 0 {
+                if (try? copyIntoStore(candidate, digest: digest, store: store, target: target, relative: relative)) != nil { return target }
+            }
             try copyIntoStore(source, digest: digest, store: store, target: target, relative: relative)
             return target
         }

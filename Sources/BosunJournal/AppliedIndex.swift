@@ -1,7 +1,8 @@
 public import BosunModel
 
 /// What the convergence cycle asks the journal on every run, kept small: the last commit applied from each
-/// repository (the rewind guard's anchor) and the source the state directory belongs to. A cache of the
+/// repository (the rewind guard's anchor), the source the state directory belongs to, each project's last
+/// good state and the quarantined ones. A cache of the
 /// journal, not a second truth: it names the record it is current up to (`head`), and the journal replays the
 /// records after it — or rebuilds it from every segment when that record is not what the journal holds.
 public struct AppliedIndex: Sendable, Hashable, Codable {
@@ -13,8 +14,19 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey { case commitID = "commit_id", seq }
     }
 
+    /// A project's desired state as of the last convergence whose gates all passed with it.
+    public struct GoodState: Sendable, Hashable, Codable {
+        /// The commit the project's desired state was read from (nil: a directory source).
+        public var commitID: String?
+        /// The begin record of that convergence.
+        public var seq: Int64
+        /// `ConfigHash.of(project)`; nil in records of a bosun before rollbacks.
+        public var hash: String?
+        enum CodingKeys: String, CodingKey { case commitID = "commit_id", seq, hash }
+    }
+
     /// The index format; another value is rebuilt.
-    public var version = 1
+    public var version = 2
     /// The journal record the index is current up to.
     public var head: JournalHead?
     /// By `SourceOrigin.repositoryKey`: the commit of the last convergence that ended converged, partially
@@ -23,6 +35,11 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
     /// The source of the last convergence that acted on the host (every outcome but rejected); nil before any,
     /// or when only convergences of a bosun that did not record sources are known for a directory.
     public var owner: SourceOrigin?
+    /// By project: its state at the last convergence that ended converged or rolled back (its gates passed).
+    /// Cleared when the state directory changes source.
+    public var lastGood: [String: GoodState] = [:]
+    /// By project: the quarantine in force (`QuarantineRecord`), until a `release`.
+    public var quarantined: [String: QuarantineRecord] = [:]
     /// The begin being read: its seq and what it says about the source.
     var pending: Pending?
 
@@ -30,9 +47,15 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
         var seq: Int64
         var origin: SourceOrigin?
         var commitID: String?
+        var projectHashes: [String: String]?
+        var projectCommits: [String: String]?
+        /// The projects of a begin without project hashes (a bosun before rollbacks), from its services.
+        var projects: [String]?
     }
 
-    enum CodingKeys: String, CodingKey { case version, head, lastApplied = "last_applied", owner, pending }
+    enum CodingKeys: String, CodingKey {
+        case version, head, lastApplied = "last_applied", owner, lastGood = "last_good", quarantined, pending
+    }
 
     public init() {}
 
@@ -51,18 +74,43 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
             if origin == nil, let url = source?["repository_url"]?.stringValue {
                 origin = SourceOrigin(location: url, path: nil, isRepository: true)  // recorded before origins were
             }
-            pending = Pending(seq: record.seq, origin: origin, commitID: source?["commit_id"]?.stringValue)
+            let hashes = try? record.body["project_hashes"]?.decode([String: String].self)
+            var services: [String]?
+            if case .object(let fields)? = record.body["services"] { services = fields.keys.map { String($0.prefix { $0 != "/" }) } }
+            pending = Pending(seq: record.seq, origin: origin, commitID: source?["commit_id"]?.stringValue, projectHashes: hashes,
+                              projectCommits: try? record.body["project_commits"]?.decode([String: String].self),
+                              projects: hashes == nil ? services.map { Array(Set($0)).sorted() } : nil)
         case .end:
             guard let pending, record.body["begin_seq"]?.intValue == pending.seq,
                   let outcome = record.body["outcome"]?.stringValue.flatMap(ConvergenceOutcome.init(rawValue:)) else { return }
             self.pending = nil
             guard outcome != .rejected, let origin = pending.origin else { return }
+            if let owner, !owner.isSameSource(as: origin) {  // a switch: the other source's history says nothing here
+                lastGood = [:]
+                quarantined = [:]
+            }
             owner = origin
-            if [.converged, .partiallyFailed, .noChange].contains(outcome), origin.isRepository, let commit = pending.commitID {
+            if [.converged, .partiallyFailed, .noChange, .rolledBack].contains(outcome), origin.isRepository, let commit = pending.commitID {
                 lastApplied[origin.repositoryKey] = Applied(commitID: commit, seq: pending.seq)
+            }
+            if [.converged, .rolledBack].contains(outcome) { noteGood(pending) }
+        case .quarantine:
+            if let quarantine = try? record.body.decode(QuarantineRecord.self) { quarantined[quarantine.project] = quarantine }
+        case .release:
+            if let release = try? record.body.decode(QuarantineRelease.self), quarantined[release.project]?.hash == release.hash {
+                quarantined[release.project] = nil
             }
         default: break
         }
+    }
+
+    /// Every project of a convergence whose gates all passed is good as it was converged; a project it did
+    /// not have (removed) has no good state any more.
+    private mutating func noteGood(_ pending: Pending) {
+        let projects = pending.projectHashes.map { Array($0.keys) } ?? pending.projects ?? []
+        lastGood = [:].merging(projects.map { name in
+            (name, GoodState(commitID: pending.projectCommits?[name] ?? pending.commitID, seq: pending.seq, hash: pending.projectHashes?[name]))
+        }) { first, _ in first }
     }
 
     /// The index stored as `bytes`; nil when they are not one, or one of another format (then it is rebuilt).

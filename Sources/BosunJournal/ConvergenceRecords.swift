@@ -109,6 +109,12 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     /// The origin this convergence took the host over from (`--switch-source`, or the agent's config naming
     /// another source); absent otherwise.
     public var switchedFrom: SourceOrigin?
+    /// `ConfigHash.of(project)` per project of the desired state (absent in records of a bosun before
+    /// rollbacks): what the applied index's last good state and quarantines are keyed by.
+    public var projectHashes: [String: String]?
+    /// The projects whose desired state was read from another commit than `source`'s: a quarantined project
+    /// kept at its last good commit, or a rollback's projects. Absent when none.
+    public var projectCommits: [String: String]?
 
     public init(trigger: ConvergenceTrigger, source: SourceRevision?, signer: String? = nil, desiredStateHash: String,
                 services: [String: String], state: JSONValue?, planHash: String, operations: [RecordedOperation]) {
@@ -126,6 +132,7 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, specs
         case planHash = "plan_hash", operations, policy, origin, switchedFrom = "switched_from"
+        case projectHashes = "project_hashes", projectCommits = "project_commits"
     }
 }
 

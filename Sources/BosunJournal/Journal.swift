@@ -210,7 +210,7 @@ public final class Journal {
         try storage.writeHead(JournalHead(seq: record.seq, hash: record.hash))
         // The stored index follows ends (what it is for) and each segment's first record (opening replays only
         // the newest segment's records after the index's head).
-        if kind == .end || currentSegmentBytes == line.count { try saveIndex() }
+        if [.end, .quarantine, .release].contains(kind) || currentSegmentBytes == line.count { try saveIndex() }
         return record
     }
 

@@ -145,6 +145,12 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable {
     case sweep
     /// The health gate of each container a convergence created or recreated, before its end.
     case gate
+    /// A project's failed desired state is held back: converged from its last good commit until it changes.
+    case quarantine
+    /// A quarantine ended: the project's desired state changed, or someone asked to retry it.
+    case release
+    /// A convergence returns projects to an earlier desired state (after a failed gate, or `bosun rollback`).
+    case rollback
 }
 
 /// Why a journal line is not a valid record.

@@ -22,6 +22,12 @@ public enum ConfigHash {
         return digest(JSONValue.object(fields).canonicalBytes)
     }
 
+    /// The hash of one project's desired state: what a quarantine is keyed by, so a commit that changes only
+    /// other projects leaves it in place.
+    public static func of(_ project: Project) -> String {
+        digest(JSONValue.encoding(project).canonicalBytes)
+    }
+
     /// The hash of a whole desired state (for the journal and plan hashes).
     public static func of(_ state: DesiredState) -> String {
         of(stateJSON: JSONValue.encoding(state))

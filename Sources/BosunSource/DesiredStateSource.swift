@@ -7,7 +7,17 @@ import Foundation
 public protocol DesiredStateSource: Sendable {
     /// What the state directory records as its source.
     var origin: SourceOrigin { get }
-    func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened
+    /// The tree at the ref's commit; `keeping` are commits the source must keep readable (the last good
+    /// commits of quarantined projects) though no ref reaches them any more.
+    func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened
+    /// The tree at a past commit (a rollback's, a quarantined project's last good one); a directory has none.
+    func open(commit: GitCommitID) async throws -> SourceReader.Opened
+}
+
+extension DesiredStateSource {
+    public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
+        try await open(lastApplied: lastApplied, keeping: [], allowRewind: allowRewind)
+    }
 }
 
 /// A repository read through one mirror under the state directory, kept for the source's life (the agent's).
@@ -26,11 +36,19 @@ public struct RepositorySource: DesiredStateSource {
         origin = SourceOrigin(location: mirror.repositoryURL, path: self.path, isRepository: true)
     }
 
-    public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
-        let fetched = try await mirror.fetch(keeping: lastApplied.map { [$0] } ?? [])
+    public func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened {
+        let fetched = try await mirror.fetch(keeping: (lastApplied.map { [$0] } ?? []) + keeping)
         let ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
         let commit = try await mirror.resolve(ref)
         if let lastApplied { try await mirror.checkNoRewind(ref: ref, from: lastApplied, to: commit, allowRewind: allowRewind) }
+        return try await opened(commit, ref: ref)
+    }
+
+    public func open(commit: GitCommitID) async throws -> SourceReader.Opened {
+        try await opened(commit, ref: ref ?? "HEAD")
+    }
+
+    private func opened(_ commit: GitCommitID, ref: String) async throws -> SourceReader.Opened {
         let revision = try await mirror.revision(of: commit, ref: ref)
         var name = (mirror.repositoryURL as NSString).lastPathComponent
         if name.hasSuffix(".git") { name = String(name.dropLast(4)) }
@@ -51,7 +69,11 @@ public struct DirectorySource: DesiredStateSource {
         origin = SourceOrigin(location: (absolute as NSString).standardizingPath, path: "", isRepository: false)
     }
 
-    public func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
+    public func open(commit: GitCommitID) async throws -> SourceReader.Opened {
+        throw FileTreeError(path: path, message: "a directory source has no history to read commit \(commit) from")
+    }
+
+    public func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened {
         let tree = try DirectoryFileTree(root: path, displayName: path)
         return SourceReader.Opened(tree: tree, path: "", revision: nil, rootName: (tree.root as NSString).lastPathComponent)
     }

@@ -30,13 +30,22 @@ final class MemorySource: DesiredStateSource, @unchecked Sendable {
     /// The last-applied commit each open was given (short names), in order.
     var opens: [String?] { state.withLock { $0.opens } }
 
-    func open(lastApplied: GitCommitID?, allowRewind: Bool) async throws -> SourceReader.Opened {
+    func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened {
         let (files, head, failure) = state.withLock { state in
             state.opens.append(lastApplied.map { String($0.hex.drop { $0 == "0" }) })
             return (state.head.flatMap { state.commits[$0] }, state.head, state.failure)
         }
         if let failure { throw CycleTestError(message: failure) }
         guard let files, let head else { throw CycleTestError(message: "no commit") }
+        return opened(files, head)
+    }
+
+    func open(commit: GitCommitID) async throws -> SourceReader.Opened {
+        guard let files = state.withLock({ $0.commits[commit.hex] }) else { throw CycleTestError(message: "no commit \(commit)") }
+        return opened(files, commit.hex)
+    }
+
+    private func opened(_ files: [String: String], _ head: String) -> SourceReader.Opened {
         let revision = origin.isRepository ? SourceRevision(repositoryURL: origin.location, ref: "main", commitID: head,
                                                             author: .init(name: "a", email: "a@example.org", time: 0, offsetMinutes: 0),
                                                             committer: .init(name: "a", email: "a@example.org", time: 0, offsetMinutes: 0), subject: "commit \(head)") : nil
@@ -61,7 +70,10 @@ final class RecordingCycleHost: CycleHost, @unchecked Sendable {
         return Held(host: self)
     }
 
-    func publish(_ opened: SourceReader.Opened) throws { log.withLock { $0.append("publish \(opened.revision?.commitID ?? "directory")") } }
+    func publish(_ opened: SourceReader.Opened, alongside others: [SourceReader.Opened]) throws {
+        let names = ([opened] + others).map { $0.revision?.commitID ?? "directory" }
+        log.withLock { $0.append("publish " + names.joined(separator: " ")) }
+    }
 
     struct Held: CycleLock {
         let host: RecordingCycleHost
@@ -95,6 +107,11 @@ struct CycleBench {
         }
     }
 
+    /// The bodies of the records of `kind`.
+    func bodies(_ kind: RecordKind) -> [JSONValue] {
+        storage.segments.flatMap(\.bytes).split(separator: 0x0A).compactMap { try? JournalRecord.parse(line: $0) }.filter { $0.kind == kind }.map(\.body)
+    }
+
     /// The begin records' bodies.
     var begins: [JSONValue] {
         storage.segments.flatMap(\.bytes).split(separator: 0x0A).compactMap { try? JournalRecord.parse(line: $0) }.filter { $0.kind == .begin }.map(\.body)
@@ -104,5 +121,10 @@ struct CycleBench {
 enum Compose {
     static func web(_ image: String = "nginx:1.27") -> [String: String] {
         ["compose.yaml": "name: site\nservices:\n  web: {image: \"\(image)\"}\n"]
+    }
+
+    /// Two projects, `site` (web) and `shop` (api), each in its own directory.
+    static func two(web: String, api: String) -> [String: String] {
+        ["site/compose.yaml": "services:\n  web: {image: \"\(web)\"}\n", "shop/compose.yaml": "services:\n  api: {image: \"\(api)\"}\n"]
     }
 }

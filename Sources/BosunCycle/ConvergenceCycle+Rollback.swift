@@ -1,0 +1,81 @@
+import BosunConverge
+import BosunJournal
+import BosunModel
+import BosunSource
+
+extension ConvergenceCycle {
+    /// The rollback step, under the convergence's lock, after a convergence whose gates failed: each project
+    /// with a failed gate whose service's `failure_action` is `rollback` is quarantined (by its desired state's
+    /// hash) and, when it has a last good commit, converged back to it — the other projects keep the new
+    /// commit. Nil when no gate failed or none asks for a rollback.
+    mutating func rollBack(after failed: Convergence.Result, held: HeldDesiredState, opened: SourceReader.Opened,
+                           convergence: Convergence) async -> RollbackReport? {
+        guard !Task.isCancelled else { return nil }
+        let desired = held.desired
+        var failing: [String: [GateResult]] = [:]
+        for gate in failed.gates where !gate.passed {
+            let parts = gate.resource.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let project = desired.projects.first(where: { $0.name == parts[0] }),
+                  let service = project.services.first(where: { $0.name == parts[1] }),
+                  RolloutPolicy.update(service, projectDefault: project.updateConfig).failureAction == .rollback else { continue }
+            failing[parts[0], default: []].append(gate)
+        }
+        guard !failing.isEmpty else { return nil }
+        var report = RollbackReport(projects: failing.keys.sorted())
+        guard origin.isRepository, let commit = opened.revision?.commitID else {
+            report.problem = "a directory source has no earlier commit to roll back to: the failed services are left as they are"
+            return report
+        }
+        var targets: [String: String] = [:]
+        for name in report.projects {
+            guard let project = desired.projects.first(where: { $0.name == name }) else { continue }
+            if let serving = held.projectCommits[name] {
+                report.notes.append("project \(name): its last good state (commit \(serving.prefix(12))) failed its gate too; left as it is")
+                continue
+            }
+            let hash = ConfigHash.of(project)
+            let good = journal.index.lastGood[name]
+            let serving = good.flatMap { $0.hash != hash ? $0.commitID : nil }
+            let quarantine = QuarantineRecord(project: name, hash: hash, commitID: commit, servingCommitID: serving, cause: .gate,
+                                              failedSeq: failed.beginSeq, reason: GateRecord.failureReason(failing[name] ?? []) ?? "health gate failed")
+            do { try journal.append(.quarantine, JSONValue.encoding(quarantine)) } catch {
+                report.problem = "cannot journal the quarantine of project \(name): \(error)"
+                return report
+            }
+            report.quarantined.append(quarantine)
+            if let serving {
+                targets[name] = serving
+            } else {
+                report.notes.append("project \(name) has no earlier good state: left as it failed, and not retried until it changes")
+            }
+        }
+        guard !targets.isEmpty else { return report }
+        var rollback = desired
+        var others = held.others
+        for (name, target) in targets.sorted(by: { $0.key < $1.key }) {
+            do {
+                let (project, past) = try await project(name, at: target)
+                if let index = rollback.projects.firstIndex(where: { $0.name == name }) { rollback.projects[index] = project }
+                if !others.contains(where: { $0.revision?.commitID == past.revision?.commitID }) { others.append(past) }
+            } catch {
+                report.problem = "\(error); project \(name) is left as it failed"
+                targets[name] = nil
+            }
+        }
+        guard !targets.isEmpty else { return report }
+        let record = RollbackRecord(failedSeq: failed.beginSeq, fromCommitID: commit, projects: targets,
+                                    reason: GateRecord.failureReason(targets.keys.sorted().flatMap { failing[$0] ?? [] }) ?? "health gate failed")
+        do {
+            try host.publish(opened, alongside: others)
+            try journal.append(.rollback, JSONValue.encoding(record))
+            var back = convergence
+            back.projectCommits = held.projectCommits.merging(targets) { _, new in new }
+            report.record = record
+            report.result = try await back.converge(rollback, source: opened.revision, trigger: .rollback)
+            report.desired = rollback
+        } catch {
+            report.problem = "the rollback could not run: \(error)"
+        }
+        return report
+    }
+}
