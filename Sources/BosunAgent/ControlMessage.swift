@@ -15,11 +15,15 @@ public struct ControlRequest: Sendable, Hashable, Codable {
     public var since: String?
     /// `logs`: prefix each line of the message with its time.
     public var timestamps: Bool?
+    /// `sync`: release every quarantine and converge the desired state in git as it is (`bosun sync --retry`).
+    public var retry: Bool?
 
     /// The most log lines one `logs` answer carries (the last ones; the answer says it was truncated).
     public static let maximumLogLines = 10_000
 
-    public init(command: String, names: [String]? = nil, name: String? = nil, tail: Int? = nil, since: String? = nil, timestamps: Bool? = nil) {
+    public init(command: String, names: [String]? = nil, name: String? = nil, tail: Int? = nil, since: String? = nil, timestamps: Bool? = nil,
+                retry: Bool? = nil) {
+        self.retry = retry
         self.command = command
         self.names = names
         self.name = name

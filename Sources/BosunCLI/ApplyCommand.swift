@@ -19,7 +19,9 @@ struct ApplyCommand: AsyncParsableCommand {
         Observes what bosun created, plans, and runs the plan: independent operations concurrently, depends_on \
         conditions honoured, a failure skipping only what depends on it. With --plan-hash, refuses when the plan \
         is not the one `bosun plan` showed. Exit codes: 0 converged (or nothing to do), 1 partially failed, \
-        failed, refused or invalid manifests, 3 source unavailable.
+        failed, refused or invalid manifests, 3 source unavailable, 5 a health gate failed and the projects were \
+        rolled back to their last good commit. A project whose desired state failed its gate is quarantined: \
+        converged from its last good commit until its desired state changes, or --retry.
         """)
 
     @OptionGroup var source: SourceOptions
@@ -33,6 +35,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @Flag(help: "Converge from this source though the state directory belongs to another one (journaled as a switch: what only the other source made is removed).")
     var switchSource = false
+
+    @Flag(help: "Release every quarantine: converge the desired state in git as it is, even one that failed its gate (journaled).")
+    var retry = false
 
     @Flag(help: "JSON instead of text.")
     var json = false
@@ -64,7 +69,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let clockStart = ContinuousClock.now
         let report = await cycle.run(.init(trigger: .manual, mode: .apply(expectedPlanHash: planHash), allowRewind: allowRewind,
-                                           switchSource: switchSource))
+                                           switchSource: switchSource, retry: retry))
         let elapsed = ContinuousClock.now - clockStart
         source.printDiagnostics(report)
         if case .rejected(.plan, let reason) = report.outcome { throw CommandFailure(.checkFailed, reason) }
@@ -72,10 +77,12 @@ struct ApplyCommand: AsyncParsableCommand {
         switch report.outcome {
         case .converged(let result):
             if json {
-                print(ApplyRenderer.json(result, elapsed: elapsed))
+                print(ApplyRenderer.json(result, elapsed: elapsed, rollback: report.rollback))
             } else {
                 print(ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
+                if let rollback = report.rollback { print(ApplyRenderer.text(rollback, colour: isatty(STDOUT_FILENO) == 1)) }
             }
+            if report.finalOutcome == .rolledBack { throw CommandFailure(.rolledBack, "") }
             if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
         default:
             return
@@ -120,8 +127,25 @@ enum ApplyRenderer {
         return lines.joined(separator: "\n")
     }
 
+    /// What followed a failed gate: the quarantines, and the rollback convergence as `text` prints one.
+    static func text(_ rollback: RollbackReport, colour: Bool) -> String {
+        var lines = [""]
+        for quarantine in rollback.quarantined {
+            lines.append("quarantined  \(quarantine.project) at commit \(String((quarantine.commitID ?? "?").prefix(12)))"
+                         + (quarantine.servingCommitID.map { ", returning to \($0.prefix(12))" } ?? ", left as it failed (no earlier good state)"))
+        }
+        for note in rollback.notes where !note.contains("no earlier good state") { lines.append("bosun: \(note)") }
+        if let problem = rollback.problem { lines.append("bosun: not rolled back: \(problem)") }
+        if let result = rollback.result {
+            lines.append("")
+            lines.append("rollback (trigger rollback):")
+            lines.append(text(result, colour: colour))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// `elapsed`: observe, plan, execute and journal — the convergence itself, without reading the source.
-    static func json(_ result: Convergence.Result, elapsed: Duration? = nil) -> String {
+    static func json(_ result: Convergence.Result, elapsed: Duration? = nil, rollback: RollbackReport? = nil) -> String {
         let results: [JSONValue] = result.report.outcomes.map { outcome in
             var fields: [String: JSONValue] = ["id": .int(Int64(outcome.id)), "duration_ms": .int(outcome.durationMilliseconds)]
             switch outcome.status {
@@ -139,6 +163,14 @@ enum ApplyRenderer {
         if !result.swept.isEmpty { fields["swept"] = JSONValue.encoding(result.swept) }
         if !result.gates.isEmpty { fields["gates"] = JSONValue.encoding(result.gates) }
         if let reason = result.reason { fields["reason"] = .string(reason) }
+        if let rollback {
+            var rolled: [String: JSONValue] = ["projects": JSONValue.encoding(rollback.projects), "quarantined": JSONValue.encoding(rollback.quarantined),
+                                               "outcome": rollback.result.map { .string($0.outcome.rawValue) } ?? .null]
+            if let record = rollback.record { rolled["to"] = JSONValue.encoding(record.projects) }
+            if let result = rollback.result, let parsed = JSONValue.parse(Array(json(result).utf8)) { rolled["convergence"] = parsed }
+            if let problem = rollback.problem { rolled["problem"] = .string(problem) }
+            fields["rollback"] = .object(rolled)
+        }
         let object: JSONValue = .object(fields)
         return String(decoding: object.canonicalBytes, as: UTF8.self)
     }

@@ -7,7 +7,9 @@ enum HistoryFormatter {
     static func table(_ convergences: [ConvergenceSummary], openConvergence: Int64?) -> String {
         var rows = [["SEQ", "TIME", "COMMIT", "OUTCOME", "CHANGES", "TRIGGER", "SUBJECT"]]
         for summary in convergences {
-            let outcome = summary.outcome?.rawValue ?? (summary.seq == openConvergence ? "running/interrupted" : "interrupted")
+            var outcome = summary.outcome?.rawValue ?? (summary.seq == openConvergence ? "running/interrupted" : "interrupted")
+            if !summary.quarantined.isEmpty { outcome += ", quarantined " + summary.quarantined.map(\.project).joined(separator: ",") }
+            if !summary.released.isEmpty { outcome += ", released " + summary.released.map(\.project).joined(separator: ",") }
             rows.append([
                 String(summary.seq), String(summary.begin.time.prefix(19)).replacingOccurrences(of: "T", with: " ") + "Z",
                 summary.commitID.map { String($0.prefix(7)) } ?? "-", outcome, String(summary.beginBody.operations.count),
@@ -34,6 +36,10 @@ enum HistoryFormatter {
             fields["end_time"] = .string(end.time)
             fields["duration_ms"] = .int(body.durationMilliseconds)
         }
+        if !summary.quarantined.isEmpty { fields["quarantined"] = JSONValue.encoding(summary.quarantined) }
+        if !summary.released.isEmpty { fields["released"] = JSONValue.encoding(summary.released) }
+        if let rollback = summary.rollback { fields["rollback"] = JSONValue.encoding(rollback) }
+        if let commits = summary.beginBody.projectCommits { fields["project_commits"] = JSONValue.encoding(commits) }
         if let gates = gates(of: summary) {
             fields["gates"] = .array(gates.results.map { .object(["resource": .string($0.resource), "passed": .bool($0.passed), "check": .string($0.check.rawValue)]) })
         }
@@ -59,6 +65,17 @@ enum HistoryFormatter {
             lines.append("  subject   \(source.subject)")
         }
         if let signer = begin.signer { lines.append("  signed by \(signer)") }
+        for (project, commit) in (begin.projectCommits ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines.append("  project   \(project) from commit \(commit) (held at its last good state)")
+        }
+        if let rollback = summary.rollback {
+            lines.append("  rollback  of convergence \(rollback.failedSeq.map { "#\($0)" } ?? "(asked)"): "
+                         + rollback.projects.sorted { $0.key < $1.key }.map { "\($0.key) to \($0.value.prefix(12))" }.joined(separator: ", "))
+            lines.append("            why: \(rollback.reason)")
+        }
+        for release in summary.released {
+            lines.append("  released  the quarantine of \(release.project) (\(release.cause == .retry ? "asked to retry" : "its desired state changed"))")
+        }
         if let policy = begin.policy {
             let allow = [("host_paths", policy.allow.hostPaths), ("capabilities", policy.allow.capabilities), ("devices", policy.allow.devices)]
                 .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1.joined(separator: ", "))" }
@@ -86,6 +103,10 @@ enum HistoryFormatter {
                         lines.append("        last probe output: \(output)")
                     }
                 }
+            }
+            for quarantine in summary.quarantined {
+                lines.append("  quarantined \(quarantine.project) (hash \(quarantine.hash.prefix(19))…): "
+                             + (quarantine.servingCommitID.map { "converged from \($0.prefix(12)) until it changes" } ?? "no earlier good state, left as it failed"))
             }
             if !end.imageDigests.isEmpty { lines.append("  digests") }
             for (image, digest) in end.imageDigests.sorted(by: { $0.key < $1.key }) { lines.append("    \(image) \(digest)") }

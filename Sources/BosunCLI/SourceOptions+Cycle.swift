@@ -35,6 +35,11 @@ extension SourceOptions {
             FileHandle.standardError.write(Data((loaded.renderedDiagnostics(pathPrefix: report.revision == nil ? path : "") + "\n").utf8))
         }
         for warning in report.warnings { FileHandle.standardError.write(Data("bosun: warning: \(warning)\n".utf8)) }
+        for release in report.held?.releases ?? [] {
+            let why = release.cause == .retry ? "asked to retry" : "its desired state changed"
+            FileHandle.standardError.write(Data("bosun: the quarantine of project \(release.project) ends: \(why)\n".utf8))
+        }
+        for note in report.held?.notes ?? [] { FileHandle.standardError.write(Data("bosun: \(note)\n".utf8)) }
     }
 
     /// How a command ends when the cycle did not get to converge or plan: exit 3 for the source, 1 for refused

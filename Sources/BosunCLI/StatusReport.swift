@@ -39,6 +39,8 @@ struct StatusReport {
     var volumes: [String: String] = [:]
     var last: ConvergenceSummary?
     var lastApplied: ConvergenceSummary?
+    /// By project: its commit, last good commit and quarantine (from the journal).
+    var delivery: [String: ProjectDelivery] = [:]
 
     /// Collects the report. `probe` runs each running container's health check once now (nil: not probed).
     static func collect(state: StateOptions, probe: ((InventoryContainer) async -> String?)?) async throws -> StatusReport {
@@ -86,8 +88,9 @@ struct StatusReport {
             report.last = history.convergences.last
             report.lastApplied = history.convergences.last { summary in
                 guard let outcome = summary.outcome else { return false }
-                return [.converged, .partiallyFailed, .noChange].contains(outcome) && summary.commitID != nil
+                return [.converged, .partiallyFailed, .noChange, .rolledBack].contains(outcome) && summary.commitID != nil
             }
+            report.delivery = ProjectDelivery.collect(history)
         }
         return report
     }
@@ -108,6 +111,12 @@ struct StatusReport {
         if let applied = lastApplied, applied.seq != last?.seq, let commit = applied.commitID {
             lines.append("Last applied commit: \(commit.prefix(12)) (#\(applied.seq) \(applied.outcome?.rawValue ?? ""))")
         }
+        let projects = Set(containers.map(\.project)).union(delivery.filter { $0.value.quarantine != nil }.keys).sorted()
+        let deliveries = projects.compactMap { delivery[$0] }
+        if !deliveries.isEmpty {
+            lines.append("Projects:")
+            lines += deliveries.flatMap(\.lines)
+        }
         lines.append("")
         var rows = [["PROJECT", "SERVICE", "CONTAINER", "STATUS", "HEALTH", "RESTARTS", "IMAGE", "DIGEST", "MEM", "PIDS"]]
         for c in containers {
@@ -126,7 +135,8 @@ struct StatusReport {
 
     var json: JSONValue {
         let iso = ISO8601DateFormatter()
-        let projects = Set(containers.map(\.project)).union(networks.values).union(volumes.values).sorted()
+        let projects = Set(containers.map(\.project)).union(networks.values).union(volumes.values)
+            .union(delivery.filter { $0.value.quarantine != nil }.keys).sorted()
         return .object([
             "health_source": .string(fromAgent ? "agent" : "probe"),
             "last_convergence": Self.summaryJSON(last),
@@ -148,6 +158,7 @@ struct StatusReport {
                     }),
                     "networks": .array(networks.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
                     "volumes": .array(volumes.filter { $0.value == project }.keys.sorted().map(JSONValue.string)),
+                    "delivery": delivery[project]?.json ?? .null,
                 ])
             }),
         ])

@@ -17,13 +17,16 @@ struct SyncCommand: ParsableCommand {
     @Flag(help: "Print the agent's JSON answer.")
     var json = false
 
+    @Flag(help: "Release every quarantine: converge the desired state in git as it is, even the one that failed its gate (journaled as a release).")
+    var retry = false
+
     static func socketPath(_ given: String?) -> String {
         given ?? ProcessInfo.processInfo.environment["BOSUN_CONTROL_SOCKET"] ?? AgentConfig().controlSocket
     }
 
     func run() throws {
         let response: ControlResponse
-        do { response = try ControlClient.send(ControlRequest(command: "sync"), to: Self.socketPath(socket)) } catch {
+        do { response = try ControlClient.send(ControlRequest(command: "sync", retry: retry ? true : nil), to: Self.socketPath(socket)) } catch {
             throw CommandFailure(.sourceUnavailable, error.description)
         }
         if json {

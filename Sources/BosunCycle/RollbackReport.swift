@@ -26,6 +26,14 @@ public struct RollbackReport: Sendable {
         self.projects = projects
     }
 
+    /// One line: "rolled back shop to 1a2b3c4d5e6f (journal #12)", "shop quarantined, left as it failed", or the problem.
+    public var summary: String {
+        if let problem { return "not rolled back: \(problem)" }
+        guard let result, let record else { return projects.joined(separator: ", ") + " quarantined, left as it failed" }
+        let targets = record.projects.sorted { $0.key < $1.key }.map { "\($0.key) to \($0.value.prefix(12))" }.joined(separator: ", ")
+        return (rolledBack ? "rolled back " : "rollback \(result.outcome.rawValue): ") + targets + (result.beginSeq.map { " (journal #\($0))" } ?? "")
+    }
+
     /// Whether the failed projects serve their last good state again.
     public var rolledBack: Bool { result?.outcome == .rolledBack }
 }

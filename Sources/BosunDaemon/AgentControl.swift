@@ -14,6 +14,7 @@ public enum AgentControl {
             return ControlResponse(ok: true, message: last.map { "\($0.outcome) \($0.commit.map { String($0.prefix(12)) } ?? "-")" } ?? "starting",
                                    body: await work.status())
         case "sync":
+            if request.retry == true { work.retryRequested.withLock { $0 = true } }
             let report = await loop.sync(.manual)
             return ControlResponse(ok: !report.failed, message: "\(report.outcome) \(report.commit.map { String($0.prefix(12)) } ?? "-"): \(report.summary)",
                                    body: .object(["outcome": .string(report.outcome), "commit": report.commit.map(JSONValue.string) ?? .null,

@@ -90,6 +90,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     let restarts = Mutex(RestartSupervision())
     let restartCounts: RestartCountsFile
     let snapshot: Mutex<AgentSnapshot>
+    /// `bosun sync --retry` asked: the next convergence releases every quarantine.
+    let retryRequested = Mutex(false)
 
     // Owned by the loop's calls (never concurrent with each other).
     var applied: Applied?
@@ -174,8 +176,10 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
             _ = try? convergence.reject(reason: "cannot read the source: \(error)", source: nil, trigger: trigger)
             return sourceFailed("\(error)", trigger: trigger)
         }
-        let convergedTo = applied.flatMap { $0.complete ? (commit: $0.revision?.commitID, stateHash: $0.stateHash) : nil }
-        let report = await cycle.run(.init(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true, convergedTo: convergedTo))
+        let retry = retryRequested.withLock { asked in defer { asked = false }; return asked }
+        let convergedTo = applied.flatMap { $0.complete && !retry ? (commit: $0.revision?.commitID, stateHash: $0.stateHash) : nil }
+        let report = await cycle.run(.init(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true, convergedTo: convergedTo,
+                                           retry: retry))
         self.cycle = cycle
         let commit = report.commitID
         switch report.outcome {
@@ -207,7 +211,15 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
             log.event("source-switched", ["from": from.description, "to": cycleReport.origin.description, "journal_seq": outcome.beginSeq.map(String.init)])
         }
         for swept in outcome.swept { log.event("swept", ["container": swept.name, "project": swept.project, "action": swept.action.rawValue, "reason": swept.reason]) }
-        let complete = [.converged, .noChange].contains(outcome.outcome)
+        if let held = cycleReport.held {
+            for release in held.releases {
+                log.event("release", ["project": release.project, "cause": release.cause.rawValue])
+            }
+            if !outcome.plan.isEmpty { for note in held.notes { log.event("quarantined", ["note": note]) } }
+        }
+        // A quarantined failure is done with: the next polls of the same commit are unchanged.
+        let complete = [.converged, .noChange].contains(outcome.outcome) || !(cycleReport.rollback?.quarantined.isEmpty ?? true)
+        if let rollback = cycleReport.rollback { logRollback(rollback, failedSeq: outcome.beginSeq) }
         if let desired = cycleReport.desired, let stateHash = cycleReport.stateHash {
             applied = Applied(desired: desired, revision: cycleReport.revision, stateHash: stateHash, complete: complete)
             let names = Set(desired.projects.flatMap { project in project.services.map { ContainerTarget.containerName(project: project.name, service: $0) } })
@@ -222,11 +234,28 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         var summary = outcome.plan.isEmpty ? "nothing to do"
             : "\(outcome.plan.operations.count) operations: \(report.succeeded) succeeded, \(report.failed) failed, \(report.skipped) skipped"
         if let reason = outcome.reason { summary += "; \(reason)" }
-        let agentReport = AgentReport(commit: cycleReport.commitID, outcome: outcome.outcome.rawValue, summary: summary,
-                                      failed: ![.converged, .noChange].contains(outcome.outcome))
-        record(agentReport, trigger: trigger, journalSeq: outcome.beginSeq)
+        if let rollback = cycleReport.rollback { summary += "; " + rollback.summary }
+        let final = cycleReport.finalOutcome ?? outcome.outcome
+        let agentReport = AgentReport(commit: cycleReport.commitID, outcome: final.rawValue, summary: summary,
+                                      failed: ![.converged, .noChange].contains(final))
+        record(agentReport, trigger: trigger, journalSeq: cycleReport.rollback?.result?.beginSeq ?? outcome.beginSeq)
         if outcome.outcome == .interrupted { log.event("interrupted", ["trigger": trigger.rawValue, "journal_seq": outcome.beginSeq.map(String.init)]) }
         return agentReport
+    }
+
+    /// One `quarantine` line per project held back, one `rollback` line for the rollback convergence.
+    func logRollback(_ rollback: RollbackReport, failedSeq: Int64?) {
+        for quarantine in rollback.quarantined {
+            log.event("quarantine", ["project": quarantine.project, "commit": quarantine.commitID.map { String($0.prefix(12)) },
+                                     "serving": quarantine.servingCommitID.map { String($0.prefix(12)) } ?? "none (left as it failed)",
+                                     "reason": quarantine.reason, "journal_seq": failedSeq.map(String.init)])
+        }
+        if let result = rollback.result {
+            log.event("rollback", ["outcome": result.outcome.rawValue, "projects": rollback.projects.joined(separator: ","),
+                                   "to": rollback.record.map { $0.projects.values.map { String($0.prefix(12)) }.sorted().joined(separator: ",") },
+                                   "journal_seq": result.beginSeq.map(String.init), "level": rollback.rolledBack ? nil : "error"])
+        }
+        if let problem = rollback.problem { log.event("rollback", ["outcome": "not-run", "reason": problem, "level": "error"]) }
     }
 
     func noteCheck(commit: String?) -> AgentReport {

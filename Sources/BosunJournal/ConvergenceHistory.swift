@@ -9,6 +9,12 @@ public struct ConvergenceSummary: Sendable {
     /// The `gate` record of its health gates, when it created or recreated containers (its body is
     /// BosunConverge's `GateRecord`).
     public var gate: JournalRecord?
+    /// The projects this convergence's failed gates quarantined.
+    public var quarantined: [QuarantineRecord] = []
+    /// The quarantines released just before it (its projects' desired state changed, or `--retry`).
+    public var released: [QuarantineRelease] = []
+    /// For a rollback convergence, its `rollback` record (what it undoes, to which commits, why).
+    public var rollback: RollbackRecord?
 
     public var seq: Int64 { begin.seq }
     /// The outcome, or nil while the convergence has no end (running, or interrupted before its end).
@@ -37,13 +43,27 @@ public struct ConvergenceHistory: Sendable {
         var summaries: [ConvergenceSummary] = []
         var indexBySeq: [Int64: Int] = [:]
         var specs: [String: JSONValue] = [:]
+        var releases: [QuarantineRelease] = []
+        var rollback: RollbackRecord?
         for record in records {
             switch record.kind {
             case .begin:
                 guard let body = try? record.body.decode(ConvergenceBegin.self) else { continue }
                 indexBySeq[record.seq] = summaries.count
                 specs.merge(body.specs) { first, _ in first }
-                summaries.append(ConvergenceSummary(begin: record, end: nil, beginBody: body, endBody: nil, gate: nil))
+                var summary = ConvergenceSummary(begin: record, end: nil, beginBody: body, endBody: nil, gate: nil)
+                summary.released = releases
+                summary.rollback = body.trigger == .rollback ? rollback : nil
+                summaries.append(summary)
+                releases = []
+                rollback = nil
+            case .release:
+                if let body = try? record.body.decode(QuarantineRelease.self) { releases.append(body) }
+            case .rollback:
+                rollback = try? record.body.decode(RollbackRecord.self)
+            case .quarantine:
+                guard let body = try? record.body.decode(QuarantineRecord.self), let seq = body.failedSeq, let index = indexBySeq[seq] else { continue }
+                summaries[index].quarantined.append(body)
             case .end:
                 guard let body = try? record.body.decode(ConvergenceEnd.self), let index = indexBySeq[body.beginSeq] else { continue }
                 summaries[index].end = record

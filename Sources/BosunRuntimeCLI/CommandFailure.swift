@@ -5,6 +5,8 @@ public import BosunFailure
 /// bosun's exit codes, as documented in the README.
 public enum BosunExitCode: Int32, Sendable {
     case success = 0, invalidManifests = 1, usage = 2, sourceUnavailable = 3, internalError = 4
+    /// A convergence failed its health gate and its projects were rolled back to their last good state.
+    case rolledBack = 5
     /// A check found a problem (a damaged journal): the same code as invalid manifests.
     public static let checkFailed = BosunExitCode.invalidManifests
 }
@@ -48,7 +50,7 @@ extension CommandFailure: FailureDescribing {
         let handling: Failure.Handling
         switch code {
         case .sourceUnavailable: handling = .retry
-        case .invalidManifests, .usage: handling = .fixInput
+        case .invalidManifests, .usage, .rolledBack: handling = .fixInput
         case .success, .internalError: handling = .fixHost
         }
         return Failure(action: "", cause: message, handling: handling)

@@ -20,7 +20,7 @@ struct AgentGateTests {
         """
     }
 
-    @Test("a commit whose container exits within its monitor fails with an event=gate line; the next good commit converges")
+    @Test("a commit whose container dies within its monitor is rolled back and quarantined, left alone for 10 polls; a fixed commit converges")
     func gateFailure() throws {
         try #require(getuid() == 0, "the agent needs root (CI runs as root)")
         let lock = HostNetworkLock()
@@ -34,14 +34,30 @@ struct AgentGateTests {
 
         try agent.commit(Self.compose(project: project, command: #"["sh", "-c", "sleep 1; exit 3"]"#), message: "dies")
         try agent.waitForLog("event=gate", "outcome=failed", "resource=\(project)/web", "check=monitor")
-        try agent.waitForLog("event=convergence", "outcome=failed", "health gate failed: \(project)/web (monitor)")
+        try agent.waitForLog("event=quarantine", "project=\(project)")
+        try agent.waitForLog("event=rollback", "outcome=rolled-back", "projects=\(project)")
+        try agent.waitForLog("event=convergence", "outcome=rolled-back", "health gate failed: \(project)/web (monitor)")
         let gates = agent.journalRecords(kind: "gate").compactMap { $0["body"] as? [String: Any] }
-        #expect(gates.count == 2, "one gate record per convergence that created a container")
-        let results = gates.last?["results"] as? [[String: Any]] ?? []
-        #expect(results.first?["passed"] as? Bool == false && results.first?["reason"] as? String == "it exited with code 3 within its 2s monitor")
+        #expect(gates.count == 3, "one gate record per convergence that created a container: steady, dies, the rollback")
+        let failed = (gates.dropLast().last?["results"] as? [[String: Any]])?.first
+        #expect(failed?["passed"] as? Bool == false && failed?["reason"] as? String == "it exited with code 3 within its 2s monitor")
+        #expect((gates.last?["results"] as? [[String: Any]])?.first?["passed"] as? Bool == true)
+        #expect(agent.journalRecords(kind: "quarantine").count == 1 && agent.journalRecords(kind: "rollback").count == 1)
+        try agent.eventually("web runs the steady command again") { try agent.running("web") }
+        let pid = try agent.pid("web")
+
+        // Left alone: ten polls (and drift checks, enforcing) later, nothing was converged again.
+        let begins = agent.journalRecords(kind: "begin").count
+        Thread.sleep(forTimeInterval: 10)
+        #expect(agent.journalRecords(kind: "begin").count == begins)
+        #expect(try agent.pid("web") == pid && agent.running("web"))
+        let status = try BosunBinary.run(["status", "--state-dir", agent.state, "--no-probe"])
+        #expect(status.stdout.contains("QUARANTINED commit"), "\(status.stdout)")
 
         try agent.commit(Self.compose(project: project, command: #"["sleep", "2000"]"#), message: "fixed")
+        try agent.waitForLog("event=release", "project=\(project)", "cause=changed")
         try agent.eventually("the fixed commit converged") { agent.logLines("event=convergence", "outcome=converged").count == 2 }
         try agent.eventually("web running again") { try agent.running("web") }
+        #expect(agent.journalRecords(kind: "release").count == 1)
     }
 }
