@@ -27,6 +27,9 @@ public struct Convergence {
     /// The projects whose desired state comes from another commit than the convergence's source (quarantined
     /// ones kept at their last good commit, a rollback's): recorded in the begin record.
     public var projectCommits: [String: String] = [:]
+    /// `project/service` of containers to gate though the plan does not touch them: those an interrupted
+    /// convergence created or recreated before its gate could decide (`InterruptedConvergence`).
+    public var resumedGates: Set<String> = []
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -87,7 +90,7 @@ public struct Convergence {
     public func execute(_ plan: Plan, desired: DesiredState, observed: ObservedState, source: SourceRevision?,
                         trigger: ConvergenceTrigger) async throws -> Result {
         let started = clock()
-        if plan.isEmpty && trigger == .poll {
+        if plan.isEmpty && trigger == .poll && resumedGates.isEmpty {
             try journal.noteCheck(commitID: source?.commitID)
             return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
         }
@@ -125,6 +128,8 @@ public struct Convergence {
             end.reason = [end.reason, gateFailure].compactMap { $0 }.joined(separator: "; ")
         } else if trigger == .rollback && [.converged, .noChange].contains(end.outcome) {
             end.outcome = .rolledBack  // the failed convergence undone, the projects' gates passed
+        } else if end.outcome == .noChange && !gates.isEmpty && !Task.isCancelled {
+            end.outcome = .converged  // an interrupted convergence's gates, resumed, passed: its state is good
         }
         end.durationMilliseconds = max(0, clock() - started)  // the gates included
         try journal.end(end)
@@ -139,7 +144,9 @@ public struct Convergence {
         guard let gate, !Task.isCancelled else { return [] }
         let done = Set(report.outcomes.filter(\.status.isSuccess).map(\.id))
         let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource))
-        let targets = HealthGate.targets(plan: plan, desired: desired, rollback: rollback).filter { gated.contains($0.resource) }
+        var targets = HealthGate.targets(plan: plan, desired: desired, rollback: rollback).filter { gated.contains($0.resource) }
+        let planned = Set(plan.operations.map(\.resource))
+        targets += HealthGate.targets(resources: resumedGates.filter { !planned.contains($0) }.sorted(), desired: desired, rollback: rollback)
         guard !targets.isEmpty else { return [] }
         var results = await gate.run(targets)
         // Stopped by the agent's shutdown: what the gates saw is not a verdict (the end says interrupted).

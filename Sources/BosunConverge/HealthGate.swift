@@ -53,15 +53,21 @@ public struct HealthGate: Sendable {
     /// The containers `plan` creates or recreates, with their services' policies: `update_config`'s, or
     /// `rollback_config`'s for a rollback.
     public static func targets(plan: Plan, desired: DesiredState, rollback: Bool = false) -> [Target] {
+        targets(resources: plan.operations.filter { [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource),
+                desired: desired, rollback: rollback)
+    }
+
+    /// The containers of `resources` (`project/service`) in `desired`, with their services' policies.
+    public static func targets(resources: [String], desired: DesiredState, rollback: Bool = false) -> [Target] {
         var targets: [Target] = []
-        for operation in plan.operations where [.createContainer, .recreateContainer].contains(operation.kind) {
-            let parts = operation.resource.split(separator: "/", maxSplits: 1).map(String.init)
+        for resource in resources {
+            let parts = resource.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2, let project = desired.projects.first(where: { $0.name == parts[0] }),
                   let service = project.services.first(where: { $0.name == parts[1] }) else { continue }
             let oneShot = project.services.contains { other in
                 other.dependsOn.contains { $0.service == service.name && $0.condition == .completedSuccessfully }
             }
-            targets.append(Target(resource: operation.resource, container: ContainerTarget.containerName(project: project.name, service: service),
+            targets.append(Target(resource: resource, container: ContainerTarget.containerName(project: project.name, service: service),
                                   policy: rollback ? RolloutPolicy.rollback(service, projectDefault: project.rollbackConfig)
                                       : RolloutPolicy.update(service, projectDefault: project.updateConfig), oneShot: oneShot,
                                   mayComplete: service.restart.leavesExitZero))

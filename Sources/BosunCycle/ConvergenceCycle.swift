@@ -32,6 +32,9 @@ public struct ConvergenceCycle {
         public var convergedTo: (commit: String?, stateHash: String)?
         /// Release every quarantine and converge the desired state in git as it is (`--retry`).
         public var retry = false
+        /// `project/service` of containers an interrupted convergence created and whose gate never decided
+        /// (the agent found it at start): gated again by this convergence.
+        public var resumedGates: [String] = []
 
         public init(trigger: ConvergenceTrigger, mode: Mode, allowRewind: Bool = false, switchSource: Bool = false,
                     convergedTo: (commit: String?, stateHash: String)? = nil, retry: Bool = false) {
@@ -184,6 +187,10 @@ public struct ConvergenceCycle {
         var convergence = self.convergence
         convergence.switchedFrom = owner
         convergence.projectCommits = held.projectCommits
+        // A convergence whose process died before its end (an apply killed in its gate): ended here, and what it
+        // created is gated again, so a commit cut off in its gate is not taken as good.
+        let interrupted = try? InterruptedConvergence.end(in: journal, reason: InterruptedConvergence.reason)
+        convergence.resumedGates = Set(request.resumedGates + (interrupted?.gated ?? []))
         report.switchedFrom = owner
         do {
             let result = try await convergence.converge(held.desired, source: opened.revision, trigger: request.trigger, expectedPlanHash: expectedPlanHash)
@@ -192,6 +199,7 @@ public struct ConvergenceCycle {
             lastRejected = nil
             if result.gates.contains(where: { !$0.passed }) {
                 convergence.switchedFrom = nil
+                convergence.resumedGates = []
                 report.rollback = await rollBack(after: result, held: held, opened: opened, convergence: convergence)
                 if let desired = report.rollback?.desired { report.desired = desired }
             }

@@ -6,11 +6,11 @@
 /// | --- | --- | --- |
 /// | source | fetch, resolve the ref, refuse a rewind past the last applied commit | rejected (once per distinct error for the agent), exit 3 |
 /// | verify | check the commit's signature (trust issue; no verifier configured yet) | rejected |
-/// | load | read and validate the manifests at that commit | rejected with every diagnostic |
+/// | load | read and validate the manifests at that commit; quarantined projects are read from their last good commit (`ConvergenceCycle+Holds`) | rejected with every diagnostic |
 /// | admit | the host's policy (checked while loading) and the state directory's source | rejected |
 /// | lock | take the convergence lock; catch the journal up with other processes | failed (host error) |
 /// | observe, plan, converge | what `Convergence` does: sweep, observe, plan, execute | partially-failed/failed |
-/// | gate | `HealthGate`: every container created or recreated starts, is healthy, and stays so for its monitor (a `gate` record) | failed, with the service and the check; no rollback yet |
+/// | gate | `HealthGate`: every container created or recreated starts, is healthy, and stays so for its monitor (a `gate` record) | failed, with the service and the check; then, for `failure_action: rollback`, the project is quarantined and rolled back to its last good commit (`ConvergenceCycle+Rollback`) |
 /// | record | the begin/end records, the applied index | host error |
 public enum CycleStep: String, Sendable, Hashable, CaseIterable {
     case source, verify, load, admit, lock, observe, plan, converge, gate, record

@@ -97,6 +97,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     var applied: Applied?
     var cycle: ConvergenceCycle?
     var journaledDrift: [DriftFinding] = []
+    /// What an interrupted convergence created, gated again by the next convergence that runs.
+    var resumedGates: [String] = []
     var atStartup = true
 
     public init(settings: Settings, host parts: Host, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
@@ -126,11 +128,10 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     /// At start: a convergence the journal shows begun and never ended (the agent was killed, or the host lost
     /// power) is ended as interrupted. The rewind guard's anchor is the journal's applied index.
     public func start() throws {
-        if let open = journal.openConvergence {
-            try journal.end(ConvergenceEnd(beginSeq: open, outcome: .interrupted,
-                                           reason: "the agent stopped before this convergence ended (killed, crashed or lost power); the startup convergence resumes it",
-                                           durationMilliseconds: 0))
-            log.event("interrupted", ["begin_seq": String(open), "action": "resumed by the startup convergence"])
+        if let interrupted = try InterruptedConvergence.end(in: journal, reason: InterruptedConvergence.reason) {
+            resumedGates = interrupted.gated
+            log.event("interrupted", ["begin_seq": String(interrupted.seq), "action": "resumed by the startup convergence",
+                                      "gates": interrupted.gated.isEmpty ? nil : interrupted.gated.joined(separator: ",")])
         }
         do {
             if let counts = try restartCounts.load() {
@@ -178,8 +179,11 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         }
         let retry = retryRequested.withLock { asked in defer { asked = false }; return asked }
         let convergedTo = applied.flatMap { $0.complete && !retry ? (commit: $0.revision?.commitID, stateHash: $0.stateHash) : nil }
-        let report = await cycle.run(.init(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true, convergedTo: convergedTo,
-                                           retry: retry))
+        var request = ConvergenceCycle.Request(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true,
+                                               convergedTo: resumedGates.isEmpty ? convergedTo : nil, retry: retry)
+        request.resumedGates = resumedGates
+        let report = await cycle.run(request)
+        if case .converged = report.outcome { resumedGates = [] }
         self.cycle = cycle
         let commit = report.commitID
         switch report.outcome {

@@ -235,6 +235,16 @@ public final class Journal {
         return try append(.begin, .object(fields)).seq
     }
 
+    /// The record `seq`, looked for from the newest segment back (what is asked is recent: an open convergence).
+    public func record(seq: Int64) throws -> JournalRecord? {
+        for name in try storage.segmentNames().reversed() {
+            let records = JournalRecord.records(in: try storage.read(name))
+            if let found = records.first(where: { $0.seq == seq }) { return found }
+            if let first = records.first, first.seq < seq { return nil }
+        }
+        return nil
+    }
+
     /// Records the end of the convergence `body.beginSeq`.
     public func end(_ body: ConvergenceEnd) throws {
         try append(.end, JSONValue.encoding(body))

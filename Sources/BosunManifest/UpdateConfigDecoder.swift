@@ -13,12 +13,12 @@ struct UpdateConfigDecoder {
     /// whose failure_action cannot itself be rollback (Compose allows pause or continue there).
     func decode(_ node: YAMLNode, _ what: String, rollback: Bool) -> UpdateConfig {
         var config = UpdateConfig()
-        // The monitor is the health gate's; order and failure_action are read and resolved (RolloutPolicy) but
-        // not acted on yet: said, never silently ignored.
-        let notYet = ["order", "failure_action", "delay"].filter { node[$0] != nil }
+        // The monitor is the health gate's and failure_action decides a rollback; order and delay are read and
+        // resolved (RolloutPolicy) but not acted on yet: said, never silently ignored.
+        let notYet = ["order", "delay"].filter { node[$0] != nil }
         if !notYet.isEmpty {
-            sink.warning(node.start, "\(what): \(notYet.joined(separator: ", ")) \(notYet.count == 1 ? "is" : "are") read but not applied yet: "
-                         + "this bosun replaces a container stop-first and does not roll back (the health gate and monitor apply)",
+            sink.warning(node.start, "\(what): \(notYet.joined(separator: " and ")) \(notYet.count == 1 ? "is" : "are") read but not applied yet: "
+                         + "this bosun replaces a container stop-first, all at once (the health gate, monitor and failure_action apply)",
                          hint: "docs/manifest-reference.md, \"Updates\"")
         }
         for (key, value, keyNode) in reader.mapping(node, what, known: UpdateConfigDecoder.keys) {

@@ -60,4 +60,33 @@ struct AgentGateTests {
         try agent.eventually("web running again") { try agent.running("web") }
         #expect(agent.journalRecords(kind: "release").count == 1)
     }
+
+    @Test("the agent SIGKILLed in the middle of a gate: on restart the commit is gated again, fails and is rolled back")
+    func killedInGate() throws {
+        try #require(getuid() == 0, "the agent needs root (CI runs as root)")
+        let lock = HostNetworkLock()
+        defer { lock.release() }
+        let agent = try AgentFixture()
+        defer { agent.close() }
+        let project = agent.project
+        let steady = "name: \(project)\nx-bosun: {update_config: {monitor: 1s}}\n"
+            + "services:\n  web: {image: localhost:5000/bosun/busybox:1.35, command: [sleep, \"1000\"], network_mode: none, stop_grace_period: 1s}\n"
+        try agent.commit(steady, message: "steady")
+        try agent.start()
+        try agent.waitForLog("trigger=startup", "outcome=converged")
+
+        // A long monitor: the agent is killed while it watches the new container, which dies a little later.
+        try agent.commit(Self.compose(project: project, command: #"["sh", "-c", "sleep 4; exit 3"]"#)
+            .replacingOccurrences(of: "monitor: 2s", with: "monitor: 60s"), message: "dies later")
+        try agent.eventually("the new container is in its gate") {
+            agent.journalRecords(kind: "begin").count == 2 && agent.journalRecords(kind: "end").count == 1 && (try? agent.running("web")) == true
+        }
+        #expect(agent.stop(signal: SIGKILL) == SIGKILL)
+        try agent.start()
+        try agent.waitForLog("event=interrupted", "gates=\(project)/web")
+        try agent.waitForLog("event=rollback", "outcome=rolled-back", "projects=\(project)")
+        let ends = agent.journalRecords(kind: "end").compactMap { ($0["body"] as? [String: Any])?["outcome"] as? String }
+        #expect(ends == ["converged", "interrupted", "failed", "rolled-back"], "\(ends)")
+        try agent.eventually("web runs the steady command again") { try agent.running("web") }
+    }
 }

@@ -1,6 +1,7 @@
 import BosunConverge
 import BosunJournal
 import BosunModel
+import BosunPlanner
 import BosunTestSupport
 import Testing
 
@@ -40,5 +41,20 @@ struct GateJournalTests {
         let result = try await convergence.converge(F.state(), source: nil, trigger: .manual)
         #expect(result.outcome == .converged && result.gates.isEmpty)
         #expect(await !engine.calls.contains { $0.hasPrefix("observe-gate") })
+    }
+
+    @Test("containers an interrupted convergence created are gated again though the plan is empty: a pass converges, a failure fails")
+    func resumedGates() async throws {
+        for failing in [false, true] {
+            let storage = InMemoryJournalStorage()
+            let engine = RecordingEngine()
+            if failing { await engine.setGateObservations("shop-web-1", [GateObservation(status: .running), GateObservation(status: .exited(code: 2))]) }
+            var convergence = try ConvergenceJournalTests.convergence(engine, storage: storage)
+            convergence.resumedGates = ["shop/web", "gone/service"]
+            let result = try await convergence.execute(Plan(operations: []), desired: F.state(), observed: .empty, source: nil, trigger: .startup)
+            #expect(result.gates.map(\.resource) == ["shop/web"], "a resource no longer desired is not gated")
+            #expect(result.outcome == (failing ? .failed : .converged))
+            #expect(try ConvergenceJournalTests.records(storage).map(\.kind) == [.genesis, .begin, .gate, .end])
+        }
     }
 }

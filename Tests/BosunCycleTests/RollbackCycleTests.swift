@@ -151,4 +151,22 @@ struct RollbackCycleTests {
         #expect(report.rollback?.problem?.contains("directory source") == true)
         #expect(!bench.records.contains("quarantine") && report.finalOutcome == .failed)
     }
+
+    @Test("a convergence left open by a process that died is ended interrupted under the lock and what it created is gated again")
+    func interrupted() async throws {
+        let bench = CycleBench()
+        let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
+        source.commit("c1", Compose.web("nginx:1.27"))
+        var open = ConvergenceBegin(trigger: .manual, source: nil, desiredStateHash: "sha256:x", services: [:], state: nil, planHash: "sha256:p",
+                                    operations: [RecordedOperation(id: 1, resource: "site/web", kind: "recreate", cause: "image changed", changes: [])])
+        open.origin = source.origin
+        _ = try bench.journal.begin(open)
+        #expect(bench.journal.openConvergence != nil)
+        var cycle = bench.cycle(source)
+        let report = await cycle.run(apply)
+        #expect(bench.records == ["genesis", "begin", "end interrupted", "begin", "gate", "end converged"])
+        #expect(bench.bodies(.end).first?["reason"]?.stringValue == InterruptedConvergence.reason)
+        #expect(result(report)?.gates.map(\.resource) == ["site/web"])
+        #expect(bench.journal.openConvergence == nil)
+    }
 }
