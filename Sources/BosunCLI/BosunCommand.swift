@@ -13,7 +13,7 @@ public struct BosunCommand: AsyncParsableCommand {
         could not be read (git fetch, ref, path, journal); 4 an internal or host error.
         """,
         version: BosunVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, DownCommand.self, StatusCommand.self, AgentCommand.self, SyncCommand.self, HistoryCommand.self, JournalCommand.self,
+        subcommands: [ValidateCommand.self, RenderCommand.self, PlanCommand.self, ApplyCommand.self, DownCommand.self, StatusCommand.self, AgentCommand.self, SyncCommand.self, RollbackCommand.self, HistoryCommand.self, JournalCommand.self,
                       ImageCommand.self, ImagesCommand.self, PullCommand.self, RunCommand.self, ExecCommand.self, PsCommand.self, StopCommand.self,
                       StartCommand.self, RmCommand.self, LogsCommand.self, NetworkCommand.self, RuntimeCommand.self])
 

@@ -54,12 +54,12 @@ struct PlanCommand: AsyncParsableCommand {
     /// The health gate each created or recreated service will pass after the operations, and how it is updated.
     static func gates(_ targets: [HealthGate.Target]) -> String {
         guard !targets.isEmpty else { return "" }
-        var lines = ["", "Gates, after the operations (a failure ends the convergence failed):"]
+        var lines = ["", "Gates, after the operations (a failure ends the convergence failed; on failure rollback, from a repository, the project returns to its last good commit):"]
         for target in targets {
             let what = target.oneShot ? "must exit 0" : "must start, be healthy if it has a check, and keep running for \(target.policy.monitor)"
             let order = target.policy.order == .startFirst ? "start-first (not applied yet: stop-first)"
                 : "stop-first" + (target.policy.orderReason.map { " (\($0))" } ?? "")
-            lines.append("  \(target.resource)  \(what); order \(order); on failure \(target.policy.failureAction.rawValue) (not applied yet)")
+            lines.append("  \(target.resource)  \(what); order \(order); on failure \(target.policy.failureAction.rawValue)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

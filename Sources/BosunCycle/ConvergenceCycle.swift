@@ -226,7 +226,7 @@ public struct ConvergenceCycle {
     /// The directory as the user named it, for diagnostics of a directory source.
     var sourcePathPrefix: String { (source as? DirectorySource)?.path ?? "" }
 
-    private mutating func rejected(_ step: CycleStep, _ reason: String, opened: SourceReader.Opened, request: Request,
+    mutating func rejected(_ step: CycleStep, _ reason: String, opened: SourceReader.Opened, request: Request,
                                    report: CycleReport) async -> CycleReport {
         var report = report
         report.outcome = .rejected(step, reason)

@@ -84,6 +84,21 @@ struct RollbackCommandTests {
         #expect(try read(state, web) == "three\n")
         let after = try BosunBinary.run(["status", "--state-dir", state, "--no-probe", "--json"])
         #expect(after.stdout.contains(#""quarantine":null"#), "\(after.stdout)")
+
+        // bosun rollback: back to the previous good state (the first commit's), pinned there until --retry.
+        let manual = try BosunBinary.run(["rollback", "--repo", repo, "--state-dir", state])
+        #expect(manual.status == 0, "\(manual.stdout)\n\(manual.stderr)")
+        #expect(manual.stdout.contains("rolled-back: "), "\(manual.stdout)")
+        #expect(try read(state, web) == "one\n")
+        let pinned = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
+        #expect(pinned.status == 0 && pinned.stdout.contains("no-change"), "\(pinned.stdout)\n\(pinned.stderr)")
+        #expect(pinned.stderr.contains("asked: bosun rollback"), "\(pinned.stderr)")
+        let retried = try BosunBinary.run(["apply", "--retry", "--repo", repo, "--state-dir", state])
+        #expect(retried.status == 0, "\(retried.stdout)\n\(retried.stderr)")
+        #expect(retried.stderr.contains("ends: asked to retry"), "\(retried.stderr)")
+        #expect(try read(state, web) == "three\n")
+        let refused = try BosunBinary.run(["rollback", "--repo", repo, "--state-dir", state, "--project", "nosuch"])
+        #expect(refused.status == 1 && refused.stderr.contains("the journal has no convergence of project nosuch"), "\(refused.stderr)")
         #expect(try BosunBinary.run(["journal", "verify", "--state-dir", state]).status == 0)
     }
 }

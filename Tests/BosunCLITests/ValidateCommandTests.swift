@@ -97,7 +97,7 @@ struct PlanCommandTests {
         #expect(lines.contains("#0 +   pull image:localhost:5000/bosun/busybox:1.35  (image not present)"))
         #expect(lines.contains("#11 ~   start demo/web  (new container)  after #10"))
         // Then the gate each new container passes after the operations.
-        #expect(lines.contains("Gates, after the operations (a failure ends the convergence failed):"))
+        #expect(lines.contains("Gates, after the operations (a failure ends the convergence failed; on failure rollback, from a repository, the project returns to its last good commit):"))
         #expect(lines.contains { $0.hasPrefix("  demo/migrate  must exit 0; order stop-first (a named volume mounted read-write (dbdata))") })
         #expect(lines.last?.hasPrefix("  demo/web  must start, be healthy if it has a check, and keep running for 10s") == true)
         let json = try BosunBinary.run(["plan", "--path", "manifests", "--state-dir", state, "--json"])

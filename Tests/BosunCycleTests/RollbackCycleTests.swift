@@ -169,4 +169,35 @@ struct RollbackCycleTests {
         #expect(result(report)?.gates.map(\.resource) == ["site/web"])
         #expect(bench.journal.openConvergence == nil)
     }
+
+    @Test("bosun rollback converges a project from an earlier commit and pins it there; history finds the previous good state; a change releases it")
+    func manual() async throws {
+        let bench = CycleBench()
+        let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
+        source.commit("c1", Compose.web("nginx:1.27"))
+        var cycle = bench.cycle(source)
+        _ = await cycle.run(apply)
+        source.commit("c2", Compose.web("nginx:1.28"))
+        _ = await cycle.run(apply)
+        var history = ConvergenceHistory(records: bench.storage.segments.flatMap { JournalRecord.records(in: $0.bytes) })
+        #expect(history.previousGoodCommit(of: "site") == MemorySource.id("c1"))
+        #expect(history.commits(matching: "0000") == [MemorySource.id("c1"), MemorySource.id("c2")])
+        #expect(history.projectCommits(at: 2) == ["site": MemorySource.id("c1")])
+
+        let report = await cycle.rollBack(to: ["site": MemorySource.id("c1")], reason: "asked: bosun rollback")
+        #expect(result(report)?.outcome == .rolledBack)
+        #expect(image(report.desired, "site") == "docker.io/library/nginx:1.27")
+        #expect(bench.records.suffix(5) == ["quarantine", "rollback", "begin", "gate", "end rolled-back"])
+        let pin = try #require(bench.journal.index.quarantined["site"])
+        #expect(pin.cause == .rollback && pin.servingCommitID == MemorySource.id("c1") && pin.commitID == MemorySource.id("c2") && pin.failedSeq == nil)
+        #expect(bench.journal.index.lastGood["site"]?.commitID == MemorySource.id("c1"))
+        history = ConvergenceHistory(records: bench.storage.segments.flatMap { JournalRecord.records(in: $0.bytes) })
+        #expect(history.previousGoodCommit(of: "site") == MemorySource.id("c2"))
+        #expect(history.convergences.last?.rollback?.projects == ["site": MemorySource.id("c1")])
+
+        source.commit("c3", Compose.web("nginx:1.29"))
+        _ = await cycle.run(apply)
+        #expect(bench.journal.index.quarantined.isEmpty)
+        #expect(bench.journal.index.lastGood["site"]?.commitID == MemorySource.id("c3"))
+    }
 }
