@@ -19,8 +19,8 @@ struct ApplyCommand: AsyncParsableCommand {
         Observes what bosun created, plans, and runs the plan: independent operations concurrently, depends_on \
         conditions honoured, a failure skipping only what depends on it. With --plan-hash, refuses when the plan \
         is not the one `bosun plan` showed. Exit codes: 0 converged (or nothing to do), 1 partially failed, \
-        failed, refused or invalid manifests, 3 source unavailable, 5 a health gate failed and the projects were \
-        rolled back to their last good commit. A project whose desired state failed its gate is quarantined: \
+        failed, refused or invalid manifests, 3 source unavailable, 5 a project runs its last good commit rather \
+        than this one: a health gate failed and it was rolled back, now or by an earlier convergence. A project whose desired state failed its gate is quarantined: \
         converged from its last good commit until its desired state changes, or --retry.
         """)
 
@@ -82,8 +82,18 @@ struct ApplyCommand: AsyncParsableCommand {
                 print(ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
                 if let rollback = report.rollback { print(ApplyRenderer.text(rollback, colour: isatty(STDOUT_FILENO) == 1)) }
             }
-            if report.finalOutcome == .rolledBack { throw CommandFailure(.rolledBack, "") }
+            if let rollback = report.rollback {
+                // 5 only when every failed project serves its last good state again; else the failure stands.
+                let whole = rollback.rolledBack && rollback.problem == nil && rollback.quarantined.allSatisfy { $0.servingCommitID != nil }
+                    && rollback.quarantined.count == rollback.projects.count
+                throw CommandFailure(whole ? .rolledBack : .checkFailed, "")
+            }
             if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
+            if let held = report.held, !held.projectCommits.isEmpty {
+                let projects = held.projectCommits.keys.sorted().joined(separator: ", ")
+                throw CommandFailure(.rolledBack, "\(projects) \(held.projectCommits.count == 1 ? "runs its" : "run their") last good state, not this commit "
+                                     + "(quarantined: see bosun status; bosun apply --retry tries the commit again)")
+            }
         default:
             return
         }

@@ -26,6 +26,9 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Accept a ref that moved to a commit not descending from the last applied one.")
     var allowRewind = false
 
+    @Flag(help: "Plan as apply --retry would: every quarantined project from the desired state in git, not its last good commit.")
+    var retry = false
+
     @Flag(help: "JSON instead of text.")
     var json = false
 
@@ -37,7 +40,7 @@ struct PlanCommand: AsyncParsableCommand {
         let report: CycleReport
         do {
             var cycle = try source.cycle(engine: engine, journal: journal, journalRepeats: true) { _ in }
-            report = await cycle.run(.init(trigger: .manual, mode: .plan, allowRewind: allowRewind))
+            report = await cycle.run(.init(trigger: .manual, mode: .plan, allowRewind: allowRewind, retry: retry))
         } catch {
             await client.shutdown()
             throw error

@@ -27,9 +27,9 @@ public struct Convergence {
     /// The projects whose desired state comes from another commit than the convergence's source (quarantined
     /// ones kept at their last good commit, a rollback's): recorded in the begin record.
     public var projectCommits: [String: String] = [:]
-    /// `project/service` of containers to gate though the plan does not touch them: those an interrupted
-    /// convergence created or recreated before its gate could decide (`InterruptedConvergence`).
-    public var resumedGates: Set<String> = []
+    /// Quarantines this convergence ends (its projects' desired state changed, or `--retry`): journaled once the
+    /// plan is known to be the one asked for, before the begin.
+    public var releases: [QuarantineRelease] = []
 
     public init(engine: any ConvergenceEngine, journal: Journal, redactor: SecretRedactor, clock: @escaping @Sendable () -> Int64,
                 concurrency: Int = 8, conditionTimeout: Duration = .seconds(300)) {
@@ -81,6 +81,7 @@ public struct Convergence {
 
     /// Removes what an interrupted convergence left half created and journals what it found.
     public func sweep() async throws -> [SweptContainer] {
+        try InterruptedConvergence.end(in: journal)
         let swept = await engine.sweepInterrupted()
         if !swept.isEmpty { try journal.append(.sweep, JSONValue.encoding(SweepNote(containers: swept))) }
         return swept
@@ -90,7 +91,11 @@ public struct Convergence {
     public func execute(_ plan: Plan, desired: DesiredState, observed: ObservedState, source: SourceRevision?,
                         trigger: ConvergenceTrigger) async throws -> Result {
         let started = clock()
-        if plan.isEmpty && trigger == .poll && resumedGates.isEmpty {
+        try InterruptedConvergence.end(in: journal)
+        // Containers convergences ended interrupted created before a gate decided: gated by this one.
+        let owed = Set(journal.index.owedGates)
+        for release in releases { try journal.append(.release, JSONValue.encoding(release)) }
+        if plan.isEmpty && trigger == .poll && owed.isEmpty {
             try journal.noteCheck(commitID: source?.commitID)
             return Result(plan: plan, report: ExecutionReport(outcomes: [], startedAt: started, endedAt: clock()), outcome: .noChange, beginSeq: nil)
         }
@@ -116,7 +121,7 @@ public struct Convergence {
         for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
             if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
         }
-        let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq, rollback: trigger == .rollback)
+        let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq, rollback: trigger == .rollback, owed: owed)
         var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
         if Task.isCancelled {
             end.outcome = .interrupted
@@ -140,13 +145,14 @@ public struct Convergence {
 
     /// The gate step: the containers whose create or recreate succeeded, watched at once; their results are
     /// journaled (probe output with the desired state's environment values scrubbed) before the end record.
-    func runGates(_ plan: Plan, desired: DesiredState, report: ExecutionReport, beginSeq: Int64, rollback: Bool) async throws -> [GateResult] {
+    func runGates(_ plan: Plan, desired: DesiredState, report: ExecutionReport, beginSeq: Int64, rollback: Bool,
+                  owed: Set<String>) async throws -> [GateResult] {
         guard let gate, !Task.isCancelled else { return [] }
         let done = Set(report.outcomes.filter(\.status.isSuccess).map(\.id))
         let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource))
         var targets = HealthGate.targets(plan: plan, desired: desired, rollback: rollback).filter { gated.contains($0.resource) }
         let planned = Set(plan.operations.map(\.resource))
-        targets += HealthGate.targets(resources: resumedGates.filter { !planned.contains($0) }.sorted(), desired: desired, rollback: rollback)
+        targets += HealthGate.targets(resources: owed.filter { !planned.contains($0) }.sorted(), desired: desired, rollback: rollback)
         guard !targets.isEmpty else { return [] }
         var results = await gate.run(targets)
         // Stopped by the agent's shutdown: what the gates saw is not a verdict (the end says interrupted).
@@ -161,6 +167,7 @@ public struct Convergence {
     @discardableResult
     public func reject(reason: String, source: SourceRevision?, trigger: ConvergenceTrigger) throws -> Int64 {
         let started = clock()
+        try InterruptedConvergence.end(in: journal)
         var begin = ConvergenceRecord.refusedBegin(trigger: trigger, source: source)
         begin.policy = policy
         begin.origin = origin

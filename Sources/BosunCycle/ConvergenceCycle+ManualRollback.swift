@@ -85,8 +85,7 @@ extension ConvergenceCycle {
         }
         var convergence = self.convergence
         do {
-            let interrupted = try InterruptedConvergence.end(in: journal, reason: InterruptedConvergence.reason)
-            convergence.resumedGates = Set(interrupted?.gated ?? [])
+            try InterruptedConvergence.end(in: journal)
             for release in held.releases { try journal.append(.release, JSONValue.encoding(release)) }
             for pin in pins { try journal.append(.quarantine, JSONValue.encoding(pin)) }
             try journal.append(.rollback, JSONValue.encoding(RollbackRecord(failedSeq: nil, fromCommitID: opened.revision?.commitID,

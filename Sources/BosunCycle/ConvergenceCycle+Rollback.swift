@@ -10,7 +10,6 @@ extension ConvergenceCycle {
     /// commit. Nil when no gate failed or none asks for a rollback.
     mutating func rollBack(after failed: Convergence.Result, held: HeldDesiredState, opened: SourceReader.Opened,
                            convergence: Convergence) async -> RollbackReport? {
-        guard !Task.isCancelled else { return nil }
         let desired = held.desired
         var failing: [String: [GateResult]] = [:]
         for gate in failed.gates where !gate.passed {
@@ -26,16 +25,35 @@ extension ConvergenceCycle {
             report.problem = "a directory source has no earlier commit to roll back to: the failed services are left as they are"
             return report
         }
+        // Each project's last good state is read first: a quarantine names a commit to serve only when that
+        // commit can be read, loads, and is another desired state than the one that failed.
         var targets: [String: String] = [:]
+        var rollback = desired
+        var others = held.others
         for name in report.projects {
-            guard let project = desired.projects.first(where: { $0.name == name }) else { continue }
+            guard let index = desired.projects.firstIndex(where: { $0.name == name }) else { continue }
             if let serving = held.projectCommits[name] {
                 report.notes.append("project \(name): its last good state (commit \(serving.prefix(12))) failed its gate too; left as it is")
                 continue
             }
-            let hash = ConfigHash.of(project)
-            let good = journal.index.lastGood[name]
-            let serving = good.flatMap { $0.hash != hash ? $0.commitID : nil }
+            let hash = ConfigHash.of(desired.projects[index])
+            var serving: String?
+            if let good = journal.index.lastGood[name], good.hash != hash, let commit = good.commitID {
+                do {
+                    let (project, past) = try await project(name, at: commit)
+                    if ConfigHash.of(project) == hash {
+                        report.notes.append("project \(name): its last good state is the desired state that failed (an image changed under its tag?): left as it failed")
+                    } else {
+                        serving = commit
+                        rollback.projects[index] = project
+                        if !others.contains(where: { $0.revision?.commitID == past.revision?.commitID }) { others.append(past) }
+                    }
+                } catch {
+                    report.notes.append("project \(name): \(error); left as it failed")
+                }
+            } else {
+                report.notes.append("project \(name) has no earlier good state: left as it failed, and not retried until it changes")
+            }
             let quarantine = QuarantineRecord(project: name, hash: hash, commitID: commit, servingCommitID: serving, cause: .gate,
                                               failedSeq: failed.beginSeq, reason: GateRecord.failureReason(failing[name] ?? []) ?? "health gate failed")
             do { try journal.append(.quarantine, JSONValue.encoding(quarantine)) } catch {
@@ -43,26 +61,10 @@ extension ConvergenceCycle {
                 return report
             }
             report.quarantined.append(quarantine)
-            if let serving {
-                targets[name] = serving
-            } else {
-                report.notes.append("project \(name) has no earlier good state: left as it failed, and not retried until it changes")
-            }
+            if let serving { targets[name] = serving }
         }
-        guard !targets.isEmpty else { return report }
-        var rollback = desired
-        var others = held.others
-        for (name, target) in targets.sorted(by: { $0.key < $1.key }) {
-            do {
-                let (project, past) = try await project(name, at: target)
-                if let index = rollback.projects.firstIndex(where: { $0.name == name }) { rollback.projects[index] = project }
-                if !others.contains(where: { $0.revision?.commitID == past.revision?.commitID }) { others.append(past) }
-            } catch {
-                report.problem = "\(error); project \(name) is left as it failed"
-                targets[name] = nil
-            }
-        }
-        guard !targets.isEmpty else { return report }
+        // Stopping (the agent's shutdown): the quarantines hold, and the next start converges the projects from them.
+        guard !targets.isEmpty, !Task.isCancelled else { return report }
         let record = RollbackRecord(failedSeq: failed.beginSeq, fromCommitID: commit, projects: targets,
                                     reason: GateRecord.failureReason(targets.keys.sorted().flatMap { failing[$0] ?? [] }) ?? "health gate failed")
         do {

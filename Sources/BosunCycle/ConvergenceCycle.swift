@@ -32,9 +32,6 @@ public struct ConvergenceCycle {
         public var convergedTo: (commit: String?, stateHash: String)?
         /// Release every quarantine and converge the desired state in git as it is (`--retry`).
         public var retry = false
-        /// `project/service` of containers an interrupted convergence created and whose gate never decided
-        /// (the agent found it at start): gated again by this convergence.
-        public var resumedGates: [String] = []
 
         public init(trigger: ConvergenceTrigger, mode: Mode, allowRewind: Bool = false, switchSource: Bool = false,
                     convergedTo: (commit: String?, stateHash: String)? = nil, retry: Bool = false) {
@@ -128,13 +125,14 @@ public struct ConvergenceCycle {
             report.desired = desired
             return report
         }
-        // hold: quarantined projects converge from their last good commit
-        let held: HeldDesiredState
-        do { held = try await holding(desired, retry: request.retry) } catch {
+        // hold: quarantined projects converge from their last good commit (not another source's quarantines)
+        var held = HeldDesiredState(desired: desired)
+        do { if foreignOwner() == nil { held = try await holding(desired, retry: request.retry) } } catch {
             return await rejected(.load, error.description, opened: opened, request: request, report: report)
         }
         report.desired = held.desired
         report.held = held
+        let heldFrom = journal.index.quarantined
         // admit (the host policy was checked while loading; here: whose state directory this is)
         if let owner = foreignOwner(), !request.switchSource {
             let refusal = Self.ownershipRefusal(owner: owner, origin: origin)
@@ -176,8 +174,17 @@ public struct ConvergenceCycle {
             report.outcome = .rejected(.admit, refusal)
             return report
         }
+        // Another process may have quarantined or released projects while this one waited for the lock.
+        if owner == nil && journal.index.quarantined != heldFrom {
+            do { held = try await holding(desired, retry: request.retry) } catch {
+                report.journalSeq = try? convergence.reject(reason: error.description, source: opened.revision, trigger: request.trigger)
+                report.outcome = .rejected(.load, error.description)
+                return report
+            }
+            report.desired = held.desired
+            report.held = held
+        }
         do {
-            for release in held.releases { try journal.append(.release, JSONValue.encoding(release)) }
             try host.publish(opened, alongside: held.others)
         } catch {
             report.outcome = .failed(.converge, "\(error)")
@@ -187,10 +194,7 @@ public struct ConvergenceCycle {
         var convergence = self.convergence
         convergence.switchedFrom = owner
         convergence.projectCommits = held.projectCommits
-        // A convergence whose process died before its end (an apply killed in its gate): ended here, and what it
-        // created is gated again, so a commit cut off in its gate is not taken as good.
-        let interrupted = try? InterruptedConvergence.end(in: journal, reason: InterruptedConvergence.reason)
-        convergence.resumedGates = Set(request.resumedGates + (interrupted?.gated ?? []))
+        convergence.releases = held.releases
         report.switchedFrom = owner
         do {
             let result = try await convergence.converge(held.desired, source: opened.revision, trigger: request.trigger, expectedPlanHash: expectedPlanHash)
@@ -199,7 +203,7 @@ public struct ConvergenceCycle {
             lastRejected = nil
             if result.gates.contains(where: { !$0.passed }) {
                 convergence.switchedFrom = nil
-                convergence.resumedGates = []
+                convergence.releases = []
                 report.rollback = await rollBack(after: result, held: held, opened: opened, convergence: convergence)
                 if let desired = report.rollback?.desired { report.desired = desired }
             }

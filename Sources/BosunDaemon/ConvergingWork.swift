@@ -97,8 +97,7 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     var applied: Applied?
     var cycle: ConvergenceCycle?
     var journaledDrift: [DriftFinding] = []
-    /// What an interrupted convergence created, gated again by the next convergence that runs.
-    var resumedGates: [String] = []
+
     var atStartup = true
 
     public init(settings: Settings, host parts: Host, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
@@ -128,8 +127,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     /// At start: a convergence the journal shows begun and never ended (the agent was killed, or the host lost
     /// power) is ended as interrupted. The rewind guard's anchor is the journal's applied index.
     public func start() throws {
-        if let interrupted = try InterruptedConvergence.end(in: journal, reason: InterruptedConvergence.reason) {
-            resumedGates = interrupted.gated
+        // Ended by the startup convergence under the lock (an apply may hold it now), which gates again what it created.
+        if let interrupted = InterruptedConvergence.open(in: journal) {
             log.event("interrupted", ["begin_seq": String(interrupted.seq), "action": "resumed by the startup convergence",
                                       "gates": interrupted.gated.isEmpty ? nil : interrupted.gated.joined(separator: ",")])
         }
@@ -179,11 +178,9 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         }
         let retry = retryRequested.withLock { asked in defer { asked = false }; return asked }
         let convergedTo = applied.flatMap { $0.complete && !retry ? (commit: $0.revision?.commitID, stateHash: $0.stateHash) : nil }
-        var request = ConvergenceCycle.Request(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true,
-                                               convergedTo: resumedGates.isEmpty ? convergedTo : nil, retry: retry)
-        request.resumedGates = resumedGates
-        let report = await cycle.run(request)
-        if case .converged = report.outcome { resumedGates = [] }
+        let owed = !journal.index.owedGates.isEmpty || journal.openConvergence != nil
+        let report = await cycle.run(.init(trigger: trigger, mode: .apply(expectedPlanHash: nil), switchSource: true,
+                                           convergedTo: owed ? nil : convergedTo, retry: retry))
         self.cycle = cycle
         let commit = report.commitID
         switch report.outcome {

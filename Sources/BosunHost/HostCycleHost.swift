@@ -20,8 +20,9 @@ public struct HostCycleHost: CycleHost {
     }
 
     public func publish(_ opened: SourceReader.Opened, alongside others: [SourceReader.Opened]) throws {
-        let files = try SourceFiles.location(of: opened, stateDirectory: stateDirectory)
+        // The others first: exporting the main commit last keeps them among the newest exports when it prunes.
         let alternates = try others.map { try SourceFiles.location(of: $0, stateDirectory: stateDirectory).root }
+        let files = try SourceFiles.location(of: opened, stateDirectory: stateDirectory)
         engine.sourceFiles.set(files.root, store: files.store, alternates: alternates)
     }
 

@@ -26,7 +26,7 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
     }
 
     /// The index format; another value is rebuilt.
-    public var version = 2
+    public var version = 3
     /// The journal record the index is current up to.
     public var head: JournalHead?
     /// By `SourceOrigin.repositoryKey`: the commit of the last convergence that ended converged, partially
@@ -40,6 +40,12 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
     public var lastGood: [String: GoodState] = [:]
     /// By project: the quarantine in force (`QuarantineRecord`), until a `release`.
     public var quarantined: [String: QuarantineRecord] = [:]
+    /// By project: the hash of a desired state whose gate failed and has not passed since (under
+    /// `failure_action: pause` or `continue` it stays on the host): never taken as a good state.
+    public var failedHashes: [String: String] = [:]
+    /// `project/service` of containers that convergences ended `interrupted` created or recreated before a gate
+    /// decided: the next convergence gates them (a commit cut off in its gate is not taken as good).
+    public var owedGates: [String] = []
     /// The begin being read: its seq and what it says about the source.
     var pending: Pending?
 
@@ -51,10 +57,17 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
         var projectCommits: [String: String]?
         /// The projects of a begin without project hashes (a bosun before rollbacks), from its services.
         var projects: [String]?
+        /// `project/service` of the containers it creates or recreates.
+        var gated: [String]?
+        /// Its `gate` record was written; the projects with a failed and with a passed gate.
+        var gateSeen: Bool?
+        var failing: [String]?
+        var passing: [String]?
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, head, lastApplied = "last_applied", owner, lastGood = "last_good", quarantined, pending
+        case version, head, lastApplied = "last_applied", owner, lastGood = "last_good", quarantined, failedHashes = "failed_hashes"
+        case owedGates = "owed_gates", pending
     }
 
     public init() {}
@@ -77,20 +90,47 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
             let hashes = try? record.body["project_hashes"]?.decode([String: String].self)
             var services: [String]?
             if case .object(let fields)? = record.body["services"] { services = fields.keys.map { String($0.prefix { $0 != "/" }) } }
+            var gated: [String] = []
+            if case .array(let operations)? = record.body["operations"] {
+                for operation in operations where ["create", "recreate"].contains(operation["kind"]?.stringValue ?? "") {
+                    if let resource = operation["resource"]?.stringValue { gated.append(resource) }
+                }
+            }
             pending = Pending(seq: record.seq, origin: origin, commitID: source?["commit_id"]?.stringValue, projectHashes: hashes,
                               projectCommits: try? record.body["project_commits"]?.decode([String: String].self),
-                              projects: hashes == nil ? services.map { Array(Set($0)).sorted() } : nil)
+                              projects: hashes == nil ? services.map { Array(Set($0)).sorted() } : nil, gated: gated.isEmpty ? nil : gated)
+        case .gate:
+            guard var open = pending, record.body["begin_seq"]?.intValue == open.seq else { return }
+            open.gateSeen = true
+            if case .array(let results)? = record.body["results"] {
+                for result in results {
+                    guard let project = result["resource"]?.stringValue.map({ String($0.prefix { $0 != "/" }) }) else { continue }
+                    if case .bool(true)? = result["passed"] { open.passing = (open.passing ?? []) + [project] } else { open.failing = (open.failing ?? []) + [project] }
+                }
+            }
+            pending = open
         case .end:
             guard let pending, record.body["begin_seq"]?.intValue == pending.seq,
                   let outcome = record.body["outcome"]?.stringValue.flatMap(ConvergenceOutcome.init(rawValue:)) else { return }
             self.pending = nil
-            guard outcome != .rejected, let origin = pending.origin else { return }
+            guard outcome != .rejected else { return }
+            if outcome == .interrupted {
+                if pending.gateSeen != true { owedGates = Array(Set(owedGates + (pending.gated ?? []))).sorted() }
+            } else {
+                owedGates = []  // this convergence gated them (`Convergence.execute` adds the owed gates)
+            }
+            for project in pending.passing ?? [] { failedHashes[project] = nil }
+            for project in pending.failing ?? [] { failedHashes[project] = pending.projectHashes?[project] }
+            guard let origin = pending.origin else { return }
             if let owner, !owner.isSameSource(as: origin) {  // a switch: the other source's history says nothing here
                 lastGood = [:]
                 quarantined = [:]
+                failedHashes = [:]
             }
             owner = origin
-            if [.converged, .partiallyFailed, .noChange, .rolledBack].contains(outcome), origin.isRepository, let commit = pending.commitID {
+            // Not a rollback: the commit it rolled back from stays behind the anchor, so a force-push back to the
+            // last good commit is no rewind.
+            if [.converged, .partiallyFailed, .noChange].contains(outcome), origin.isRepository, let commit = pending.commitID {
                 lastApplied[origin.repositoryKey] = Applied(commitID: commit, seq: pending.seq)
             }
             if [.converged, .rolledBack].contains(outcome) { noteGood(pending) }
@@ -104,13 +144,21 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
         }
     }
 
-    /// Every project of a convergence whose gates all passed is good as it was converged; a project it did
-    /// not have (removed) has no good state any more.
+    /// Every project of a convergence whose gates all passed is good as it was converged — except a desired
+    /// state that is quarantined or whose gate failed (left in place under pause, continue, or with nothing to
+    /// roll back to), which keeps the good state it had; a project it did not have (removed) has none any more.
     private mutating func noteGood(_ pending: Pending) {
         let projects = pending.projectHashes.map { Array($0.keys) } ?? pending.projects ?? []
-        lastGood = [:].merging(projects.map { name in
-            (name, GoodState(commitID: pending.projectCommits?[name] ?? pending.commitID, seq: pending.seq, hash: pending.projectHashes?[name]))
-        }) { first, _ in first }
+        var good: [String: GoodState] = [:]
+        for name in projects {
+            let hash = pending.projectHashes?[name]
+            if let hash, quarantined[name]?.hash == hash || failedHashes[name] == hash {
+                good[name] = lastGood[name]
+            } else {
+                good[name] = GoodState(commitID: pending.projectCommits?[name] ?? pending.commitID, seq: pending.seq, hash: hash)
+            }
+        }
+        lastGood = good
     }
 
     /// The index stored as `bytes`; nil when they are not one, or one of another format (then it is rebuilt).

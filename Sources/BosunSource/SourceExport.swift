@@ -15,7 +15,10 @@ public enum SourceExport {
     /// Exports `path` (and everything below it) of `tree` under `directory/<commit>`, returns that root.
     public static func export(_ tree: any FileTree, path: String, commit: String, into directory: String) throws -> String {
         let root = directory + "/" + commit
-        if FileManager.default.fileExists(atPath: root) { return root }
+        if FileManager.default.fileExists(atPath: root) {
+            utimes(root, nil)  // used again: the newest, so pruning by age keeps it (a held project's export beside HEAD's)
+            return root
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = directory + "/.\(commit).\(getpid()).tmp"
         try? FileManager.default.removeItem(atPath: temporary)

@@ -66,7 +66,8 @@ struct RollbackCommandTests {
 
         // Left alone: the same commit converges the good state (nothing to do), and says why.
         let again = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
-        #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.status == 5, "\(again.stdout)\n\(again.stderr)")
+        #expect(again.stderr.contains("\(project) runs its last good state, not this commit"), "\(again.stderr)")
         #expect(again.stderr.contains("project \(project) is quarantined at commit"), "\(again.stderr)")
         #expect(again.stdout.contains("no-change"), "\(again.stdout)")
         let status = try BosunBinary.run(["status", "--state-dir", state, "--no-probe"])
@@ -91,7 +92,7 @@ struct RollbackCommandTests {
         #expect(manual.stdout.contains("rolled-back: "), "\(manual.stdout)")
         #expect(try read(state, web) == "one\n")
         let pinned = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])
-        #expect(pinned.status == 0 && pinned.stdout.contains("no-change"), "\(pinned.stdout)\n\(pinned.stderr)")
+        #expect(pinned.status == 5 && pinned.stdout.contains("no-change"), "\(pinned.stdout)\n\(pinned.stderr)")
         #expect(pinned.stderr.contains("asked: bosun rollback"), "\(pinned.stderr)")
         let retried = try BosunBinary.run(["apply", "--retry", "--repo", repo, "--state-dir", state])
         #expect(retried.status == 0, "\(retried.stdout)\n\(retried.stderr)")

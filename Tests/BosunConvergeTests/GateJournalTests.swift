@@ -45,16 +45,24 @@ struct GateJournalTests {
 
     @Test("containers an interrupted convergence created are gated again though the plan is empty: a pass converges, a failure fails")
     func resumedGates() async throws {
-        for failing in [false, true] {
+        for (failing, endedByItself) in [(false, false), (true, true)] {
             let storage = InMemoryJournalStorage()
             let engine = RecordingEngine()
             if failing { await engine.setGateObservations("shop-web-1", [GateObservation(status: .running), GateObservation(status: .exited(code: 2))]) }
-            var convergence = try ConvergenceJournalTests.convergence(engine, storage: storage)
-            convergence.resumedGates = ["shop/web", "gone/service"]
+            let convergence = try ConvergenceJournalTests.convergence(engine, storage: storage)
+            // A convergence that recreated shop/web (and a service no longer desired), left open by a killed process.
+            _ = try convergence.journal.begin(ConvergenceBegin(trigger: .manual, source: nil, desiredStateHash: "sha256:x", services: [:], state: nil,
+                                                               planHash: "sha256:p", operations: [
+                                                                   RecordedOperation(id: 1, resource: "shop/web", kind: "recreate", cause: "image changed"),
+                                                                   RecordedOperation(id: 2, resource: "gone/service", kind: "create", cause: "new"),
+                                                               ]))
+            // Stopped by a SIGTERM, it ended itself interrupted before its gate: still owed.
+            if endedByItself { try convergence.journal.end(ConvergenceEnd(beginSeq: 2, outcome: .interrupted, durationMilliseconds: 0)) }
             let result = try await convergence.execute(Plan(operations: []), desired: F.state(), observed: .empty, source: nil, trigger: .startup)
             #expect(result.gates.map(\.resource) == ["shop/web"], "a resource no longer desired is not gated")
             #expect(result.outcome == (failing ? .failed : .converged))
-            #expect(try ConvergenceJournalTests.records(storage).map(\.kind) == [.genesis, .begin, .gate, .end])
+            #expect(try ConvergenceJournalTests.records(storage).map(\.kind) == [.genesis, .begin, .end, .begin, .gate, .end])
+            #expect(convergence.journal.index.owedGates.isEmpty, "gated: owed no more")
         }
     }
 }

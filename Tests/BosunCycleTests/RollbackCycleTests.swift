@@ -52,10 +52,11 @@ struct RollbackCycleTests {
         #expect(begin["project_commits"]?["site"]?.stringValue == MemorySource.id("c1"))
         #expect(begin["source"]?["commit_id"]?.stringValue == MemorySource.id("c2"))
         #expect(bench.host.calls.suffix(2) == ["publish \(MemorySource.id("c2")) \(MemorySource.id("c1"))", "release"])
-        // The index: the project is held at c2's hash, good at c1; the repository's anchor moved to c2.
+        // The index: the project is held at c2's hash, good at c1; the rewind guard's anchor stays at c1 (a
+        // force-push back to it is no rewind).
         #expect(bench.journal.index.quarantined["site"]?.hash == quarantine.hash)
         #expect(bench.journal.index.lastGood["site"]?.commitID == MemorySource.id("c1"))
-        #expect(bench.journal.index.lastApplied(from: source.origin) == MemorySource.id("c2"))
+        #expect(bench.journal.index.lastApplied(from: source.origin) == MemorySource.id("c1"))
     }
 
     @Test("while quarantined, the project converges from its last good commit; a change releases it, and so does --retry")

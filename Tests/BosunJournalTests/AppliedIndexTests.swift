@@ -113,4 +113,52 @@ struct AppliedIndexTests {
         _ = try JournalFixtures.journal(storage)  // a start after a crash cuts it (and records the repair)
         #expect(ChainVerifier().verify(segments: storage.segments, head: storage.head).problem == nil)
     }
+
+    /// One convergence with per-project hashes whose gate record passes and fails the given projects.
+    static func gated(_ journal: Journal, commit: String, hashes: [String: String], passed: [String], failed: [String],
+                      outcome: ConvergenceOutcome, projectCommits: [String: String]? = nil) throws {
+        var begin = JournalFixtures.begin(round: 1)
+        begin.source?.commitID = commit
+        begin.origin = origin
+        begin.projectHashes = hashes
+        begin.projectCommits = projectCommits
+        let seq = try journal.begin(begin)
+        let results: [JSONValue] = passed.map { .object(["resource": .string("\($0)/web"), "passed": .bool(true)]) }
+            + failed.map { .object(["resource": .string("\($0)/web"), "passed": .bool(false)]) }
+        if !results.isEmpty { try journal.append(.gate, .object(["begin_seq": .int(seq), "results": .array(results)])) }
+        try journal.end(ConvergenceEnd(beginSeq: seq, outcome: outcome, durationMilliseconds: 1))
+    }
+
+    @Test("last good states: only gates passed count; a failed or quarantined desired state never becomes good; owed gates follow interrupted ends")
+    func lastGood() throws {
+        let journal = try JournalFixtures.journal()
+        try Self.gated(journal, commit: "c1", hashes: ["site": "h1", "shop": "s1"], passed: ["site", "shop"], failed: [], outcome: .converged)
+        #expect(journal.index.lastGood["site"]?.commitID == "c1" && journal.index.lastGood["site"]?.hash == "h1")
+        // site fails under pause: the next convergence that passes (shop changed) keeps site's good state at c1.
+        try Self.gated(journal, commit: "c2", hashes: ["site": "h2", "shop": "s1"], passed: [], failed: ["site"], outcome: .failed)
+        #expect(journal.index.failedHashes["site"] == "h2")
+        try Self.gated(journal, commit: "c3", hashes: ["site": "h2", "shop": "s2"], passed: ["shop"], failed: [], outcome: .converged)
+        #expect(journal.index.lastGood["site"]?.commitID == "c1" && journal.index.lastGood["shop"]?.commitID == "c3")
+        // A quarantined hash with nothing to serve stays out too; its gate passing later (a retry) makes it good.
+        try journal.append(.quarantine, JSONValue.encoding(QuarantineRecord(project: "shop", hash: "s3", commitID: "c4", servingCommitID: nil,
+                                                                             cause: .gate, failedSeq: nil, reason: "r")))
+        try Self.gated(journal, commit: "c5", hashes: ["site": "h2", "shop": "s3"], passed: [], failed: [], outcome: .converged)
+        #expect(journal.index.lastGood["shop"]?.commitID == "c3")
+        try Self.gated(journal, commit: "c6", hashes: ["site": "h2", "shop": "s4"], passed: ["site", "shop"], failed: [], outcome: .converged)
+        #expect(journal.index.lastGood["site"]?.commitID == "c6" && journal.index.failedHashes.isEmpty)
+        // A rollback's project commits are what is good; the rewind anchor does not follow a rollback.
+        try Self.gated(journal, commit: "c7", hashes: ["site": "h1", "shop": "s4"], passed: ["site"], failed: [], outcome: .rolledBack,
+                       projectCommits: ["site": "c1"])
+        #expect(journal.index.lastGood["site"]?.commitID == "c1" && journal.index.lastApplied(from: Self.origin) == "c6")
+
+        // Interrupted before its gate: what it created is owed; the next convergence's end clears it.
+        var begin = JournalFixtures.begin(round: 1)
+        begin.origin = Self.origin
+        begin.operations = [RecordedOperation(id: 1, resource: "site/web", kind: "recreate", cause: "image changed")]
+        let seq = try journal.begin(begin)
+        try journal.end(ConvergenceEnd(beginSeq: seq, outcome: .interrupted, durationMilliseconds: 1))
+        #expect(journal.index.owedGates == ["site/web"])
+        try Self.gated(journal, commit: "c8", hashes: ["site": "h1", "shop": "s4"], passed: ["site"], failed: [], outcome: .converged)
+        #expect(journal.index.owedGates.isEmpty)
+    }
 }
