@@ -69,15 +69,7 @@ extension ConvergenceCycle {
         }
         report.desired = held.desired
         report.held = held
-        let lock: any CycleLock
-        do {
-            lock = try await host.lock()
-            try journal.catchUp()
-        } catch {
-            report.outcome = .failed(.lock, "\(error)")
-            report.failure = Failure(describing: error, action: "take the convergence lock")
-            return report
-        }
+        guard let lock = await lockForConverging(&report) else { return report }
         defer { lock.release() }
         if let owner = foreignOwner() {
             report.outcome = .rejected(.admit, Self.ownershipRefusal(owner: owner, origin: origin))

@@ -157,15 +157,7 @@ public struct ConvergenceCycle {
             return report
         }
         // lock, then observe → plan → converge → record
-        let lock: any CycleLock
-        do {
-            lock = try await host.lock()
-            try journal.catchUp()
-        } catch {
-            report.outcome = .failed(.lock, "\(error)")
-            report.failure = Failure(describing: error, action: "take the convergence lock")
-            return report
-        }
+        guard let lock = await lockForConverging(&report) else { return report }
         defer { lock.release() }
         let owner = foreignOwner()
         if let owner, !request.switchSource {  // another process took it over while this one waited
@@ -216,6 +208,23 @@ public struct ConvergenceCycle {
             report.failure = Failure(describing: error, action: "converge")
         }
         return report
+    }
+
+    /// Takes the convergence lock and catches the journal up with other processes; nil, with `report` failed at
+    /// the lock step, when either cannot be done.
+    func lockForConverging(_ report: inout CycleReport) async -> (any CycleLock)? {
+        do {
+            let lock = try await host.lock()
+            do { try journal.catchUp() } catch {
+                lock.release()
+                throw error
+            }
+            return lock
+        } catch {
+            report.outcome = .failed(.lock, "\(error)")
+            report.failure = Failure(describing: error, action: "take the convergence lock")
+            return nil
+        }
     }
 
     /// The cycle's last steps for desired state already known (drift corrections).

@@ -5,42 +5,67 @@ import Synchronization
 import BosunLinux
 
 /// The inventory on disk: `<state>/inventory.json` (0600), replaced atomically (and fsync'd) on every change.
-/// Thread-safe: the engine's concurrent operations record through it.
+/// Thread-safe: the engine's concurrent operations record through it. Other processes write it too (the agent
+/// beside `bosun apply`): every change holds the file's lock and starts from the file as it is on disk, and a
+/// read takes the file again when another process replaced it (`SharedStateFile`).
 public final class InventoryStore: Sendable {
     public let path: String
+    private let file: SharedStateFile
     private let current: Mutex<Inventory>
 
     /// Loads `<stateDirectory>/inventory.json`; a missing file is an empty inventory.
     public init(stateDirectory: String) throws(HostError) {
-        path = StateLayout(stateDirectory).inventory
-        var loaded = Inventory()
-        if let data = FileManager.default.contents(atPath: path) {
-            do { loaded = try JSONDecoder().decode(Inventory.self, from: data) } catch {
-                throw HostError("read the inventory \(path)", cause: "\(error)",
-                                hint: "restore it from a backup; without it bosun does not know what it created")
-            }
-            guard loaded.version == 1 else {
-                throw HostError("read the inventory \(path)", cause: "format version \(loaded.version) is not known", hint: "use a newer bosun")
-            }
-        }
-        current = Mutex(loaded)
+        let layout = StateLayout(stateDirectory)
+        path = layout.inventory
+        file = SharedStateFile(path: layout.inventory, lockPath: layout.inventoryLock)
+        current = Mutex(try Self.load(path))
+        file.noteSeen()
     }
 
-    /// The inventory as it is now.
-    public var inventory: Inventory { current.withLock { $0 } }
+    static func load(_ path: String) throws(HostError) -> Inventory {
+        guard let data = FileManager.default.contents(atPath: path) else { return Inventory() }
+        let loaded: Inventory
+        do { loaded = try JSONDecoder().decode(Inventory.self, from: data) } catch {
+            throw HostError("read the inventory \(path)", cause: "\(error)",
+                            hint: "restore it from a backup; without it bosun does not know what it created")
+        }
+        guard loaded.version == 1 else {
+            throw HostError("read the inventory \(path)", cause: "format version \(loaded.version) is not known", hint: "use a newer bosun")
+        }
+        return loaded
+    }
 
-    /// Changes the inventory and writes it before returning.
+    /// The inventory as it is now (read again when another process changed it; kept as it was when the new
+    /// file cannot be read, which the next change reports).
+    public var inventory: Inventory {
+        current.withLock { inventory in
+            if file.changedSinceSeen, let fresh = try? Self.load(path) {
+                inventory = fresh
+                file.noteSeen()
+            }
+            return inventory
+        }
+    }
+
+    /// Changes the inventory as it is on disk and writes it before returning.
     public func update(_ change: (inout Inventory) -> Void) throws(HostError) {
-        try current.withLock { inventory throws(HostError) in
-            var next = inventory
-            change(&next)
-            guard next != inventory else { return }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            let data: Data
-            do { data = try encoder.encode(next) } catch { throw HostError("encode the inventory", cause: "\(error)") }
-            do throws(SystemCallError) { try AtomicFile.write(Array(data) + [0x0A], to: path) } catch { throw HostError(error) }
-            inventory = next
+        try file.exclusively(lockFailed: { HostError($0) }) { () throws(HostError) in
+            try current.withLock { inventory throws(HostError) in
+                if file.changedSinceSeen {
+                    inventory = try Self.load(path)
+                    file.noteSeen()
+                }
+                var next = inventory
+                change(&next)
+                guard next != inventory else { return }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                let data: Data
+                do { data = try encoder.encode(next) } catch { throw HostError("encode the inventory", cause: "\(error)") }
+                do throws(SystemCallError) { try AtomicFile.write(Array(data) + [0x0A], to: path) } catch { throw HostError(error) }
+                inventory = next
+                file.noteSeen()
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 ///   journal/               the journal (docs/journal-format.md)
 ///   journal-salt           the key of the journal's salted hashes
 ///   inventory.json         what bosun created (containers, networks, volumes, pending creates)
+///   inventory.lock         its lock: every process rewriting it holds it (flock)
 ///   converge.lock          the convergence lock (flock)
 ///   restart-counts.json    the agent's restart counts
 ///   git/<mirror>/          bare git mirrors of the sources
@@ -14,7 +15,7 @@
 ///   sources/content/       the content store containers bind repository files from
 ///   images/                the image store (blobs, snapshots, image records)
 ///   volumes/<name>/_data   named volumes
-///   network/               bridges, addresses and nftables records (network.json, containers/)
+///   network/               bridges, addresses and nftables records (network.json and its lock, containers/)
 ///   runtime/               the runtime's container states (state.json per container)
 ///   containers/<name>/     a container's bundle, overlay upper and work, /etc files, logs, records
 /// ```
@@ -26,6 +27,8 @@ public struct StateLayout: Sendable, Hashable {
     public var journal: String { root + "/journal" }
     public var journalSalt: String { root + "/journal-salt" }
     public var inventory: String { root + "/inventory.json" }
+    /// The inventory's cross-process lock (`SharedStateFile`).
+    public var inventoryLock: String { root + "/inventory.lock" }
     public var convergenceLock: String { root + "/converge.lock" }
     public var restartCounts: String { root + "/restart-counts.json" }
     public var git: String { root + "/git" }
@@ -45,6 +48,8 @@ public struct StateLayout: Sendable, Hashable {
         public let root: String
         public init(_ root: String) { self.root = root }
         public var records: String { root + "/network.json" }
+        /// The records' cross-process lock (`SharedStateFile`).
+        public var recordsLock: String { root + "/network.lock" }
         public var containers: String { root + "/containers" }
     }
 }

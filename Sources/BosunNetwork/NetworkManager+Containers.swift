@@ -14,7 +14,7 @@ extension NetworkManager {
     @discardableResult
     public func attach(containerID: String, netnsPath: String, attachments: [NetworkAttachment], ports: [PortMapping] = [],
                        names: [String] = [], dns: DNSSettings = DNSSettings(), hostsFile: String? = nil) throws(NetworkError) -> [InterfaceState] {
-        try state.withLock { s throws(NetworkError) -> [InterfaceState] in
+        try withState { s throws(NetworkError) -> [InterfaceState] in
             let previous = s.containers[containerID]
             // Open host ports (ephemeral, or one of a range) are chosen first (a failure changes nothing) and
             // kept while the container lives.
@@ -66,7 +66,7 @@ extension NetworkManager {
     /// a stopped container keeps its record and addresses until `detach`, so `bosun start` gets the same ones back.
     @discardableResult
     public func reattach(containerID: String, netnsPath: String) throws(NetworkError) -> [InterfaceState] {
-        guard let record = state.withLock({ $0.containers[containerID] }) else {
+        guard let record = reading({ $0.containers[containerID] }) else {
             throw NetworkError(.notFound, "attach container \(containerID) again: it has no network attachment on record")
         }
         return try attach(containerID: containerID, netnsPath: netnsPath, attachments: record.attachments, ports: record.ports,
@@ -75,7 +75,7 @@ extension NetworkManager {
 
     /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges.
     public func publishedPorts(containerID: String) -> [PortMapping] {
-        state.withLock { $0.containers[containerID]?.ports ?? [] }
+        reading { $0.containers[containerID]?.ports ?? [] }
     }
 
     /// Brings up only `lo` in a namespace (`network_mode: none`).
@@ -88,7 +88,7 @@ extension NetworkManager {
     /// The namespace to join for `network_mode: container:ID` / `service:…`: the recorded namespace path of
     /// that container.
     public func netnsPath(ofContainer id: String) throws(NetworkError) -> String {
-        guard let path = state.withLock({ $0.containers[id]?.netnsPath }) else {
+        guard let path = reading({ $0.containers[id]?.netnsPath }) else {
             throw NetworkError(.notFound, "join the network namespace of container \(id): it is not attached")
         }
         return path
@@ -97,7 +97,7 @@ extension NetworkManager {
     /// Removes a container's veth pairs, published ports, addresses and name files, and drops its names from
     /// its peers' hosts files. An unknown container is not an error.
     public func detach(containerID: String) throws(NetworkError) {
-        try state.withLock { s throws(NetworkError) in
+        try withState { s throws(NetworkError) in
             guard s.containers[containerID] != nil else { return }
             s.containers[containerID]!.phase = .removing
             try save(s)

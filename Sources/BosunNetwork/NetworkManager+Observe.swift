@@ -7,7 +7,7 @@ extension NetworkManager {
     /// Compares the recorded networks and containers with the kernel: bridges present and up, veths present
     /// and ports of their bridge, and every chain of table `ip bosun` holding the rules it should.
     public func observe() throws(NetworkError) -> [Drift] {
-        try state.withLock { s throws(NetworkError) -> [Drift] in
+        try withState { s throws(NetworkError) -> [Drift] in
             var drift: [Drift] = []
             let links = try LinkClient(transport: env.host).links()
             let byName = Dictionary(links.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -44,7 +44,7 @@ extension NetworkManager {
     /// Finishes what a crash interrupted: removals are completed, half-made attachments undone (the runtime
     /// attaches again when it starts the container), half-made networks completed by `ensureNetwork`.
     public func recover() throws(NetworkError) {
-        let pendingNetworks = try state.withLock { s throws(NetworkError) -> [BosunModelNetwork] in
+        let pendingNetworks = try withState { s throws(NetworkError) -> [BosunModelNetwork] in
             for record in s.containers.values where record.phase != .ready {
                 try finishDetaching(&s, record.id)
             }
@@ -61,7 +61,7 @@ extension NetworkManager {
     /// subnet, then every rule written again). Nothing when the bridge is there. `reference` is a network's host
     /// name or its unambiguous key, as in `attach`.
     public func ensureBridge(of reference: String) throws(NetworkError) {
-        let missing = try state.withLock { s throws(NetworkError) -> BosunModelNetwork? in
+        let missing = try withState { s throws(NetworkError) -> BosunModelNetwork? in
             let record = try Self.resolve(reference, in: s)
             return try LinkClient(transport: env.host).link(named: record.bridge) == nil ? record.network : nil
         }

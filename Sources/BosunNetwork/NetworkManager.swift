@@ -1,6 +1,7 @@
 public import BosunModel
 import Foundation
 import Synchronization
+import BosunLinux
 
 /// The network layer's facade: bridges with NAT for networks, veth pairs with addresses and published ports
 /// for containers, hosts/resolv.conf files for name resolution. Every operation is idempotent and recorded
@@ -22,7 +23,10 @@ public final class NetworkManager: Sendable {
 
     let stateDirectory: String
     let env: Environment
-    let state: Mutex<NetworkStateFile>
+    /// This process's copy of `network.json`; `withState` and `reading` take the file again when another
+    /// process (the agent beside `bosun apply` or `run -d`) replaced it.
+    let stored: Mutex<NetworkStateFile>
+    let file: SharedStateFile
 
     /// A manager for the real kernel, keeping its state in `stateDirectory`.
     public convenience init(stateDirectory: String) throws(NetworkError) {
@@ -39,6 +43,13 @@ public final class NetworkManager: Sendable {
         self.stateDirectory = stateDirectory
         self.env = environment
         try FileWriter.makeDirectory(StateLayout.Network(stateDirectory).containers)
+        let layout = StateLayout.Network(stateDirectory)
+        file = SharedStateFile(path: layout.records, lockPath: layout.recordsLock)
+        stored = Mutex(try Self.load(stateDirectory))
+        file.noteSeen()
+    }
+
+    static func load(_ stateDirectory: String) throws(NetworkError) -> NetworkStateFile {
         let path = StateLayout.Network(stateDirectory).records
         var loaded = NetworkStateFile()
         if let data = FileManager.default.contents(atPath: path) {
@@ -50,7 +61,33 @@ public final class NetworkManager: Sendable {
         } else {
             loaded.scope = Self.scope(for: stateDirectory)
         }
-        state = Mutex(loaded)
+        return loaded
+    }
+
+    /// Runs `body` on the records as they are on disk, holding their cross-process lock: what it changes and
+    /// `save`s no other bosun process overwrites, and it never writes back a stale copy.
+    func withState<T>(_ body: (inout NetworkStateFile) throws(NetworkError) -> T) throws(NetworkError) -> T {
+        try file.exclusively(lockFailed: { NetworkError(.state, "lock \($0.path)", errno: $0.code) }) { () throws(NetworkError) -> T in
+            try stored.withLock { s throws(NetworkError) -> T in
+                if file.changedSinceSeen {
+                    s = try Self.load(stateDirectory)
+                    file.noteSeen()
+                }
+                return try body(&s)
+            }
+        }
+    }
+
+    /// Reads the records (taken again from disk when another process replaced them; as they were when the new
+    /// file cannot be read, which the next change reports).
+    func reading<T>(_ body: (NetworkStateFile) -> T) -> T {
+        stored.withLock { s in
+            if file.changedSinceSeen, let fresh = try? Self.load(stateDirectory) {
+                s = fresh
+                file.noteSeen()
+            }
+            return body(s)
+        }
     }
 
     /// The default state directory's network objects keep bosun's plain names (`ip bosun`, `bsn-<hash>`);
@@ -68,22 +105,22 @@ public final class NetworkManager: Sendable {
     static let defaultStateDirectory = "/var/lib/bosun/network"
 
     /// This state directory's nftables table (`ip bosun`, or `ip bosun-<scope>`).
-    public var tableName: String { state.withLock { $0.tableName } }
+    public var tableName: String { reading { $0.tableName } }
 
     /// The recorded networks.
     public var networks: [NetworkState] {
-        state.withLock { s in s.networks.values.compactMap { Self.networkState($0, s.ipam) }.sorted { $0.name < $1.name } }
+        reading { s in s.networks.values.compactMap { Self.networkState($0, s.ipam) }.sorted { $0.name < $1.name } }
     }
 
     /// The ids of the recorded containers.
-    public var attachedContainers: [String] { state.withLock { $0.containers.keys.sorted() } }
+    public var attachedContainers: [String] { reading { $0.containers.keys.sorted() } }
 
     // MARK: networks
 
     /// Creates (or repairs) the bridge, gateway address and NAT rules of `network`, allocating its subnet on
     /// first use. An external network must already be known.
     public func ensureNetwork(_ network: Network) throws(NetworkError) -> NetworkState {
-        try state.withLock { s throws(NetworkError) -> NetworkState in
+        try withState { s throws(NetworkError) -> NetworkState in
             if network.external {
                 guard let record = s.networks[network.name], let result = Self.networkState(record, s.ipam) else {
                     throw NetworkError(.notFound, "use external network \(network.name): bosun has not created it",
@@ -116,7 +153,7 @@ public final class NetworkManager: Sendable {
     /// Deletes a network's bridge and rules and releases its subnet. Missing networks are not an error;
     /// a network with attached containers is.
     public func removeNetwork(named name: String) throws(NetworkError) {
-        try state.withLock { s throws(NetworkError) in
+        try withState { s throws(NetworkError) in
             guard var record = s.networks[name] else { return }
             let users = s.containers.values.filter { c in c.interfaces.contains { $0.network == name } }.map(\.id).sorted()
             guard users.isEmpty else {
@@ -185,5 +222,6 @@ public final class NetworkManager: Sendable {
         let data: Data
         do { data = try encoder.encode(s) } catch { throw NetworkError(.state, "encode network state: \(error)") }
         try FileWriter.atomically(Array(data), to: StateLayout.Network(stateDirectory).records)
+        file.noteSeen()
     }
 }

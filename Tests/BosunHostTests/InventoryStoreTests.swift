@@ -67,4 +67,21 @@ struct InventoryStoreTests {
             "create shop/db (container is missing)", "start shop/db (new container)",
         ])
     }
+
+    @Test("two processes' stores on one state directory: each change starts from the file, each read sees the other's changes")
+    func sharedWithAnotherProcess() throws {
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let agent = try InventoryStore(stateDirectory: dir)  // loaded once, kept for the agent's life
+        let apply = try InventoryStore(stateDirectory: dir)
+        try agent.update { $0.recordContainer(try! Self.target("web")) }
+        #expect(apply.inventory.containers.keys.sorted() == ["shop-web-1"], "a read takes the other's change")
+        try apply.update { $0.recordNetwork("shop_default", project: "shop") }
+        try agent.update { $0.recordContainer(try! Self.target("db")) }
+        let onDisk = try InventoryStore(stateDirectory: dir).inventory
+        #expect(onDisk.containers.keys.sorted() == ["shop-db-1", "shop-web-1"])
+        #expect(onDisk.networks.keys.sorted() == ["shop_default"], "the agent's change did not write back its stale copy")
+        #expect(agent.inventory == onDisk && apply.inventory == onDisk)
+        #expect(FileManager.default.fileExists(atPath: dir + "/inventory.lock"))
+    }
 }

@@ -7,6 +7,25 @@ import BosunTestSupport
 /// End-to-end on this machine's kernel, in network namespaces the tests create; only loopback and those
 /// namespaces carry traffic.
 @Suite(.serialized, .enabled(if: RootGate.enabled)) struct HostNetworkTests {
+    @Test("two managers on one state directory (the agent's, kept for its life, and an apply's): neither writes back a stale copy")
+    func twoProcessesShareTheRecords() throws {
+        let f = try HostFixture("s")
+        var manager: NetworkManager?
+        defer { f.cleanUp(manager) }
+        let agent = try NetworkManager(stateDirectory: f.stateDirectory)
+        manager = agent
+        let apply = try NetworkManager(stateDirectory: f.stateDirectory)
+        let front = try agent.ensureNetwork(network("\(f.tag)-front"))
+        let back = try apply.ensureNetwork(network("\(f.tag)-back"))
+        #expect(back.subnet != front.subnet, "the second manager saw the first one's subnet")
+        let web = try f.namespace("web")
+        try apply.attach(containerID: "web1", netnsPath: web, attachments: [NetworkAttachment(network: back.name)], names: ["web"])
+        #expect(agent.attachedContainers == ["web1"] && agent.networks.map(\.name).sorted() == [back.name, front.name].sorted())
+        try agent.removeNetwork(named: front.name)
+        let reread = try NetworkManager(stateDirectory: f.stateDirectory)
+        #expect(reread.networks.map(\.name) == [back.name] && reread.attachedContainers == ["web1"])
+    }
+
     @Test func containersOnOneNetworkReachEachOtherByAddressAndName() throws {
         let f = try HostFixture("a")
         var manager: NetworkManager?
