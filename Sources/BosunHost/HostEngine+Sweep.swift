@@ -1,12 +1,15 @@
 public import BosunJournal
 
 extension HostEngine {
-    /// Removes what interrupted creates left: each container the inventory notes as pending (its create began,
+    /// Finishes what killed processes left in the network records, then removes what interrupted creates left: each container the inventory notes as pending (its create began,
     /// was never recorded) and does not list as created. Called at the start of a convergence, under the
     /// convergence lock, so no create of this host's convergences is in flight. `ContainerOperations.removeInterrupted`
     /// leaves alone a directory whose creating process still runs (a foreground `bosun run` of that name) or a
     /// container that started; those stay pending and are looked at again next time.
     public func sweepInterrupted() async -> [SweptContainer] {
+        // Network records a killed process left half made (an attach or a detach cut off): undone or finished,
+        // under the records' lock, so a process attaching now is waited for, not undone.
+        try? networkManager().recover()
         let current = inventory.inventory
         // Repository content no recorded container binds any more (a create reads it back in when needed).
         sourceFiles.prune(keeping: Set(current.containers.values.flatMap { $0.spec.sourceDigests.map { Array($0.values) } ?? [] }))

@@ -104,7 +104,7 @@ public struct ServiceContainers: ContainerOperations {
         let spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"), options: .atomic)
         let saved = ServiceContainerRecord(
             project: target.project, service: service, name: target.name, configHash: target.configHash,
             image: ContainerMetadata.Image(reference: record.reference, digest: record.manifestDigest.description),
