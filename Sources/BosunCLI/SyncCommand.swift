@@ -9,7 +9,7 @@ struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Make the running agent fetch and converge now; print the outcome when it is done.",
-        discussion: "Talks to the agent's control socket (root only). Exit 0 when converged or nothing changed, 1 otherwise, 3 when no agent answers.")
+        discussion: "Talks to the agent's control socket (root only). Exit 0 when converged or nothing changed, 5 when a health gate failed and the projects were rolled back to their last good commit, 1 otherwise, 3 when no agent answers.")
 
     @Option(help: ArgumentHelp("The agent's control socket (default: $BOSUN_CONTROL_SOCKET or /run/bosun/agent.sock).", valueName: "path"))
     var socket: String?
@@ -34,6 +34,7 @@ struct SyncCommand: ParsableCommand {
         } else {
             print(response.message)
         }
+        if case .string("rolled-back")? = response.body?["outcome"] { throw CommandFailure(.rolledBack, "") }
         if !response.ok { throw CommandFailure(.checkFailed, "") }
     }
 }
