@@ -116,6 +116,25 @@ struct RollbackCycleTests {
         #expect(Set(bench.journal.index.quarantined.keys) == ["shop"])
     }
 
+    @Test("one failing service of several rolls its whole project back: every service returns to the good commit")
+    func wholeProject() async throws {
+        let bench = CycleBench()
+        let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
+        func shop(_ tag: String) -> [String: String] {
+            ["compose.yaml": "name: shop\nservices:\n  api: {image: \"api:\(tag)\"}\n  web: {image: \"web:\(tag)\"}\n"]
+        }
+        source.commit("c1", shop("1"))
+        var cycle = bench.cycle(source)
+        _ = await cycle.run(apply)
+        source.commit("c2", shop("2"))
+        await bench.engine.setGateObservations("shop-api-1", Self.crashOnce)
+        let report = await cycle.run(apply)
+        #expect(result(report)?.gates.filter { !$0.passed }.map(\.resource) == ["shop/api"])
+        #expect(report.finalOutcome == .rolledBack)
+        let images = report.desired?.projects.first?.services.map(\.image.description).sorted()
+        #expect(images == ["docker.io/library/api:1", "docker.io/library/web:1"], "web passed its gate, and returns with its project")
+    }
+
     @Test("a project with no earlier good state is quarantined and left as it failed; failure_action pause is only reported")
     func nothingToRollBackTo() async throws {
         let bench = CycleBench()
