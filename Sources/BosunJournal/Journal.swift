@@ -195,6 +195,7 @@ public final class Journal {
     /// Appends one record durably and returns it.
     @discardableResult
     public func append(_ kind: RecordKind, _ body: JSONValue) throws -> JournalRecord {
+        guard kind != .unknown else { throw JournalError.storage("a record of an unknown kind is only ever read, never written") }
         let now = clock()
         let (record, line) = JournalRecord.sealed(seq: lastSeq + 1, time: JournalTime.format(milliseconds: now), kind: kind, previous: lastHash, body: body)
         if currentSegmentBytes > 0 && currentSegmentBytes + line.count > maxSegmentBytes {

@@ -16,6 +16,9 @@ public struct JournalRecord: Sendable, Hashable {
     /// UTC, RFC 3339 with milliseconds: `2026-11-29T06:52:07.123Z`.
     public var time: String
     public var kind: RecordKind
+    /// The kind as written, when it is one this bosun does not know (`kind` is then `.unknown`): a record of a
+    /// newer bosun, kept and verified like any other.
+    public var unknownKind: String?
     public var previous: String
     public var body: JSONValue
     public var hash: String
@@ -51,7 +54,7 @@ public struct JournalRecord: Sendable, Hashable {
     /// The canonical members after the hash: `"kind":…,"prev":…,"seq":…,"time":…,"v":1}`.
     var restBytes: [UInt8] {
         let rest = JSONValue.object([
-            "kind": .string(kind.rawValue), "prev": .string(previous), "seq": .int(seq), "time": .string(time), "v": .int(JournalRecord.version),
+            "kind": .string(unknownKind ?? kind.rawValue), "prev": .string(previous), "seq": .int(seq), "time": .string(time), "v": .int(JournalRecord.version),
         ]).canonicalBytes
         return Array(rest.dropFirst())
     }
@@ -105,13 +108,17 @@ public struct JournalRecord: Sendable, Hashable {
               let kindText = tail["kind"]?.stringValue, let previous = tail["prev"]?.stringValue else {
             throw .malformed("a field is missing (kind, prev, seq, time)")
         }
-        guard let kind = RecordKind(rawValue: kindText) else { throw .malformed("unknown kind \"\(kindText)\"") }
+        // A kind this bosun does not know (a newer bosun wrote it): kept as `.unknown`, its hash and place in the
+        // chain checked like any other's, its body left to the bosun that knows it.
+        let kind = RecordKind(rawValue: kindText).flatMap { $0 == .unknown ? nil : $0 } ?? .unknown
         var body = JSONValue.null
         if parseBody {
             guard let parsed = JSONValue.parse(Array(bytes[8..<markerStart])) else { throw .malformed("the body is not valid JSON") }
             body = parsed
         }
-        return JournalRecord(seq: seq, time: time, kind: kind, previous: previous, body: body, hash: hash)
+        var record = JournalRecord(seq: seq, time: time, kind: kind, previous: previous, body: body, hash: hash)
+        if kind == .unknown { record.unknownKind = kindText }
+        return record
     }
 
     static func lastIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
@@ -151,6 +158,9 @@ public enum RecordKind: String, Sendable, Hashable, CaseIterable {
     case release
     /// A convergence returns projects to an earlier desired state (after a failed gate, or `bosun rollback`).
     case rollback
+    /// A kind this bosun does not know, read from a journal a newer bosun wrote (`JournalRecord.unknownKind`
+    /// has it); never written.
+    case unknown = "(unknown)"
 }
 
 /// Why a journal line is not a valid record.

@@ -25,6 +25,31 @@ struct TamperDetectionTests {
         ChainVerifier().verify(segments: [(JournalSegmentName.name(1), lines.flatMap { $0 })], head: head)
     }
 
+    @Test("a record of a kind this bosun does not know (a newer bosun wrote it) is kept, verified and chained after")
+    func unknownKind() throws {
+        let storage = InMemoryJournalStorage()
+        let journal = try JournalFixtures.journal(storage)
+        try JournalFixtures.fill(journal, count: 3)
+        let last = try #require(JournalRecord.records(in: try storage.read(JournalSegmentName.name(1))).last)
+        // What a newer bosun appends: a kind of its own, chained and hashed as every record is.
+        let body = Array(#"{"note":"from the future"}"#.utf8)
+        let rest = Array(#""kind":"future-kind","prev":"\#(last.hash)","seq":\#(last.seq + 1),"time":"2026-12-07T20:00:00.000Z","v":1}"#.utf8)
+        let hash = ConfigHash.digest(Array(#"{"body":"#.utf8) + body + Array(",".utf8) + rest)
+        try storage.append(Array(#"{"body":"#.utf8) + body + Array(#","hash":""#.utf8) + Array(hash.utf8) + Array(#"","#.utf8) + rest + [0x0A],
+                           to: JournalSegmentName.name(1))
+        try storage.writeHead(JournalHead(seq: last.seq + 1, hash: hash))
+
+        let reopened = try JournalFixtures.journal(storage)
+        try reopened.append(.checkpoint, JSONValue.encoding(JournalCheckpoint(checks: 1, commitID: nil)))
+        let records = JournalRecord.records(in: try storage.read(JournalSegmentName.name(1)))
+        let future = try #require(records.first { $0.seq == last.seq + 1 })
+        #expect(future.kind == .unknown && future.unknownKind == "future-kind" && future.hash == hash)
+        #expect(future.line == JournalFixtures.lines(try storage.read(JournalSegmentName.name(1)))[Int(future.seq - 1)], "written back byte for byte")
+        #expect(records.last?.previous == hash, "the next record chains after it")
+        #expect(verify(JournalFixtures.lines(try storage.read(JournalSegmentName.name(1)))).problem == nil)
+        #expect(throws: JournalError.self) { try reopened.append(.unknown, .null) }
+    }
+
     @Test("an untouched journal verifies")
     func intact() throws {
         let (storage, lines) = try journalLines(records: 30, seed: 1)
