@@ -74,8 +74,8 @@ struct RollbackCommand: AsyncParsableCommand {
     /// Project → commit, from the journal: what `--project` and `--to` name.
     static func targets(history: ConvergenceHistory, projects: [String], to: String?) throws -> [String: String] {
         let known = Set(history.convergences.flatMap { $0.beginBody.projectHashes.map { Array($0.keys) } ?? [] })
-        let names = projects.isEmpty ? Array(history.convergences.last { $0.beginBody.projectHashes != nil }?.beginBody.projectHashes?.keys ?? [:].keys)
-            : projects
+        let current = history.convergences.last { $0.beginBody.projectHashes != nil }?.beginBody.projectHashes ?? [:]
+        let names = projects.isEmpty ? Array(current.keys) : projects
         for name in names where !known.contains(name) {
             throw CommandFailure(.invalidManifests, "the journal has no convergence of project \(name); known: \(known.sorted().joined(separator: ", "))")
         }

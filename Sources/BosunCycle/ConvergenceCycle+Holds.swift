@@ -20,6 +20,13 @@ public struct HeldDesiredState: Sendable {
     public var notes: [String] = []
 }
 
+extension [SourceReader.Opened] {
+    /// Adds a past commit's tree unless one of the same commit is there already.
+    mutating func appendCommit(_ opened: SourceReader.Opened) {
+        if !contains(where: { $0.revision?.commitID == opened.revision?.commitID }) { append(opened) }
+    }
+}
+
 extension ConvergenceCycle {
     /// Applies the journal's quarantines to `desired` (git's): see `HeldDesiredState`. `retry` releases them all.
     mutating func holding(_ desired: DesiredState, retry: Bool) async throws(RollbackError) -> HeldDesiredState {
@@ -41,7 +48,7 @@ extension ConvergenceCycle {
             let (project, opened) = try await project(name, at: serving)
             held.desired.projects[index] = project
             held.projectCommits[name] = serving
-            if !held.others.contains(where: { $0.revision?.commitID == opened.revision?.commitID }) { held.others.append(opened) }
+            held.others.appendCommit(opened)
             held.notes.append("project \(name) is quarantined at commit \(String((quarantine.commitID ?? "?").prefix(12))) "
                               + "(\(quarantine.reason)); converging it from its last good commit \(serving.prefix(12)) "
                               + "until its desired state changes or bosun sync --retry")

@@ -62,7 +62,7 @@ extension ConvergenceCycle {
                 }
                 held.projectCommits[name] = commit
                 held.releases.removeAll { $0.project == name }
-                if !held.others.contains(where: { $0.revision?.commitID == past.revision?.commitID }) { held.others.append(past) }
+                held.others.appendCommit(past)
             }
         } catch {
             return await rejected(.load, "\(error)", opened: opened, request: request, report: report)

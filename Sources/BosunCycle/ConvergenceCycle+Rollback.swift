@@ -46,7 +46,7 @@ extension ConvergenceCycle {
                     } else {
                         serving = commit
                         rollback.projects[index] = project
-                        if !others.contains(where: { $0.revision?.commitID == past.revision?.commitID }) { others.append(past) }
+                        others.appendCommit(past)
                     }
                 } catch {
                     report.notes.append("project \(name): \(error); left as it failed")

@@ -35,8 +35,11 @@ public final class SourceFiles: Sendable {
 
     /// A tree-relative path (`./demo/www`, `demo/secret.txt`) on disk, or nil without a root.
     public func path(_ relative: String) -> String? {
-        guard let root else { return nil }
-        return root + "/" + relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+        root.map { Self.join($0, relative) }
+    }
+
+    static func join(_ root: String, _ relative: String) -> String {
+        root + "/" + relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
     /// What a container binds for the tree path `relative` whose content digest is `digest`: its copy in the
@@ -46,18 +49,21 @@ public final class SourceFiles: Sendable {
         guard let source = path(relative) else { return nil }
         guard let store, let digest else { return source }
         let target = store + "/" + SourceDigest.storeName(digest)
-        let alternates = current.withLock { $0.alternates }.map { $0 + "/" + relative.split(separator: "/").filter { $0 != "." }.joined(separator: "/") }
+        let alternates = current.withLock { $0.alternates }.map { Self.join($0, relative) }.filter { access($0, F_OK) == 0 }
         return try storeLock.withLock { _ throws(HostError) -> String in
             if access(target, F_OK) == 0 { return target }
-            // Another commit's export may have the content the plan hashed: the first that does is copied.
-            if !alternates.isEmpty, (try? copyIntoStore(source, digest: digest, store: store, target: target, relative: relative)) != nil {
-                return target
+            // The root's export first, then another commit's (a held project's) that has the content the plan
+            // hashed; when none has it, the root's error is the one reported.
+            var failure: HostError?
+            for candidate in [source] + alternates {
+                do throws(HostError) {
+                    try copyIntoStore(candidate, digest: digest, store: store, target: target, relative: relative)
+                    return target
+                } catch {
+                    failure = failure ?? error
+                }
             }
-            for candidate in alternates where access(candidate, F_OK) == 0 {
-                if (try? copyIntoStore(candidate, digest: digest, store: store, target: target, relative: relative)) != nil { return target }
-            }
-            try copyIntoStore(source, digest: digest, store: store, target: target, relative: relative)
-            return target
+            throw failure!
         }
     }
 

@@ -12,6 +12,14 @@ struct RollbackCycleTests {
     /// A container seen running, then exited with code 1 (its gate fails within its monitor), then running again.
     static let crashOnce = [GateObservation(status: .running), GateObservation(status: .exited(code: 1)), GateObservation(status: .running)]
 
+    /// A cycle of `source` that has converged commit c1 (site/web on nginx:1.27), its gates passed.
+    static func convergedFirst(_ bench: CycleBench, _ source: MemorySource) async -> ConvergenceCycle {
+        source.commit("c1", Compose.web("nginx:1.27"))
+        var cycle = bench.cycle(source)
+        _ = await cycle.run(ConvergenceCycle.Request(trigger: .manual, mode: .apply(expectedPlanHash: nil)))
+        return cycle
+    }
+
     func result(_ report: CycleReport) -> Convergence.Result? {
         if case .converged(let result) = report.outcome { return result }
         return nil
@@ -25,9 +33,7 @@ struct RollbackCycleTests {
     func rollsBack() async throws {
         let bench = CycleBench()
         let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
-        source.commit("c1", Compose.web("nginx:1.27"))
-        var cycle = bench.cycle(source)
-        _ = await cycle.run(apply)
+        var cycle = await Self.convergedFirst(bench, source)
         #expect(bench.journal.index.lastGood["site"]?.commitID == MemorySource.id("c1"))
 
         source.commit("c2", Compose.web("nginx:1.28"))
@@ -63,9 +69,7 @@ struct RollbackCycleTests {
     func quarantine() async throws {
         let bench = CycleBench()
         let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
-        source.commit("c1", Compose.web("nginx:1.27"))
-        var cycle = bench.cycle(source)
-        _ = await cycle.run(apply)
+        var cycle = await Self.convergedFirst(bench, source)
         source.commit("c2", Compose.web("nginx:1.28"))
         await bench.engine.setGateObservations("site-web-1", Self.crashOnce)
         _ = await cycle.run(apply)
@@ -162,9 +166,7 @@ struct RollbackCycleTests {
     func directorySource() async throws {
         let bench = CycleBench()
         let source = MemorySource(location: "/srv/manifests", isRepository: false)
-        source.commit("c1", Compose.web("nginx:1.27"))
-        var cycle = bench.cycle(source)
-        _ = await cycle.run(apply)
+        var cycle = await Self.convergedFirst(bench, source)
         source.commit("c2", Compose.web("nginx:1.28"))
         await bench.engine.setGateObservations("site-web-1", Self.crashOnce)
         let report = await cycle.run(apply)
@@ -194,9 +196,7 @@ struct RollbackCycleTests {
     func manual() async throws {
         let bench = CycleBench()
         let source = MemorySource(location: "https://git.example.org/ops/hosts.git")
-        source.commit("c1", Compose.web("nginx:1.27"))
-        var cycle = bench.cycle(source)
-        _ = await cycle.run(apply)
+        var cycle = await Self.convergedFirst(bench, source)
         source.commit("c2", Compose.web("nginx:1.28"))
         _ = await cycle.run(apply)
         var history = ConvergenceHistory(records: bench.storage.segments.flatMap { JournalRecord.records(in: $0.bytes) })
