@@ -173,7 +173,7 @@ let package = Package(
             name: "BosunContainers",
             dependencies: ["BosunLinux", "BosunRuntime", "BosunCgroups", "BosunLogFormat", "BosunImageStore", "BosunBundle", "CBosunSys"],
             swiftSettings: strict),
-        .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat"], swiftSettings: strict),
+        .testTarget(name: "BosunContainersTests", dependencies: ["BosunContainers", "BosunLogFormat", "BosunModel"], exclude: ["Fixtures"], swiftSettings: strict),
         .target(name: "BosunNetwork", dependencies: ["BosunFailure", "BosunLinux", "BosunModel", "CBosunSys", "CNftables"], swiftSettings: strict),
         .target(
             name: "BosunHost",

@@ -263,13 +263,15 @@ scenario_corrupt() {
   fi
 }
 
-# kill_in_create STATE NAME PID: SIGKILLs PID as soon as the container NAME's directory has its creator file (the
-# create has begun) and before it has its service.json (the create ended); true when it did.
-kill_in_create() { python3 -c "import os,sys,time
+# kill_in_create STATE NAME PID: SIGKILLs PID as soon as the container NAME's record is in phase preparing (the
+# create has begun) and before it leaves it (the create ended); true when it did.
+kill_in_create() { python3 -c "import json,os,sys,time
 root=sys.argv[1]+'/containers/'+sys.argv[2]; pid=int(sys.argv[3]); end=time.time()+60
 while time.time()<end:
-  if os.path.exists(root+'/creator'):
-    if os.path.exists(root+'/service.json'): sys.exit(1)
+  try: phase=json.load(open(root+'/container.json')).get('phase')
+  except (OSError,ValueError): phase=None
+  if phase is not None:
+    if phase!='preparing': sys.exit(1)
     os.kill(pid,9); sys.exit(0)
   try: state=open('/proc/%d/stat'%pid).read().rsplit(')',1)[1].split()[0]
   except OSError: sys.exit(1)

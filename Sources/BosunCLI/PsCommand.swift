@@ -36,7 +36,7 @@ struct PsCommand: ParsableCommand {
 
     /// The ports as published at the last start (host ports chosen then), else as asked for.
     static func ports(_ status: ContainerStatus) -> [String] {
-        ContainerDirectory(root: (status.metadata.bundle as NSString).deletingLastPathComponent).publishedPorts ?? status.metadata.ports
+        status.metadata.publishedPorts ?? status.metadata.ports
     }
 
     static func bytes(_ value: Int64) -> String {

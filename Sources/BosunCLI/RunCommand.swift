@@ -117,10 +117,12 @@ struct RunCommand: AsyncParsableCommand {
         let snapshots = try store.ensureSnapshots(record)
         try OverlayRootfs.mount(lowers: snapshots, upper: container.upper, work: container.work, target: container.rootfs)
         request.mounts += try bindMounts()
-        let spec = try BundleBuilder.spec(for: request, files: container.files)
+        var spec = try BundleBuilder.spec(for: request, files: container.files)
+        // The cgroup is named in the bundle (`bosun/<name>`), not derived from the id by whoever reads it.
+        spec.linux?.cgroupsPath = container.name
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+        try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"), options: .atomic)
         return spec
     }
 

@@ -44,7 +44,7 @@ struct RunNetworking {
         }
         try manager.attach(containerID: container.name, netnsPath: netns, attachments: [attachment], ports: ports,
                            names: [container.name], dns: dns, hostsFile: container.files.hosts)
-        container.recordPublishedPorts(manager.publishedPorts(containerID: container.name).map(\.publishedText))
+        try container.recordPublishedPorts(manager.publishedPorts(containerID: container.name).map(\.publishedText))
         try Self.fillNameFiles(manager: manager, container: container)
     }
 

@@ -29,23 +29,17 @@ public struct ContainerDirectory: Sendable {
     public var work: String { root + "/work" }
     public var files: ContainerFiles { ContainerFiles(hosts: root + "/hosts", hostname: root + "/hostname", resolvConf: root + "/resolv.conf") }
 
-    /// `ports`: the ports published for the container, one `docker ps` style line each, as the network layer
-    /// chose them at start (ephemeral ports and ports of a range are known only then).
-    public var publishedPortsPath: String { root + "/ports" }
+    /// The container's record (`container.json`).
+    public var record: ContainerRecordFile { ContainerRecordFile(directory: root) }
 
     /// The published ports recorded at start, nil when none were recorded.
-    public var publishedPorts: [String]? {
-        (try? String(contentsOfFile: publishedPortsPath, encoding: .utf8)).map { $0.split(separator: "\n").map(String.init) }
-    }
+    public var publishedPorts: [String]? { (try? record.read())??.publishedPorts }
 
-    /// Records the ports published at start (see `publishedPortsPath`).
-    public func recordPublishedPorts(_ ports: [String]) {
-        try? (ports.map { $0 + "\n" }.joined()).write(toFile: publishedPortsPath, atomically: true, encoding: .utf8)
+    /// Records the ports published at start, as the network layer chose them (ephemeral ports and ports of a
+    /// range are known only then).
+    public func recordPublishedPorts(_ ports: [String]) throws {
+        try record.update { $0?.publishedPorts = ports }
     }
-
-    /// `creator`: the pid and start time of the process that prepared the directory (`PID STARTTIME`), written
-    /// first, so a half-made directory tells whether the process making it still runs (`creatorIsAlive`).
-    public var creatorPath: String { root + "/creator" }
 
     public func prepare(hostname: String, hostNetwork: Bool) throws {
         try FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
@@ -58,7 +52,10 @@ public struct ContainerDirectory: Sendable {
             throw RuntimeError("create container `\(name)`", detail: "create `\(root)`: \(Errno.text(errno))")
         }
         do {
-            try ContainerDirectory.processMarker(getpid()).write(toFile: creatorPath, atomically: false, encoding: .utf8)
+            // The record first: a half-made directory tells who is making it (`creatorIsAlive`).
+            var preparing = ContainerMetadata(name: name, command: [], bundle: bundle, phase: .preparing)
+            preparing.creator = ContainerDirectory.processMarker(getpid()).trimmingCharacters(in: .newlines)
+            try record.update { $0 = preparing }
             for directory in [rootfs, work] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
@@ -77,12 +74,15 @@ public struct ContainerDirectory: Sendable {
         }
     }
 
+    /// The record's `creator`: `PID STARTTIME BOOTID` of the process that prepared the directory.
+    public var creator: String? { (try? record.read())??.creator }
+
     /// Whether the process that prepared the directory still runs (same pid and start time); false without a
-    /// `creator` file or when that process is gone.
-    public var creatorIsAlive: Bool { DetachedContainers.alivePid(file: creatorPath) != nil }
+    /// recorded creator or when that process is gone.
+    public var creatorIsAlive: Bool { creator.flatMap(DetachedContainers.alivePid(marker:)) != nil }
 
     /// Whether this process prepared the directory.
-    public var createdByThisProcess: Bool { DetachedContainers.alivePid(file: creatorPath) == getpid() }
+    public var createdByThisProcess: Bool { creator.flatMap(DetachedContainers.alivePid(marker:)) == getpid() }
 
     /// `PID STARTTIME BOOTID\n` of a running process (the start time in clock ticks after boot, /proc/PID/stat
     /// field 22; the boot id, see `BootID`), the format `DetachedContainers.alivePid(file:)` reads.

@@ -14,7 +14,18 @@ extension DetachedContainers {
         waitForMonitor(name, status.monitorPid)
         if (try? runtime.state(id: name)) != nil { try runtime.delete(id: name, force: true) }
         let monitor = monitorConfiguration(name, log: status.metadata.log)
-        for file in [monitor.exitPath, monitor.pidPath, metadataPath(name), stoppedByUserPath(name)] { unlink(file) }
+        for file in [monitor.exitPath, monitor.pidPath] { unlink(file) }
+        do {
+            try record(name).update { current in
+                current?.phase = .created
+                current?.started = nil
+                current?.stoppedByUser = nil
+                current?.address = nil
+                current?.publishedPorts = nil
+            }
+        } catch {
+            throw RuntimeError("start container `\(name)` again", detail: "\(error)")
+        }
     }
 
     /// Starts an exited container again from its bundle, overlay and metadata (`docker start` of a `bosun run -d`
@@ -31,25 +42,23 @@ extension DetachedContainers {
         do {
             return try create(metadata, beforeStart: beforeStart)
         } catch {
-            try? metadata.write(metadataPath(name))
+            _ = try? record(name).update { $0?.phase = .started }
             throw error
         }
     }
 
-    /// `<dir>/stopped-by-user`: written by `bosun stop` before it stops the container, so the agent knows the
-    /// exit was asked for (`unless-stopped` then leaves it stopped). Removed when the container starts again.
-    func stoppedByUserPath(_ name: String) -> String { directory(name) + "/stopped-by-user" }
-
-    /// Records that a person asked for this container to stop (kept until it starts again).
+    /// Records that a person asked for this container to stop (`bosun stop`, before it stops it), so the agent
+    /// knows the exit was asked for (`unless-stopped` then leaves it stopped). Cleared when it starts again.
     public func markStoppedByUser(_ name: String) throws(Failure) {
-        let path = stoppedByUserPath(name)
-        guard FileManager.default.createFile(atPath: path, contents: Data("\(Int64(Date().timeIntervalSince1970))\n".utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw RuntimeError("stop container `\(name)`", detail: "cannot write `\(path)`")
+        do {
+            try record(name).update { $0?.stoppedByUser = Date() }
+        } catch {
+            throw RuntimeError("stop container `\(name)`", detail: "\(error)")
         }
     }
 
     /// Whether the container's last stop was asked for by a person (`bosun stop`).
     public func wasStoppedByUser(_ name: String) -> Bool {
-        access(stoppedByUserPath(name), F_OK) == 0
+        (try? record(name).read())??.stoppedByUser != nil
     }
 }

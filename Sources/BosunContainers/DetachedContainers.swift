@@ -28,7 +28,8 @@ public struct DetachedContainers: Sendable {
     public typealias Failure = RuntimeError
 
     public func directory(_ name: String) -> String { StateLayout(stateDirectory).container(name) }
-    func metadataPath(_ name: String) -> String { directory(name) + "/container.json" }
+    /// The record of `name` (`container.json`).
+    public func record(_ name: String) -> ContainerRecordFile { ContainerRecordFile(directory: directory(name)) }
 
     public func monitorConfiguration(_ name: String, log: LogOptions) -> MonitorConfiguration {
         MonitorConfiguration(executable: monitorExecutable, directory: directory(name), maxLogSize: log.maxSize ?? 0, maxLogFiles: log.maxFile ?? 1)
@@ -45,11 +46,27 @@ public struct DetachedContainers: Sendable {
                        beforeStart: ((Int32) throws -> Void)? = nil,
                        adjust: (inout MonitorConfiguration) -> Void = { _ in }) throws(Failure) -> DetachedStart {
         let name = metadata.name
+        let record = record(name)
+        var phaseBefore: ContainerMetadata.Phase = .preparing
         do {
             try FileManager.default.createDirectory(atPath: directory(name), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try metadata.write(metadataPath(name))
+            // What the caller does not own stays as the directory's record has it: who prepared it, and what a
+            // service container was created from.
+            try record.update { current in
+                phaseBefore = current?.phase ?? .preparing
+                var next = metadata
+                next.phase = .started
+                // A new start: what the last run recorded (its start, address, ports, a stop asked for) goes.
+                next.started = nil
+                next.address = nil
+                next.publishedPorts = nil
+                next.stoppedByUser = nil
+                next.creator = current?.creator ?? metadata.creator
+                next.service = metadata.service ?? current?.service
+                current = next
+            }
         } catch {
-            throw RuntimeError("create container `\(name)`", detail: "write `\(metadataPath(name))`: \(error.localizedDescription)")
+            throw RuntimeError("create container `\(name)`", detail: "write `\(record.path)`: \(error)")
         }
         var monitor = monitorConfiguration(name, log: metadata.log)
         adjust(&monitor)
@@ -57,12 +74,17 @@ public struct DetachedContainers: Sendable {
         runtime.removeIncomplete(id: name, bundle: metadata.bundle)
         do {
             let started = try runtime.runDetached(id: name, bundle: metadata.bundle, monitor: monitor, options: options, beforeStart: beforeStart)
-            var running = metadata
-            running.started = Date()
-            try? running.write(metadataPath(name))
+            _ = try? record.update { $0?.started = Date() }
             return started
         } catch {
-            for file in [metadataPath(name), monitor.pidPath, monitor.exitPath, monitor.errorPath] + ContainerLogReader(path: monitor.logPath).files {
+            // Back to before the start: not listed, nothing recorded of a run that did not happen.
+            _ = try? record.update { current in
+                current?.phase = phaseBefore == .started ? .created : phaseBefore
+                current?.started = nil
+                current?.address = nil
+                current?.publishedPorts = nil
+            }
+            for file in [monitor.pidPath, monitor.exitPath, monitor.errorPath] + ContainerLogReader(path: monitor.logPath).files {
                 unlink(file)
             }
             throw error
@@ -71,8 +93,18 @@ public struct DetachedContainers: Sendable {
 
     /// The container's metadata, state and (with `stats`) its cgroup usage.
     public func inspect(_ name: String, stats withStats: Bool = true) throws(Failure) -> ContainerStatus {
-        guard let metadata = ContainerMetadata.read(metadataPath(name)) else {
-            throw RuntimeError("find container `\(name)`", detail: "no such detached container", hint: "`bosun ps -a` lists them")
+        let metadata: ContainerMetadata
+        do {
+            // Only a container whose start was asked for is one: a directory being prepared, or a service
+            // container created and never started, has no process to show.
+            guard let record = try record(name).read(), record.phase == .started else {
+                throw RuntimeError("find container `\(name)`", detail: "no such detached container", hint: "`bosun ps -a` lists them")
+            }
+            metadata = record
+        } catch let error as RuntimeError {
+            throw error
+        } catch {
+            throw RuntimeError("find container `\(name)`", detail: "\(error)")
         }
         let monitor = monitorConfiguration(name, log: metadata.log)
         let monitorPid = DetachedContainers.alivePid(file: monitor.pidPath)
@@ -95,6 +127,21 @@ public struct DetachedContainers: Sendable {
     public func list() -> [ContainerStatus] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: StateLayout(stateDirectory).containers)) ?? []
         return names.sorted().compactMap { try? inspect($0) }
+    }
+
+    /// Writes every container directory's record in format 2 where it is still in format 1 (an upgrade of
+    /// bosun): metadata only, nothing restarts. Returns the names migrated, and those that failed with why.
+    public func migrateRecords() -> (migrated: [String], failed: [String: String]) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: StateLayout(stateDirectory).containers)) ?? []
+        var migrated: [String] = [], failed: [String: String] = [:]
+        for name in names.sorted() {
+            do {
+                if try record(name).migrate() { migrated.append(name) }
+            } catch {
+                failed[name] = "\(error)"
+            }
+        }
+        return (migrated, failed)
     }
 
     /// Stops a running container: its stop signal (or `signal`), up to `grace` seconds (default: its stop
@@ -183,6 +230,11 @@ public struct DetachedContainers: Sendable {
     /// zombie).
     static func alivePid(file: String) -> Int32? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        return alivePid(marker: text)
+    }
+
+    /// The pid of a `PID STARTTIME [BOOTID]` marker when that process still runs.
+    static func alivePid(marker text: String) -> Int32? {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let first = words.first, let pid = Int32(first), pid > 0,
               BootID.isCurrent(words.count > 2 ? String(words[2]) : nil),

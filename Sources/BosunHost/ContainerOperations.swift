@@ -34,11 +34,27 @@ public protocol ContainerOperations: Sendable {
     func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput
     /// The host paths the container binds, by target in the container (from its bundle); empty when unknown.
     func bindSources(_ name: String) async -> [String: String]
+    /// Writes every container record of an older bosun's format in today's (nothing restarts); returns the
+    /// names migrated and the ones that could not be, with why.
+    func migrateRecords() async -> RecordMigration
 }
 
 extension ContainerOperations {
     /// Containers that do not record their mounts (fakes) report none.
     public func bindSources(_ name: String) async -> [String: String] { [:] }
+    /// Containers without records on disk (fakes) have nothing to migrate.
+    public func migrateRecords() async -> RecordMigration { RecordMigration() }
+}
+
+/// What `ContainerOperations.migrateRecords` did.
+public struct RecordMigration: Sendable, Hashable {
+    public var migrated: [String] = []
+    /// A container whose record could not be migrated, and why; it keeps its old files and is tried again.
+    public var failed: [String: String] = [:]
+    public init(migrated: [String] = [], failed: [String: String] = [:]) {
+        self.migrated = migrated
+        self.failed = failed
+    }
 }
 
 /// A container that has just started.

@@ -15,8 +15,8 @@ import Glibc
 /// The containers of services, on this host: each built from its image with `ServiceBundle` on an overlay of
 /// the image's layers, started under a `bosun-monitor` (so it outlives bosun), attached to its networks
 /// between create and start, stopped with its stop signal and grace period, removed with everything it had.
-/// What it was created from is kept in `<state>/containers/<name>/service.json`, so a later process (or the
-/// agent after a restart) can start it again. Every call blocks briefly on the kernel; they run on the
+/// What it was created from is kept in its record (`<state>/containers/<name>/container.json`, `service`), so
+/// a later process (or the agent after a restart) can start it again. Every call blocks briefly on the kernel; they run on the
 /// cooperative pool one container at a time, which the executor's concurrency cap bounds.
 public struct ServiceContainers: ContainerOperations {
     public let containers: DetachedContainers
@@ -50,13 +50,16 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
-    /// Whether `name` is a service container of bosun's convergence (it has a creation record), not a `bosun run -d` one.
+    /// Whether `name` is a service container of bosun's convergence (its record says what it was created
+    /// from), not a `bosun run -d` one.
     public static func isService(stateDirectory: String, name: String) -> Bool {
-        FileManager.default.fileExists(atPath: ContainerDirectory(state: stateDirectory, name: name).root + "/service.json")
+        (try? ContainerDirectory(state: stateDirectory, name: name).record.read())??.service != nil
     }
 
     func directory(_ name: String) -> ContainerDirectory { ContainerDirectory(state: containers.stateDirectory, name: name) }
-    func recordPath(_ name: String) -> String { directory(name).root + "/service.json" }
+
+    /// The container's record, nil when it has none or it cannot be read.
+    func containerRecord(_ name: String) -> ContainerMetadata? { (try? directory(name).record.read()) ?? nil }
 
     // MARK: create and start
 
@@ -78,7 +81,7 @@ public struct ServiceContainers: ContainerOperations {
         let hostname = service.hostname ?? String(target.name.prefix(63))
         // What an interrupted convergence left of this service's container (created, never recorded) is ours
         // to replace; a container of that name that bosun's convergence did not create is not.
-        if FileManager.default.fileExists(atPath: container.root) && (FileManager.default.fileExists(atPath: recordPath(target.name)) || isHalfCreated(target.name)) {
+        if FileManager.default.fileExists(atPath: container.root) && (containerRecord(target.name)?.service != nil || isHalfCreated(target.name)) {
             try removeNow(target.name)
         }
         try container.prepare(hostname: hostname, hostNetwork: mode == "host")
@@ -101,15 +104,20 @@ public struct ServiceContainers: ContainerOperations {
         paths.seccomp = try seccomp(for: service, imageConfig: imageConfig)
         paths.defaultAppArmorProfile = try AppArmorDefault.profileForContainers()
         paths.devices = try HostDevices.resolve(service.devices ?? [], for: target.name)
-        let spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
+        var spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
+        // The cgroup is named in the bundle (relative: `bosun/<name>`), not derived from the id by whoever reads it.
+        spec.linux?.cgroupsPath = target.name
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"), options: .atomic)
-        let saved = ServiceContainerRecord(
-            project: target.project, service: service, name: target.name, configHash: target.configHash,
-            image: ContainerMetadata.Image(reference: record.reference, digest: record.manifestDigest.description),
-            command: spec.process?.args ?? [], imageStopSignal: imageConfig.config?.stopSignal)
-        try encoder.encode(saved).write(to: URL(fileURLWithPath: recordPath(target.name)), options: .atomic)
+        let origin = ContainerMetadata.ServiceOrigin(project: target.project, service: service, configHash: target.configHash,
+                                                     imageStopSignal: imageConfig.config?.stopSignal)
+        try container.record.update { current in
+            current?.phase = .created
+            current?.image = ContainerMetadata.Image(reference: record.reference, digest: record.manifestDigest.description)
+            current?.command = spec.process?.args ?? []
+            current?.service = origin
+        }
         created = true
     }
 
@@ -135,11 +143,12 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
-    func loadRecord(_ name: String) throws -> ServiceContainerRecord {
-        guard let data = FileManager.default.contents(atPath: recordPath(name)) else {
-            throw HostError("start container \(name)", cause: "it was not created by bosun's convergence (no \(recordPath(name)))")
+    /// The record of a service container and what it was created from.
+    func loadRecord(_ name: String) throws -> (record: ContainerMetadata, origin: ContainerMetadata.ServiceOrigin) {
+        guard let record = try directory(name).record.read(), let origin = record.service else {
+            throw HostError("start container \(name)", cause: "it was not created by bosun's convergence (\(directory(name).record.path) names no service)")
         }
-        return try JSONDecoder().decode(ServiceContainerRecord.self, from: data)
+        return (record, origin)
     }
 
     public func start(_ name: String) async throws -> StartedContainer {
@@ -147,7 +156,7 @@ public struct ServiceContainers: ContainerOperations {
     }
 
     func startNow(_ name: String) throws -> StartedContainer {
-        let record = try loadRecord(name)
+        let (record, origin) = try loadRecord(name)
         let container = directory(name)
         // A container that ran before is started again from the same files, as `docker start` does.
         if (try? containers.inspect(name)) != nil {
@@ -155,25 +164,25 @@ public struct ServiceContainers: ContainerOperations {
         }
         // After a reboot the overlay is gone: mounted again on the same upper layer.
         try ContainerRootfs.ensureMounted(container, image: record.image, images: images)
-        let service = record.service
+        let service = origin.service
         let mode = service.networkMode ?? "bridge"
         let attachments = service.networks.map { attachment in
             var hostAttachment = attachment
-            hostAttachment.network = record.project.networks.first { $0.key == attachment.network }?.name ?? attachment.network
+            hostAttachment.network = origin.project.networks.first { $0.key == attachment.network }?.name ?? attachment.network
             return hostAttachment
         }
-        let metadata = ContainerMetadata(
-            name: name, image: record.image, command: record.command,
-            stopSignal: service.stopSignal ?? record.imageStopSignal,
+        var metadata = ContainerMetadata(
+            name: name, image: record.image, command: record.command, created: record.created,
+            stopSignal: service.stopSignal ?? origin.imageStopSignal,
             stopTimeout: service.stopGracePeriod.map { Double($0.nanoseconds) / 1e9 },
             log: LogOptions(maxSize: service.logging.maxSize?.bytes, maxFile: service.logging.maxSize == nil ? nil : service.logging.maxFile),
-            labels: ["org.bosun.project": record.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": record.configHash],
+            labels: ["org.bosun.project": origin.project.name, "org.bosun.service": service.name, "org.bosun.config-hash": origin.configHash],
             restartPolicy: service.restart.description, network: mode == "bridge" ? attachments.first?.network : mode,
             ports: service.ports.map(\.publishedText), bundle: container.bundle)
+        metadata.service = origin
         let manager = mode == "host" ? nil : try networkManager()
         // After a reboot `network.json` still lists the networks but their bridges are gone: built again first.
         if let manager, mode != "none" { for attachment in attachments { try manager.ensureBridge(of: attachment.network) } }
-        let addressFile = container.root + "/address"  // read back by `address(stateDirectory:name:)`
         do {
             try containers.create(metadata) { pid in
                 guard let manager else { return }
@@ -186,8 +195,11 @@ public struct ServiceContainers: ContainerOperations {
                     containerID: name, netnsPath: netns, attachments: attachments, ports: service.ports,
                     names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service),
                     hostsFile: container.files.hosts)
-                try? interfaces.first.map { "\($0.address)" }?.write(toFile: addressFile, atomically: true, encoding: .utf8)
-                container.recordPublishedPorts(manager.publishedPorts(containerID: name).map(\.publishedText))
+                let published = manager.publishedPorts(containerID: name).map(\.publishedText)
+                try container.record.update { current in
+                    current?.address = interfaces.first.map { "\($0.address)" }
+                    current?.publishedPorts = published
+                }
                 // The container's /etc/hosts and resolv.conf are bound from its own files: fill them in place.
                 for (from, to) in [(manager.hostsPath(containerID: name), container.files.hosts),
                                    (manager.resolvConfPath(containerID: name), container.files.resolvConf)] {
@@ -225,11 +237,10 @@ public struct ServiceContainers: ContainerOperations {
         resources.pids = resources.pids ?? .init(limit: 0)
         try containers.runtime.update(id: name, resources: resources)
         // Keep the bundle and the record in step, so a later start runs with the new limits.
-        var record = try loadRecord(name)
-        record.service.resources = limits
+        _ = try loadRecord(name)
+        try directory(name).record.update { $0?.service?.service.resources = limits }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(record).write(to: URL(fileURLWithPath: recordPath(name)), options: .atomic)
         let bundleConfig = directory(name).bundle + "/config.json"
         if let data = FileManager.default.contents(atPath: bundleConfig) {
             var spec = try JSONDecoder().decode(RuntimeSpec.self, from: data)
@@ -259,16 +270,15 @@ public struct ServiceContainers: ContainerOperations {
         try await Blocking.run { try removeNow(name) }
     }
 
-    /// Whether the directory of `name` is what a create killed before it finished left: no service record,
-    /// no detached container's metadata, nothing the runtime knows. Nobody can use it; the next create replaces it.
+    /// Whether the directory of `name` is what a create killed before it finished left: a record that names
+    /// no service, no start asked for, nothing the runtime knows. Nobody can use it; the next create replaces it.
     func isHalfCreated(_ name: String) -> Bool {
-        !FileManager.default.fileExists(atPath: recordPath(name)) && neverStarted(name)
+        containerRecord(name)?.service == nil && neverStarted(name)
     }
 
-    /// No detached container's metadata and nothing the runtime knows: the container never started.
+    /// No start was ever asked for (the record's phase is before `started`) and the runtime knows nothing of it.
     func neverStarted(_ name: String) -> Bool {
-        !FileManager.default.fileExists(atPath: containers.directory(name) + "/container.json")
-            && (try? containers.runtime.state(id: name)) == nil
+        containerRecord(name)?.phase != .started && (try? containers.runtime.state(id: name)) == nil
     }
 
     public func removeInterrupted(_ name: String) async -> InterruptedRemoval {
@@ -276,17 +286,17 @@ public struct ServiceContainers: ContainerOperations {
     }
 
     /// Only a directory that nobody is making any more (its `creator` is gone — or is this process, which holds
-    /// the convergence lock — or it has none) and that never became a container (no `container.json`, nothing
+    /// the convergence lock — or it has none) and that never became a container (no start asked for, nothing
     /// the runtime knows) is removed.
     func removeInterruptedNow(_ name: String) -> InterruptedRemoval {
         let container = directory(name)
         guard FileManager.default.fileExists(atPath: container.root) else { return InterruptedRemoval(.absent) }
         if container.creatorIsAlive && !container.createdByThisProcess {
-            let creator = (try? String(contentsOfFile: container.creatorPath, encoding: .utf8))?.split(separator: " ").first.map(String.init) ?? "?"
+            let creator = container.creator?.split(separator: " ").first.map(String.init) ?? "?"
             return InterruptedRemoval(.kept, reason: "the process creating it (pid \(creator)) still runs")
         }
         guard neverStarted(name) else {
-            return InterruptedRemoval(.kept, reason: "it started (\(container.root) has a container record or runtime state)")
+            return InterruptedRemoval(.kept, reason: "it started (\(container.record.path) says so, or the runtime knows it)")
         }
         do {
             try removeNow(name)
@@ -308,6 +318,12 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
+    public func migrateRecords() async -> RecordMigration {
+        let containers = containers
+        let result = try? await Blocking.run { containers.migrateRecords() }
+        return RecordMigration(migrated: result?.migrated ?? [], failed: result?.failed ?? [:])
+    }
+
     // MARK: observe
 
     public func status(_ name: String) async -> ObservedContainer.Status {
@@ -318,7 +334,7 @@ public struct ServiceContainers: ContainerOperations {
             case .unknown: return .exited(code: -1)
             }
         }
-        return FileManager.default.fileExists(atPath: recordPath(name)) ? .created : .missing
+        return containerRecord(name)?.service != nil ? .created : .missing
     }
 
     public func address(_ name: String) async -> String? { addressNow(name) }
@@ -327,8 +343,7 @@ public struct ServiceContainers: ContainerOperations {
 
     /// The IPv4 address the container `name` got on its first network, as recorded when it started.
     public static func address(stateDirectory: String, name: String) -> String? {
-        (try? String(contentsOfFile: ContainerDirectory(state: stateDirectory, name: name).root + "/address", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? ContainerDirectory(state: stateDirectory, name: name).record.read())??.address
     }
 
     public func waitExit(_ name: String, timeout: Duration) async throws -> Int32 {
@@ -349,15 +364,4 @@ public struct ServiceContainers: ContainerOperations {
     public func exec(_ name: String, argv: [String], timeout: Duration) async throws -> ExecOutput {
         try await execute(name, argv, timeout)
     }
-}
-
-/// What a service container was created from, kept beside it (`service.json`).
-struct ServiceContainerRecord: Codable, Sendable {
-    var project: Project
-    var service: Service
-    var name: String
-    var configHash: String
-    var image: ContainerMetadata.Image
-    var command: [String]
-    var imageStopSignal: String?
 }

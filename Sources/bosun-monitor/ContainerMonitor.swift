@@ -46,6 +46,8 @@ struct ContainerMonitor {
         let lastPassed = max(MonitorArguments.controlDescriptor, arguments.cgroupDescriptor ?? 0,
                              arguments.attached ? MonitorArguments.attachedDescriptors.last! : 0)
         _ = bosun_close_range(UInt32(lastPassed) + 1, UInt32.max, 0)
+        // Every path is absolute by now (`MonitorArguments.anchored`): hold no directory of the caller's.
+        _ = chdir("/")
         let child = fork()
         if child < 0 {
             Posix.report("fork the monitor: \(Posix.errorText(errno))")

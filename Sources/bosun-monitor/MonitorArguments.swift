@@ -79,6 +79,24 @@ struct MonitorArguments {
                               ("--helper", parsed.helperPath)] where value.isEmpty {
             return .failure(Problem(message: "usage: \(flag) is required"))
         }
-        return .success(parsed)
+        return .success(parsed.anchored(at: Posix.currentDirectory()))
+    }
+
+    /// The same arguments with every relative path made absolute under `directory`: the monitor outlives its
+    /// caller and works from `/`, so that it never keeps the caller's working directory busy (an unmount, a
+    /// removed directory) for the container's whole life.
+    func anchored(at directory: String?) -> MonitorArguments {
+        guard let directory else { return self }
+        func absolute(_ path: String) -> String { path.isEmpty || path.hasPrefix("/") ? path : directory + "/" + path }
+        var anchored = self
+        anchored.logPath = absolute(logPath)
+        anchored.exitPath = absolute(exitPath)
+        anchored.pidPath = absolute(pidPath)
+        anchored.helperPath = helperPath.contains("/") ? absolute(helperPath) : helperPath
+        anchored.oomPath = oomPath.map(absolute)
+        anchored.consolePath = consolePath.map(absolute)
+        anchored.stateDirectory = stateDirectory.map(absolute)
+        anchored.autoremove = autoremove.map { $0.contains("/") ? absolute($0) : $0 }
+        return anchored
     }
 }

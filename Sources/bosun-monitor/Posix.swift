@@ -24,6 +24,13 @@ enum Posix {
 
     static func errorText(_ code: Int32) -> String { Errno.text(code) }
 
+    /// The working directory, nil when it cannot be named (removed, or longer than PATH_MAX).
+    static func currentDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Writes all of `bytes`; false on an error other than EINTR.
     @discardableResult
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

@@ -29,7 +29,8 @@ struct DetachedStartTests {
             if !logs.contains("again") { usleep(50_000) }
         }
         #expect(logs == "first\nagain\n", "the upper layer and the log are kept: \(logs)")
-        #expect(!FileManager.default.fileExists(atPath: fixture.state + "/containers/\(name)/stopped-by-user"))
+        let record = try String(contentsOfFile: fixture.state + "/containers/\(name)/container.json", encoding: .utf8)
+        #expect(record.contains("\"phase\" : \"started\"") && !record.contains("stoppedByUser"), "the stop mark went: \(record)")
 
         let twice = try fixture.bosun(["start", name])
         #expect(twice.status == 0 && twice.stdout == name + "\n")

@@ -17,7 +17,8 @@ struct InterruptedSweepTests {
         try #require(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
 
         // What a SIGKILL in the middle of creating `extra` leaves: the pending note, the directory with its
-        // dead creator, an overlay mounted on the bundle's rootfs.
+        // dead creator (as an older bosun wrote it, a `creator` file: the sweep migrates it first), an overlay
+        // mounted on the bundle's rootfs.
         let extra = "\(project)-extra-1"
         let container = state + "/containers/" + extra
         let lower = fixture.directory + "/lower"
@@ -45,7 +46,7 @@ struct InterruptedSweepTests {
             _ = FileManager.default.createFile(atPath: control + "/stop", contents: nil)
             run.waitUntilExit()
         }
-        let liveCreator = state + "/containers/" + live + "/creator"
+        let liveCreator = state + "/containers/" + live + "/container.json"  // its record names its creator
         for _ in 0..<600 where !FileManager.default.fileExists(atPath: liveCreator) { usleep(50_000) }
         try #require(FileManager.default.fileExists(atPath: liveCreator), "bosun run did not start")
         try Self.notePending([extra, live], project: project, inventory: state + "/inventory.json")
