@@ -117,9 +117,15 @@ enum ApplyRenderer {
     static func text(_ result: Convergence.Result, colour: Bool) -> String {
         var lines = result.swept.map { "swept what an interrupted convergence left: \($0.summary)" }
         lines.append(PlanRenderer.text(result.plan, colour: colour))
+        // In the order they ran: the operations, the gates, then the removals that waited for the gates.
+        let afterGates = result.gates.isEmpty ? [] : Set(result.plan.splitAtGates.afterGates.operations.map(\.id))
+        func operationLines(_ after: Bool) -> [String] {
+            ExecutionReport(outcomes: result.report.outcomes.filter { afterGates.contains($0.id) == after }, startedAt: 0, endedAt: 0)
+                .lines(for: result.plan)
+        }
         if !result.plan.isEmpty {
             lines.append("")
-            lines += result.report.lines(for: result.plan)
+            lines += operationLines(false)
         }
         if !result.gates.isEmpty {
             lines.append("")
@@ -127,6 +133,10 @@ enum ApplyRenderer {
                 lines.append(gate.passed ? "gate passed  \(gate.resource) (\(gate.container), \(gate.seconds))"
                     : "gate FAILED  \(gate.resource) (\(gate.container), \(gate.check.rawValue), \(gate.seconds)): \(gate.reason ?? "failed")"
                         + (gate.lastOutput.map { "\n             last probe output: \($0)" } ?? ""))
+            }
+            if !afterGates.isEmpty {
+                lines.append("")
+                lines += operationLines(true)
             }
         }
         let report = result.report

@@ -50,12 +50,14 @@ struct PlanCommand: AsyncParsableCommand {
         if let failure = source.failure(of: report, refused: "no plan") { throw failure }
         if case .planned(_, let plan) = report.outcome {
             print(json ? PlanRenderer.json(plan) : PlanRenderer.text(plan, colour: isatty(STDOUT_FILENO) == 1))
-            if !json, let desired = report.desired { print(PlanCommand.gates(HealthGate.targets(plan: plan, desired: desired)), terminator: "") }
+            if !json, let desired = report.desired {
+                print(PlanCommand.gates(HealthGate.targets(plan: plan, desired: desired), removalsAfter: plan.splitAtGates.afterGates), terminator: "")
+            }
         }
     }
 
     /// The health gate each created or recreated service will pass after the operations, and how it is updated.
-    static func gates(_ targets: [HealthGate.Target]) -> String {
+    static func gates(_ targets: [HealthGate.Target], removalsAfter held: Plan = Plan(operations: [])) -> String {
         guard !targets.isEmpty else { return "" }
         var lines = ["", "Gates, after the operations (a failure ends the convergence failed; on failure rollback, from a repository, the project returns to its last good commit):"]
         for target in targets {
@@ -63,6 +65,9 @@ struct PlanCommand: AsyncParsableCommand {
             let order = target.policy.order == .startFirst ? "start-first (not applied yet: stop-first)"
                 : "stop-first" + (target.policy.orderReason.map { " (\($0))" } ?? "")
             lines.append("  \(target.resource)  \(what); order \(order); on failure \(target.policy.failureAction.rawValue)")
+        }
+        if !held.isEmpty {
+            lines.append("Removals wait until every gate passed (held when one fails): #" + held.operations.map { String($0.id) }.joined(separator: ", #"))
         }
         return lines.joined(separator: "\n") + "\n"
     }

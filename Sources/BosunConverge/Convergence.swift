@@ -116,12 +116,25 @@ public struct Convergence {
             return Result(plan: plan, report: report, outcome: .failed, beginSeq: beginSeq, reason: reason)
         }
         let executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
-        let report = await executor.run(plan, desired: desired, observed: observed)
+        // With gates, removals and volume prunes wait until every gate passed (`Plan.splitAtGates`).
+        let (beforeGates, afterGates) = gate == nil ? (plan, Plan(operations: [])) : plan.splitAtGates
+        var report = await executor.run(beforeGates, desired: desired, observed: observed)
         var digests: [String: String] = [:]
         for image in Set(desired.projects.flatMap { $0.services.map(\.image) }) {
             if let digest = await engine.imageDigest(image) { digests[image.description] = digest }
         }
         let gates = try await runGates(plan, desired: desired, report: report, beginSeq: beginSeq, rollback: trigger == .rollback, owed: owed)
+        if !afterGates.isEmpty {
+            let held = gates.first { !$0.passed }.map { "held: the health gate of \($0.resource) failed (removals and volume prunes wait until every gate passes)" }
+                ?? (Task.isCancelled ? Executor.stoppedCause : nil)
+            let removals = if let held {
+                ExecutionReport(outcomes: afterGates.operations.map { OperationOutcome(id: $0.id, status: .skipped(held)) }, startedAt: clock(), endedAt: clock())
+            } else {
+                await executor.run(afterGates, desired: desired, observed: observed)
+            }
+            report = ExecutionReport(outcomes: (report.outcomes + removals.outcomes).sorted { $0.id < $1.id }, startedAt: report.startedAt,
+                                     endedAt: max(report.endedAt, removals.endedAt))
+        }
         var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
         if Task.isCancelled {
             end.outcome = .interrupted
