@@ -20,8 +20,10 @@ struct ApplyCommand: AsyncParsableCommand {
         conditions honoured, a failure skipping only what depends on it. With --plan-hash, refuses when the plan \
         is not the one `bosun plan` showed. Exit codes: 0 converged (or nothing to do), 1 partially failed, \
         failed, refused or invalid manifests, 3 source unavailable, 5 a project runs its last good commit rather \
-        than this one: a health gate failed and it was rolled back, now or by an earlier convergence. A project whose desired state failed its gate is quarantined: \
-        converged from its last good commit until its desired state changes, or --retry.
+        than this one: a health gate failed and it was rolled back, now or by an earlier convergence; 130 stopped \
+        by Ctrl-C or SIGTERM (operations in flight finish, the convergence is journaled interrupted; a second one \
+        stops at once). A project whose desired state failed its gate is quarantined: converged from its last good \
+        commit until its desired state changes, or --retry.
         """)
 
     @OptionGroup var source: SourceOptions
@@ -55,6 +57,9 @@ struct ApplyCommand: AsyncParsableCommand {
         } catch let failure as CommandFailure {
             await client.shutdown()
             throw failure
+        } catch let exit as PassthroughExit {
+            await client.shutdown()
+            throw exit
         } catch {
             // Anything else (the journal's storage on a full disk, the host) is an internal or host error, exit 4.
             await client.shutdown()
@@ -64,12 +69,14 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func apply(engine: HostEngine, journal: Journal) async throws {
-        var cycle = try source.cycle(engine: engine, journal: journal, concurrency: concurrency, journalRepeats: true) { holder in
+        let cycle = try source.cycle(engine: engine, journal: journal, concurrency: concurrency, journalRepeats: true) { holder in
             FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
         }
         let clockStart = ContinuousClock.now
-        let report = await cycle.run(.init(trigger: .manual, mode: .apply(expectedPlanHash: planHash), allowRewind: allowRewind,
-                                           switchSource: switchSource, retry: retry))
+        let request = ConvergenceCycle.Request(trigger: .manual, mode: .apply(expectedPlanHash: planHash), allowRewind: allowRewind,
+                                               switchSource: switchSource, retry: retry)
+        let handed = HandedOver(cycle)
+        let report = try await InterruptibleConvergence.run { await handed.value.run(request) }
         let elapsed = ContinuousClock.now - clockStart
         source.printDiagnostics(report)
         if case .rejected(.plan, let reason) = report.outcome { throw CommandFailure(.checkFailed, reason) }
@@ -87,6 +94,10 @@ struct ApplyCommand: AsyncParsableCommand {
                 let whole = rollback.rolledBack && rollback.problem == nil && rollback.quarantined.allSatisfy { $0.servingCommitID != nil }
                     && rollback.quarantined.count == rollback.projects.count
                 throw CommandFailure(whole ? .rolledBack : .checkFailed, "")
+            }
+            if result.outcome == .interrupted {
+                FileHandle.standardError.write(Data("bosun: interrupted and journaled: the next convergence (apply or the agent) gates what this one created\n".utf8))
+                throw PassthroughExit(130)
             }
             if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
             if let held = report.held, !held.projectCommits.isEmpty {

@@ -50,15 +50,17 @@ struct DownCommand: AsyncParsableCommand {
             empty.pruneVolumes = volumes
             return empty
         })
-        let ran = try await LockedConvergence(convergence: convergence, host: host).run(desired, revision: nil, trigger: .manual, sweep: true) { all in
+        let locked = HandedOver(LockedConvergence(convergence: convergence, host: host))
+        let ran = try await InterruptibleConvergence.run { try await locked.value.run(desired, revision: nil, trigger: .manual, sweep: true) { all in
             var observed = all
             observed.containers = observed.containers.filter { targets.contains($0.project) }
             observed.networks = observed.networks.filter { inventory.networks[$0].map { targets.contains($0.project) } ?? false }
             observed.volumes = observed.volumes.filter { inventory.volumes[$0].map { targets.contains($0.project) } ?? false }
             return (observed, Planner.plan(desired: desired, observed: observed))
-        }
+        } }
         guard let result = ran else { return }
         print(json ? ApplyRenderer.json(result) : ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
+        if result.outcome == .interrupted { throw PassthroughExit(130) }
         if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }
     }
 }

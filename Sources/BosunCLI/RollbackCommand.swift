@@ -45,11 +45,12 @@ struct RollbackCommand: AsyncParsableCommand {
         let (engine, client) = try registry.engine(state: source.state)
         let report: CycleReport
         do {
-            var cycle = try source.cycle(engine: engine, journal: journal, journalRepeats: true) { holder in
+            let cycle = try source.cycle(engine: engine, journal: journal, journalRepeats: true) { holder in
                 FileHandle.standardError.write(Data("bosun: waiting for the convergence in progress\(holder.map { " (pid \($0))" } ?? "")\n".utf8))
             }
             let reason = "asked: bosun rollback" + (projects.isEmpty ? "" : " --project " + projects.joined(separator: ",")) + (to.map { " --to \($0)" } ?? "")
-            report = await cycle.rollBack(to: targets, reason: reason)
+            let handed = HandedOver(cycle)
+            report = try await InterruptibleConvergence.run { await handed.value.rollBack(to: targets, reason: reason) }
         } catch {
             await client.shutdown()
             throw error
@@ -59,6 +60,7 @@ struct RollbackCommand: AsyncParsableCommand {
         if let failure = source.failure(of: report, refused: "nothing rolled back") { throw failure }
         guard case .converged(let result) = report.outcome else { return }
         print(json ? ApplyRenderer.json(result) : ApplyRenderer.text(result, colour: isatty(STDOUT_FILENO) == 1))
+        if result.outcome == .interrupted { throw PassthroughExit(130) }
         if result.outcome != .rolledBack { throw CommandFailure(.checkFailed, "") }
     }
 
