@@ -47,6 +47,7 @@ struct ContainerStarter: Sendable {
         }
         let lock = try await ConvergenceLock.acquire(stateDirectory: stateDirectory)
         defer { lock.release() }
+        let name = InventoryStore.containerID(named: name, stateDirectory: stateDirectory)
         if ServiceContainers.isService(stateDirectory: stateDirectory, name: name) {
             if case .running = await services.status(name) { return .alreadyRunning }
             _ = try await services.start(name)

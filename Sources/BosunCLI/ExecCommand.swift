@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunHost
 import BosunRuntime
 import BosunRuntimeCLI
 
@@ -32,6 +33,7 @@ struct ExecCommand: ParsableCommand {
 
     func run() throws {
         let runtime = state.detachedContainers().runtime
+        let name = InventoryStore.containerID(named: self.name, stateDirectory: state.resolvedStateDir)
         let options = ExecOptions(output: .inherit, stdin: interactive, terminal: tty, environment: env, user: user,
                                   workingDirectory: workdir, detached: detach)
         try ExecRunner.run(runtime: runtime, id: name, process: { () throws(RuntimeError) in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunAgent
 import BosunContainers
+import BosunHost
 import BosunDaemon
 import BosunLogFormat
 import Foundation
@@ -30,6 +31,7 @@ struct LogsCommand: ParsableCommand {
     func run() throws {
         if let socket { return try throughAgent(socket) }
         let containers = state.detachedContainers()
+        let name = InventoryStore.containerID(named: self.name, stateDirectory: state.resolvedStateDir)
         do { _ = try containers.inspect(name) } catch { throw CommandFailure(.checkFailed, "\(error)") }
         let start = try since.map { text -> LogTimestamp in
             do { return try LogSince.parse(text) } catch { throw ValidationError("\(error)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunContainers
+import BosunHost
 import Foundation
 import BosunRuntimeCLI
 
@@ -16,12 +17,13 @@ struct RmCommand: ParsableCommand {
     func run() throws {
         let containers = state.detachedContainers()
         var failed = false
-        for name in names {
+        for given in names {
+            let name = InventoryStore.containerID(named: given, stateDirectory: state.resolvedStateDir)
             do {
                 let network = try containers.inspect(name).metadata.network
                 try containers.remove(name, force: force)
                 try RunNetworking.detach(state: state.resolvedStateDir, name: name, network: network)
-                print(name)
+                print(given)
             } catch {
                 FileHandle.standardError.write(Data("bosun: \(error)\n".utf8))
                 failed = true

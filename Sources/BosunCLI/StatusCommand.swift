@@ -26,10 +26,10 @@ struct StatusCommand: AsyncParsableCommand {
         let prober = HealthProber(exec: ServiceContainers.runtimeExec(runtime), clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let directory = state.resolvedStateDir
         let agent = try? ControlClient.send(ControlRequest(command: "status"), to: socket ?? ProcessInfo.processInfo.environment["BOSUN_CONTROL_SOCKET"] ?? "/run/bosun/agent.sock", timeout: 5)
-        let probe: ((InventoryContainer) async -> String?)? = noProbe || agent?.ok == true ? nil : { container in
+        let probe: ((String, InventoryContainer) async -> String?)? = noProbe || agent?.ok == true ? nil : { id, container in
             guard let check = container.healthcheck else { return nil }
-            let address = ServiceContainers.address(stateDirectory: directory, name: container.name)
-            let result = await prober.probe(check, container: container.name, address: address)
+            let address = ServiceContainers.address(stateDirectory: directory, name: id)
+            let result = await prober.probe(check, container: id, address: address)
             return result.exitCode == 0 ? "healthy" : "unhealthy"
         }
         var report = try await StatusReport.collect(state: state, probe: probe)

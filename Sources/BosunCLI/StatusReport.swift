@@ -43,7 +43,7 @@ struct StatusReport {
     var delivery: [String: ProjectDelivery] = [:]
 
     /// Collects the report. `probe` runs each running container's health check once now (nil: not probed).
-    static func collect(state: StateOptions, probe: ((InventoryContainer) async -> String?)?) async throws -> StatusReport {
+    static func collect(state: StateOptions, probe: ((_ id: String, InventoryContainer) async -> String?)?) async throws -> StatusReport {
         let directory = state.resolvedStateDir
         var report = StatusReport()
         let inventory: Inventory
@@ -52,10 +52,10 @@ struct StatusReport {
         }
         let detached = state.detachedContainers()
         let now = Date()
-        for entry in inventory.containers.values.sorted(by: { ($0.project, $0.service) < ($1.project, $1.service) }) {
+        for (id, entry) in inventory.containers.sorted(by: { ($0.value.project, $0.value.service, $0.key) < ($1.value.project, $1.value.service, $1.key) }) {
             var container = Container(project: entry.project, service: entry.service, name: entry.name, state: "created", status: "Created",
                                       image: entry.spec.image.description, configHash: entry.configHash)
-            if let live = try? detached.inspect(entry.name) {
+            if let live = try? detached.inspect(id) {
                 container.status = live.statusText(now: now)
                 container.imageDigest = live.metadata.image?.digest
                 container.memoryBytes = live.stats?.memoryUsage
@@ -64,7 +64,7 @@ struct StatusReport {
                 case .running:
                     container.state = "running"
                     container.startedAt = live.metadata.started
-                    if let probe { container.health = await probe(entry) }
+                    if let probe { container.health = await probe(id, entry) }
                 case .exited(let record):
                     container.state = "exited"
                     container.exitCode = record.exitCode
@@ -73,7 +73,7 @@ struct StatusReport {
                     container.state = "unknown"
                     container.status = "Unknown (\(reason))"
                 }
-            } else if !FileManager.default.fileExists(atPath: detached.directory(entry.name)) {
+            } else if !FileManager.default.fileExists(atPath: detached.directory(id)) {
                 container.state = "missing"
                 container.status = "Missing (removed outside bosun)"
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunContainers
+import BosunHost
 import Foundation
 import BosunRuntimeCLI
 
@@ -22,12 +23,13 @@ struct StopCommand: ParsableCommand {
     func run() throws {
         let containers = state.detachedContainers()
         var failed = false
-        for name in names {
+        for given in names {
+            let name = InventoryStore.containerID(named: given, stateDirectory: state.resolvedStateDir)
             do {
                 // Recorded first, so the agent sees this exit as asked for (unless-stopped leaves it stopped).
                 if (try? containers.inspect(name))?.isRunning == true { try containers.markStoppedByUser(name) }
                 try containers.stop(name, signal: signal.flatMap(SignalName.number), grace: time)
-                print(name)
+                print(given)
             } catch {
                 FileHandle.standardError.write(Data("bosun: \(error)\n".utf8))
                 failed = true

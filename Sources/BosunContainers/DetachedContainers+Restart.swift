@@ -40,7 +40,7 @@ extension DetachedContainers {
         var metadata = status.metadata
         metadata.started = nil
         do {
-            return try create(metadata, beforeStart: beforeStart)
+            return try create(metadata, id: name, beforeStart: beforeStart)
         } catch {
             _ = try? record(name).update { $0?.phase = .started }
             throw error

@@ -35,17 +35,17 @@ public struct DetachedContainers: Sendable {
         MonitorConfiguration(executable: monitorExecutable, directory: directory(name), maxLogSize: log.maxSize ?? 0, maxLogFiles: log.maxFile ?? 1)
     }
 
-    /// Creates and starts `metadata.name` from `metadata.bundle` under a monitor, and returns once its process
+    /// Creates and starts the container `id` (default: `metadata.name`) from `metadata.bundle` under a monitor, and returns once its process
     /// runs. `beforeStart` gets the init's pid between create and start (attach networks there). On failure
     /// the container is deleted and the files written here are removed; the directory and the bundle stay the
     /// caller's to clean.
     /// `adjust` changes the monitor's configuration (a foreground run's stdio, a console, `--rm`); `options` the
     /// runtime's (a console socket of the caller's).
     @discardableResult
-    public func create(_ metadata: ContainerMetadata, options: CreateOptions = CreateOptions(),
+    public func create(_ metadata: ContainerMetadata, id: String? = nil, options: CreateOptions = CreateOptions(),
                        beforeStart: ((Int32) throws -> Void)? = nil,
                        adjust: (inout MonitorConfiguration) -> Void = { _ in }) throws(Failure) -> DetachedStart {
-        let name = metadata.name
+        let name = id ?? metadata.name
         let record = record(name)
         var phaseBefore: ContainerMetadata.Phase = .preparing
         do {

@@ -6,13 +6,14 @@ public import BosunPlanner
 public struct Inventory: Sendable, Hashable, Codable {
     /// The file's format version.
     public var version = 1
-    /// Containers by name.
+    /// Containers by id (their key on the host: directory, runtime id, cgroup, network record), each with the
+    /// name users know it by. The id is the name for every container but one created beside another of its name.
     public var containers: [String: InventoryContainer] = [:]
     /// Networks by host name, with their project.
     public var networks: [String: InventoryItem] = [:]
     /// Named volumes by host name, with their project.
     public var volumes: [String: InventoryItem] = [:]
-    /// Containers whose create began and has not been recorded yet, by name, with their project: noted before
+    /// Containers whose create began and has not been recorded yet, by id, with their project: noted before
     /// the create touches the host, so what a convergence killed mid-create leaves is known to be bosun's and
     /// is swept by the next convergence. Written as `pending_containers`, left out when empty.
     public var pendingContainers: [String: InventoryItem] = [:]
@@ -39,27 +40,35 @@ public struct Inventory: Sendable, Hashable, Codable {
         if !pendingContainers.isEmpty { try values.encode(pendingContainers, forKey: .pendingContainers) }
     }
 
-    /// Notes that the container of `target` is about to be created (before anything is on the host).
-    public mutating func recordPendingContainer(_ target: ContainerTarget) {
-        pendingContainers[target.name] = InventoryItem(project: target.project.name)
+    /// Notes that the container of `target` is about to be created as `id` (before anything is on the host).
+    public mutating func recordPendingContainer(_ target: ContainerTarget, id: String? = nil) {
+        pendingContainers[id ?? target.name] = InventoryItem(project: target.project.name)
     }
 
-    /// Records the container of `target` (replacing an older record of the same name); it is no longer pending.
-    /// `imageHealthcheck` is its image's HEALTHCHECK, kept when an earlier record has it and none is given.
-    public mutating func recordContainer(_ target: ContainerTarget, imageHealthcheck: HealthCheck? = nil) {
-        pendingContainers[target.name] = nil
+    /// Records the container of `target` as `id` (default: its name), replacing an older record of that id; it
+    /// is no longer pending. `imageHealthcheck` is its image's HEALTHCHECK, kept when an earlier record has it
+    /// and none is given.
+    public mutating func recordContainer(_ target: ContainerTarget, id: String? = nil, imageHealthcheck: HealthCheck? = nil) {
+        let id = id ?? target.name
+        pendingContainers[id] = nil
         var record = InventoryContainer(name: target.name, project: target.project.name, service: target.service.name,
                                         configHash: target.configHash, spec: target.service)
-        record.imageHealthcheck = imageHealthcheck ?? containers[target.name]?.imageHealthcheck
+        record.imageHealthcheck = imageHealthcheck ?? containers[id]?.imageHealthcheck
         record.defaults = Service.defaultsGeneration
-        containers[target.name] = record
+        containers[id] = record
+    }
+
+    /// The id of the container users know as `name`, nil when bosun has none of that name.
+    public func containerID(named name: String) -> String? {
+        if containers[name]?.name == name { return name }
+        return containers.first { $0.value.name == name }?.key
     }
 
     public mutating func recordNetwork(_ name: String, project: String) { networks[name] = InventoryItem(project: project) }
     public mutating func recordVolume(_ name: String, project: String) { volumes[name] = InventoryItem(project: project) }
 
-    /// Whether bosun created a container of this name (and so may stop or remove it).
-    public func owns(container name: String) -> Bool { containers[name] != nil }
+    /// Whether bosun created the container of this id (and so may stop or remove it).
+    public func owns(container id: String) -> Bool { containers[id] != nil }
 }
 
 /// A container bosun created: what it was created from.
@@ -101,6 +110,7 @@ public struct InventoryItem: Sendable, Hashable, Codable {
 /// What is actually on the host for what the inventory lists: the real container states come from the
 /// container monitor, networks from the network layer, volumes from the volume store.
 public struct HostFacts: Sendable {
+    /// A container's status, by id.
     public var containerStatus: @Sendable (String) async -> ObservedContainer.Status
     public var networkExists: @Sendable (String) async -> Bool
     public var volumeExists: @Sendable (String) async -> Bool
@@ -124,9 +134,9 @@ extension Inventory {
     /// creates it again).
     public func observe(_ facts: HostFacts) async throws -> ObservedState {
         var observed = ObservedState(images: try await facts.images())
-        for container in containers.values.sorted(by: { $0.name < $1.name }) {
-            observed.containers.append(ObservedContainer(project: container.project, service: container.service, name: container.name,
-                                                         spec: container.spec, status: await facts.containerStatus(container.name),
+        for (id, container) in containers.sorted(by: { ($0.value.name, $0.key) < ($1.value.name, $1.key) }) {
+            observed.containers.append(ObservedContainer(project: container.project, service: container.service, name: container.name, id: id,
+                                                         spec: container.spec, status: await facts.containerStatus(id),
                                                          defaultsGeneration: container.defaults ?? 1))
         }
         for name in networks.keys.sorted() where await facts.networkExists(name) { observed.networks.append(name) }

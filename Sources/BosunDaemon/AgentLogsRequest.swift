@@ -21,9 +21,10 @@ enum AgentLogsRequest {
         do { since = try request.since.map { text throws(LogSince.Problem) in try LogSince.parse(text) } } catch {
             return ControlResponse(ok: false, message: "logs \(name): \(error)")
         }
+        let id = InventoryStore.containerID(named: name, stateDirectory: containers.stateDirectory)
         let read = try? await Blocking.run { () throws -> [LogEntry] in
-            _ = try containers.inspect(name, stats: false)
-            return containers.logs(name).entries(since: since, tail: request.tail)
+            _ = try containers.inspect(id, stats: false)
+            return containers.logs(id).entries(since: since, tail: request.tail)
         }
         guard let entries = read else {
             return ControlResponse(ok: false, message: "logs \(name): no such container; `bosun ps -a` lists them")

@@ -101,15 +101,16 @@ extension ConvergingWork {
         let inventory = host.inventory.inventory
         var items: [DriftItem] = []
         var running: Set<String> = []
-        for (name, record) in inventory.containers.sorted(by: { $0.key < $1.key }) {
+        for (id, record) in inventory.containers.sorted(by: { ($0.value.name, $0.key) < ($1.value.name, $1.key) }) {
             guard let (project, service) = desired.service(record.project, record.service),
-                  ContainerTarget.containerName(project: project.name, service: service) == name else { continue }
+                  ContainerTarget.containerName(project: project.name, service: service) == record.name,
+                  inventory.containerID(named: record.name) == id else { continue }
             let resource = "\(project.name)/\(service.name)"
             func finding(_ field: String, _ expected: String, _ actual: String, _ correction: DriftItem.Correction) {
                 items.append(DriftItem(finding: DriftFinding(resource: resource, project: project.name, field: field, expected: expected, actual: actual),
                                        correction: correction))
             }
-            switch await host.containers.status(name) {
+            switch await host.containers.status(id) {
             case .missing:
                 finding("state", "running", "removed", .replan)
                 continue
@@ -119,14 +120,14 @@ extension ConvergingWork {
             case .created:
                 continue
             case .running:
-                running.insert(name)
+                running.insert(id)  // the network records' key
             }
-            if let stats = try? containers.runtime.stats(id: name) {
+            if let stats = try? containers.runtime.stats(id: id) {
                 for difference in LimitDrift.differences(want: service.resources, have: stats) {
                     finding(difference.field, difference.expected, difference.actual, .updateLimits)
                 }
             }
-            let running = (try? containers.inspect(name))?.metadata.image?.digest
+            let running = (try? containers.inspect(id))?.metadata.image?.digest
             let stored = (try? host.images.record(service.image.description))??.manifestDigest.description
             if stored == nil {
                 finding("image", "\(service.image) in the image store", "missing from the image store", .replan)

@@ -19,11 +19,11 @@ extension ConvergingWork {
         var kept: Set<String> = []
         for container in observed.containers {
             guard case .exited(let code) = container.status else { continue }
-            let exit = ExitRecord.read(exitPath(container.name))
-            let stoppedByUser = containers.wasStoppedByUser(container.name)
+            let exit = ExitRecord.read(exitPath(container.id))
+            let stoppedByUser = containers.wasStoppedByUser(container.id)
             let keep = restarts.withLock { supervision in
                 supervision.keepStopped(container.name, policy: container.spec.restart,
-                                        configHash: inventory.containers[container.name]?.configHash ?? "", exit: Self.identity(exit),
+                                        configHash: inventory.containers[container.id]?.configHash ?? "", exit: Self.identity(exit),
                                         exitCode: code, stoppedByUser: stoppedByUser, atStartup: atStartup)
             }
             if keep { kept.insert(container.name) }
@@ -31,7 +31,8 @@ extension ConvergingWork {
         return kept
     }
 
-    func exitPath(_ name: String) -> String { containers.directory(name) + "/exit.json" }
+    /// The monitor's exit record of the container `id`.
+    func exitPath(_ id: String) -> String { containers.directory(id) + "/exit.json" }
 
     static func identity(_ exit: ExitRecord?) -> String {
         exit.map { "\($0.finishedAt.seconds).\($0.finishedAt.nanoseconds)" } ?? "no-exit-record"
@@ -41,18 +42,21 @@ extension ConvergingWork {
         guard let applied else { return }
         let inventory = host.inventory.inventory
         var views: [AgentSnapshot.Container] = []
-        for (name, record) in inventory.containers.sorted(by: { $0.key < $1.key }) {
+        // Restart counts and what the agent shows go by name; what is read and done on the host, by id.
+        for (id, record) in inventory.containers.sorted(by: { ($0.value.name, $0.key) < ($1.value.name, $1.key) }) {
             guard let (project, service) = applied.desired.service(record.project, record.service),
-                  ContainerTarget.containerName(project: project.name, service: service) == name else { continue }
+                  ContainerTarget.containerName(project: project.name, service: service) == record.name,
+                  inventory.containerID(named: record.name) == id else { continue }
+            let name = record.name
             let target = ContainerTarget(project: project, service: service, name: name, configHash: record.configHash)
             var state = "running"
             // Read before deciding: a record that vanished meanwhile (`bosun start` forgot it) is no exit.
-            let exit = access(exitPath(name), F_OK) == 0 ? ExitRecord.read(exitPath(name)) : nil
-            if exit != nil || access(exitPath(name), F_OK) == 0 {
+            let exit = access(exitPath(id), F_OK) == 0 ? ExitRecord.read(exitPath(id)) : nil
+            if exit != nil || access(exitPath(id), F_OK) == 0 {
                 state = "exited (\(exit?.exitCode ?? -1))"
                 await noticeExit(target, exit: exit)
             } else if restarts.withLock({ $0.isHeld(name) }) {
-                switch await host.containers.status(name) {
+                switch await host.containers.status(id) {
                 case .running: restarts.withLock { $0.running(name) }
                 case .exited(let code): state = "exited (\(code))"
                 case .created: state = "created"
@@ -65,12 +69,13 @@ extension ConvergingWork {
             views.append(view(target, state: state))
         }
         for name in restarts.withLock({ $0.due(now: Self.monotonic()) }) {
-            guard let record = inventory.containers[name], let (project, service) = applied.desired.service(record.project, record.service) else { continue }
+            guard let record = inventory.containerID(named: name).flatMap({ inventory.containers[$0] }),
+                  let (project, service) = applied.desired.service(record.project, record.service) else { continue }
             await restart(ContainerTarget(project: project, service: service, name: name, configHash: record.configHash))
         }
         var withHealth = views
         for index in withHealth.indices {
-            withHealth[index].health = await host.health.state(of: withHealth[index].name).map(\.status.rawValue)
+            withHealth[index].health = await host.health.state(of: host.containerID(named: withHealth[index].name)).map(\.status.rawValue)
         }
         snapshot.withLock { $0.containers = withHealth }
         await saveRestarts()
@@ -78,9 +83,9 @@ extension ConvergingWork {
 
     /// Decides about an exit the first time it is seen.
     func noticeExit(_ target: ContainerTarget, exit: ExitRecord?) async {
-        let name = target.name
+        let name = target.name, id = host.containerID(named: target.name)
         let identity = Self.identity(exit)
-        let stoppedByUser = containers.wasStoppedByUser(name)
+        let stoppedByUser = containers.wasStoppedByUser(id)
         let ranFor: Int64 = exit.flatMap { exit in
             exit.startedAt.map { (exit.finishedAt.seconds - $0.seconds) * 1_000_000_000 + Int64(exit.finishedAt.nanoseconds - $0.nanoseconds) }
         } ?? 0
@@ -89,7 +94,7 @@ extension ConvergingWork {
             supervision.exited(name, policy: target.service.restart, configHash: target.configHash, exit: identity, exitCode: code,
                                ranFor: ranFor, stoppedByUser: stoppedByUser, now: Self.monotonic())
         }
-        if action != .none { await host.health.unwatch(container: name) }
+        if action != .none { await host.health.unwatch(container: id) }
         let restartsSoFar = restarts.withLock { $0.entries[name]?.tracker.restarts ?? 0 }
         let resource = "\(target.project.name)/\(target.service.name)"
         let policy = target.service.restart.description
@@ -117,7 +122,7 @@ extension ConvergingWork {
     /// Starts a container whose restart is due; a failed start counts as an exit (so backoff applies).
     func restart(_ target: ContainerTarget) async {
         // Started meanwhile by other means (`bosun start`): nothing to do but stop holding it.
-        if case .running = await host.containers.status(target.name) {
+        if case .running = await host.containers.status(host.containerID(named: target.name)) {
             restarts.withLock { $0.running(target.name) }
             return
         }
@@ -141,21 +146,23 @@ extension ConvergingWork {
     /// A running container with a health check that this process does not probe yet (it was started before
     /// the agent) is watched from now on.
     func watchHealth(_ target: ContainerTarget) async {
-        guard let check = host.healthCheck(of: target.name), await host.health.state(of: target.name) == nil else { return }
-        await host.health.watch(container: target.name, check: check, startedAt: clock(), address: await host.containers.address(target.name))
+        let id = host.containerID(named: target.name)
+        guard let check = host.healthCheck(id: id), await host.health.state(of: id) == nil else { return }
+        await host.health.watch(container: id, check: check, startedAt: clock(), address: await host.containers.address(id))
     }
 
     /// An unhealthy container is stopped (its stop signal, its grace period) when its policy restarts it: its
     /// exit is then restarted like any other, with backoff.
     func restartIfUnhealthy(_ target: ContainerTarget) async {
-        guard target.service.restart != .no, await host.health.state(of: target.name)?.status == .unhealthy else { return }
-        await host.health.unwatch(container: target.name)
+        let id = host.containerID(named: target.name)
+        guard target.service.restart != .no, await host.health.state(of: id)?.status == .unhealthy else { return }
+        await host.health.unwatch(container: id)
         log.event("unhealthy", ["container": target.name, "restart": target.service.restart.description, "action": "stop then restart"])
         note(RestartNote(container: target.name, resource: "\(target.project.name)/\(target.service.name)", policy: target.service.restart.description,
                          action: .stoppedUnhealthy, exitCode: nil, restarts: restarts.withLock { $0.entries[target.name]?.tracker.restarts ?? 0 },
                          reason: "its health check failed \(host.healthCheck(of: target.name)?.retries ?? 0) times in a row"))
         let grace = Duration.nanoseconds(target.service.stopGracePeriod?.nanoseconds ?? 10_000_000_000)
-        do { try await host.containers.stop(target.name, signal: target.service.stopSignal, grace: grace) } catch {
+        do { try await host.containers.stop(id, signal: target.service.stopSignal, grace: grace) } catch {
             log.event("stop-failed", ["container": target.name, "error": "\(error)"])
         }
     }

@@ -7,11 +7,14 @@ public import BosunPlanner
 /// The container side of the host engine: what the container monitor provides. `HostEngine` composes these
 /// (recreate is stop + remove + create + start), keeps the inventory, computes the mounts and runs the
 /// health monitor; an implementation only has to act on one container at a time.
+///
+/// Every call but `create` names the container by its id (its key on the host: directory, runtime id, cgroup,
+/// network record), which is its name for every container but one created beside another of its name.
 public protocol ContainerOperations: Sendable {
-    /// Creates the container of `target` from its image — the bundle with Docker's isolation, `mounts`
+    /// Creates the container of `target` as `id` from its image — the bundle with Docker's isolation, `mounts`
     /// (named volumes, binds, tmpfs, already resolved), its networks attached — without starting it. The
-    /// container carries `target.configHash`, its project and service.
-    func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws
+    /// container carries `target.name` as its name, `target.configHash`, its project and service.
+    func create(_ target: ContainerTarget, id: String, mounts: [RuntimeSpec.Mount]) async throws
     /// Starts a created or stopped container (supervised by its monitor from then on).
     func start(_ name: String) async throws -> StartedContainer
     /// Applies new resource limits to a running container's cgroup, without restarting it.

@@ -106,30 +106,41 @@ public final class HostEngine: ConvergenceEngine {
     public func createContainer(_ target: ContainerTarget) async throws {
         let lowers = try imageLowers(target.service.image)
         let resolved = try mounts.mounts(for: target, imageLowers: lowers)
-        try inventory.update { $0.recordPendingContainer(target) }
+        let id = target.name
+        try inventory.update { $0.recordPendingContainer(target, id: id) }
         do {
-            try await containers.create(target, mounts: resolved)
+            try await containers.create(target, id: id, mounts: resolved)
         } catch {
             // A create that failed here cleaned up after itself; if it could not, the note stays for the sweep.
-            if await containers.removeInterrupted(target.name).action != .failed {
-                try? inventory.update { $0.pendingContainers[target.name] = nil }
+            if await containers.removeInterrupted(id).action != .failed {
+                try? inventory.update { $0.pendingContainers[id] = nil }
             }
             throw error
         }
         let imageCheck = imageHealthCheck(target.service.image)
-        try inventory.update { $0.recordContainer(target, imageHealthcheck: imageCheck) }
+        try inventory.update { $0.recordContainer(target, id: id, imageHealthcheck: imageCheck) }
+    }
+
+    /// The id of the container users know as `name` (the name itself when bosun has none of that name).
+    public func containerID(named name: String) -> String {
+        inventory.inventory.containerID(named: name) ?? name
     }
 
     public func startContainer(_ target: ContainerTarget) async throws {
-        let started = try await containers.start(target.name)
-        if let check = healthCheck(of: target.name) {
-            await health.watch(container: target.name, check: check, startedAt: started.startedAt, address: started.address)
+        let id = containerID(named: target.name)
+        let started = try await containers.start(id)
+        if let check = healthCheck(id: id) {
+            await health.watch(container: id, check: check, startedAt: started.startedAt, address: started.address)
         }
     }
 
-    /// The health check container `name` runs (its service's, its image's, or both merged); nil for none.
-    public func healthCheck(of name: String) -> HealthCheck? {
-        inventory.inventory.containers[name]?.healthcheck
+    /// The health check the container users know as `name` runs (its service's, its image's, or both
+    /// merged); nil for none.
+    public func healthCheck(of name: String) -> HealthCheck? { healthCheck(id: containerID(named: name)) }
+
+    /// The health check of the container `id`.
+    public func healthCheck(id: String) -> HealthCheck? {
+        inventory.inventory.containers[id]?.healthcheck
     }
 
     /// The image's HEALTHCHECK, as a `HealthCheck` with Docker's defaults for what it leaves out.
@@ -140,33 +151,35 @@ public final class HostEngine: ConvergenceEngine {
     }
 
     public func updateLimits(_ target: ContainerTarget) async throws {
-        try await containers.updateLimits(target.name, to: target.service.resources)
-        try inventory.update { $0.recordContainer(target) }
+        let id = containerID(named: target.name)
+        try await containers.updateLimits(id, to: target.service.resources)
+        try inventory.update { $0.recordContainer(target, id: id) }
     }
 
     public func recreateContainer(_ target: ContainerTarget) async throws {
-        let old = inventory.inventory.containers[target.name]
-        await health.unwatch(container: target.name)
-        try await containers.stop(target.name, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
-        await health.quiesce(container: target.name)
-        try await containers.remove(target.name)
-        try inventory.update { $0.containers[target.name] = nil }
+        let id = containerID(named: target.name)
+        let old = inventory.inventory.containers[id]
+        await health.unwatch(container: id)
+        try await containers.stop(id, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
+        await health.quiesce(container: id)
+        try await containers.remove(id)
+        try inventory.update { $0.containers[id] = nil }
         try await createContainer(target)
         try await startContainer(target)
     }
 
     public func stopContainer(_ container: ObservedContainer) async throws {
-        guard inventory.inventory.owns(container: container.name) else { throw notOwned("container", container.name) }
-        await health.unwatch(container: container.name)
-        try await containers.stop(container.name, signal: container.spec.stopSignal, grace: Self.grace(container.spec))
+        guard inventory.inventory.owns(container: container.id) else { throw notOwned("container", container.name) }
+        await health.unwatch(container: container.id)
+        try await containers.stop(container.id, signal: container.spec.stopSignal, grace: Self.grace(container.spec))
     }
 
     public func removeContainer(_ container: ObservedContainer) async throws {
-        guard inventory.inventory.owns(container: container.name) else { throw notOwned("container", container.name) }
-        await health.unwatch(container: container.name)
-        await health.quiesce(container: container.name)
-        try await containers.remove(container.name)
-        try inventory.update { $0.containers[container.name] = nil }
+        guard inventory.inventory.owns(container: container.id) else { throw notOwned("container", container.name) }
+        await health.unwatch(container: container.id)
+        await health.quiesce(container: container.id)
+        try await containers.remove(container.id)
+        try inventory.update { $0.containers[container.id] = nil }
     }
 
     /// The stop grace period: the service's, or Docker's 10 seconds.
@@ -184,9 +197,10 @@ public final class HostEngine: ConvergenceEngine {
     // MARK: waits
 
     public func waitStarted(container name: String, timeout: Duration) async throws {
+        let id = containerID(named: name)
         let deadline = ContinuousClock.now + timeout
         while true {
-            switch await containers.status(name) {
+            switch await containers.status(id) {
             case .running: return
             case .exited(let code):
                 throw HostError("wait for \(name) to start", cause: "it exited with code \(code)")
@@ -200,9 +214,10 @@ public final class HostEngine: ConvergenceEngine {
     /// A container started by an earlier run (this process has not been probing it) is watched from now on,
     /// as if it had just started.
     public func waitHealthy(container name: String, timeout: Duration) async throws -> HealthStatus {
-        if await health.state(of: name) == nil, let check = healthCheck(of: name),
-           case .running = await containers.status(name) {
-            await health.watch(container: name, check: check, startedAt: clock(), address: await containers.address(name))
+        let id = containerID(named: name)
+        if await health.state(of: id) == nil, let check = healthCheck(id: id),
+           case .running = await containers.status(id) {
+            await health.watch(container: id, check: check, startedAt: clock(), address: await containers.address(id))
         }
         // Wait in short slices so that a container that exits while starting fails the wait at once, not after
         // all its retries.
@@ -210,9 +225,9 @@ public final class HostEngine: ConvergenceEngine {
         while true {
             try Task.checkCancellation()  // the agent's shutdown must not wait for a health check's whole budget
             let slice = min(deadline - ContinuousClock.now, .seconds(1))
-            let status = try await health.waitHealthy(container: name, timeout: max(slice, .zero))
+            let status = try await health.waitHealthy(container: id, timeout: max(slice, .zero))
             if status != .starting || ContinuousClock.now >= deadline { return status }
-            if case .exited(let code) = await containers.status(name) {
+            if case .exited(let code) = await containers.status(id) {
                 throw HostError("wait for \(name) to be healthy", cause: "it exited with code \(code) before it was healthy",
                                 hint: "`bosun logs \(name)` shows its output")
             }
@@ -220,13 +235,14 @@ public final class HostEngine: ConvergenceEngine {
     }
 
     public func waitCompleted(container name: String, timeout: Duration) async throws -> Int32 {
-        try await containers.waitExit(name, timeout: timeout)
+        try await containers.waitExit(containerID(named: name), timeout: timeout)
     }
 
     public func gateObservation(container name: String) async -> GateObservation {
-        let check = healthCheck(of: name).flatMap { $0.isDisabled ? nil : $0 }
-        let state = await health.state(of: name)
-        return GateObservation(status: await containers.status(name), check: check,
+        let id = containerID(named: name)
+        let check = healthCheck(id: id).flatMap { $0.isDisabled ? nil : $0 }
+        let state = await health.state(of: id)
+        return GateObservation(status: await containers.status(id), check: check,
                                health: check == nil ? nil : state?.status ?? .starting, lastOutput: state?.log.last?.output)
     }
 
@@ -255,7 +271,7 @@ public final class HostEngine: ConvergenceEngine {
     func legacySourceDigests(_ container: ObservedContainer) async -> [String: String]? {
         let binds = container.spec.volumes.filter { $0.kind == .bind && $0.source?.hasPrefix("./") == true }
         guard !binds.isEmpty else { return nil }
-        let hostPaths = await containers.bindSources(container.name)
+        let hostPaths = await containers.bindSources(container.id)
         var digests: [String: String] = [:]
         for mount in binds {
             guard let source = mount.source, let host = hostPaths[mount.target] else { continue }

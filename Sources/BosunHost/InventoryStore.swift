@@ -35,6 +35,13 @@ public final class InventoryStore: Sendable {
         return loaded
     }
 
+    /// The id of the container users know as `name` in the state directory's inventory: the name itself for a
+    /// container the inventory does not list (`bosun run`) or lists under its name. What `logs`, `stop`, `rm`,
+    /// `exec` and `start` act on.
+    public static func containerID(named name: String, stateDirectory: String) -> String {
+        (try? load(StateLayout(stateDirectory).inventory))?.containerID(named: name) ?? name
+    }
+
     /// The inventory as it is now (read again when another process changed it; kept as it was when the new
     /// file cannot be read, which the next change reports).
     public var inventory: Inventory {

@@ -63,26 +63,26 @@ public struct ServiceContainers: ContainerOperations {
 
     // MARK: create and start
 
-    public func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws {
-        try await Blocking.run { try createNow(target, mounts: mounts) }
+    public func create(_ target: ContainerTarget, id: String, mounts: [RuntimeSpec.Mount]) async throws {
+        try await Blocking.run { try createNow(target, id: id, mounts: mounts) }
     }
 
-    func createNow(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) throws {
+    func createNow(_ target: ContainerTarget, id: String, mounts: [RuntimeSpec.Mount]) throws {
         let service = target.service
         guard let record = try images.record(service.image.description) else {
-            throw HostError("create container \(target.name)", cause: "image \(service.image) is not in the store", hint: "pull it first")
+            throw HostError("create container \(id)", cause: "image \(service.image) is not in the store", hint: "pull it first")
         }
         let imageConfig = try JSONDecoder().decode(ImageConfig.self, from: Data(try images.blobs.read(record.manifest.config.digest)))
-        let container = directory(target.name)
+        let container = directory(id)
         let mode = service.networkMode ?? "bridge"
         guard ["bridge", "none", "host"].contains(mode) else {
-            throw HostError("create container \(target.name)", cause: "network_mode \(mode) is not supported yet", hint: "use networks, none or host")
+            throw HostError("create container \(id)", cause: "network_mode \(mode) is not supported yet", hint: "use networks, none or host")
         }
         let hostname = service.hostname ?? String(target.name.prefix(63))
         // What an interrupted convergence left of this service's container (created, never recorded) is ours
         // to replace; a container of that name that bosun's convergence did not create is not.
-        if FileManager.default.fileExists(atPath: container.root) && (containerRecord(target.name)?.service != nil || isHalfCreated(target.name)) {
-            try removeNow(target.name)
+        if FileManager.default.fileExists(atPath: container.root) && (containerRecord(id)?.service != nil || isHalfCreated(id)) {
+            try removeNow(id)
         }
         try container.prepare(hostname: hostname, hostNetwork: mode == "host")
         var created = false
@@ -97,16 +97,16 @@ public struct ServiceContainers: ContainerOperations {
         for secret in service.secrets {
             guard let declared = target.project.secrets.first(where: { $0.key == secret.source }),
                   let file = try sourceFiles.bindPath(declared.file, digest: service.sourceDigests?["./" + declared.file]) else {
-                throw HostError("create container \(target.name)", cause: "secret \(secret.source) has no file", hint: "declare it under secrets: with file:")
+                throw HostError("create container \(id)", cause: "secret \(secret.source) has no file", hint: "declare it under secrets: with file:")
             }
             paths.secrets[secret.source] = file
         }
         paths.seccomp = try seccomp(for: service, imageConfig: imageConfig)
         paths.defaultAppArmorProfile = try AppArmorDefault.profileForContainers()
-        paths.devices = try HostDevices.resolve(service.devices ?? [], for: target.name)
+        paths.devices = try HostDevices.resolve(service.devices ?? [], for: id)
         var spec = try ServiceBundle.spec(for: service, imageConfig: imageConfig, containerName: target.name, paths: paths)
         // The cgroup is named in the bundle (relative: `bosun/<name>`), not derived from the id by whoever reads it.
-        spec.linux?.cgroupsPath = target.name
+        spec.linux?.cgroupsPath = id
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(spec).write(to: URL(fileURLWithPath: container.bundle + "/config.json"), options: .atomic)
@@ -114,6 +114,7 @@ public struct ServiceContainers: ContainerOperations {
                                                      imageStopSignal: imageConfig.config?.stopSignal)
         try container.record.update { current in
             current?.phase = .created
+            current?.name = target.name
             current?.image = ContainerMetadata.Image(reference: record.reference, digest: record.manifestDigest.description)
             current?.command = spec.process?.args ?? []
             current?.service = origin
@@ -172,7 +173,7 @@ public struct ServiceContainers: ContainerOperations {
             return hostAttachment
         }
         var metadata = ContainerMetadata(
-            name: name, image: record.image, command: record.command, created: record.created,
+            name: record.name, image: record.image, command: record.command, created: record.created,
             stopSignal: service.stopSignal ?? origin.imageStopSignal,
             stopTimeout: service.stopGracePeriod.map { Double($0.nanoseconds) / 1e9 },
             log: LogOptions(maxSize: service.logging.maxSize?.bytes, maxFile: service.logging.maxSize == nil ? nil : service.logging.maxFile),
@@ -184,7 +185,7 @@ public struct ServiceContainers: ContainerOperations {
         // After a reboot `network.json` still lists the networks but their bridges are gone: built again first.
         if let manager, mode != "none" { for attachment in attachments { try manager.ensureBridge(of: attachment.network) } }
         do {
-            try containers.create(metadata) { pid in
+            try containers.create(metadata, id: name) { pid in
                 guard let manager else { return }
                 let netns = "/proc/\(pid)/ns/net"
                 if mode == "none" || attachments.isEmpty {
@@ -193,7 +194,7 @@ public struct ServiceContainers: ContainerOperations {
                 }
                 let interfaces = try manager.attach(
                     containerID: name, netnsPath: netns, attachments: attachments, ports: service.ports,
-                    names: [service.name, name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service),
+                    names: [service.name, record.name] + (service.hostname.map { [$0] } ?? []), dns: DNSSettings(service),
                     hostsFile: container.files.hosts)
                 let published = manager.publishedPorts(containerID: name).map(\.publishedText)
                 try container.record.update { current in

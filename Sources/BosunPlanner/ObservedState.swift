@@ -41,7 +41,11 @@ public struct ObservedContainer: Sendable, Hashable, Codable {
 
     public var project: String
     public var service: String
+    /// The name users know it by (`container_name`, or `<project>-<service>-1`).
     public var name: String
+    /// Its key on the host: its directory, runtime id, cgroup and network record. The same as `name` for every
+    /// container but one created beside another of its name (docs/design/container-identity.md).
+    public var id: String
     /// The normalised service it was created from (its config hash is recomputed from it).
     public var spec: Service
     public var status: Status
@@ -51,13 +55,14 @@ public struct ObservedContainer: Sendable, Hashable, Codable {
     /// The `Service.defaultsGeneration` its spec was normalised with (1 for records of an older bosun). Not encoded.
     public var defaultsGeneration: Int
 
-    enum CodingKeys: String, CodingKey { case project, service, name, spec, status }
+    enum CodingKeys: String, CodingKey { case project, service, name, id, spec, status }
 
-    public init(project: String, service: String, name: String, spec: Service, status: Status,
+    public init(project: String, service: String, name: String, id: String? = nil, spec: Service, status: Status,
                 defaultsGeneration: Int = Service.defaultsGeneration) {
         self.project = project
         self.service = service
         self.name = name
+        self.id = id ?? name
         self.spec = spec
         self.status = status
         self.defaultsGeneration = defaultsGeneration
@@ -66,7 +71,17 @@ public struct ObservedContainer: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
         self.init(project: try values.decode(String.self, forKey: .project), service: try values.decode(String.self, forKey: .service),
-                  name: try values.decode(String.self, forKey: .name), spec: try values.decode(Service.self, forKey: .spec),
-                  status: try values.decode(Status.self, forKey: .status))
+                  name: try values.decode(String.self, forKey: .name), id: try values.decodeIfPresent(String.self, forKey: .id),
+                  spec: try values.decode(Service.self, forKey: .spec), status: try values.decode(Status.self, forKey: .status))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var values = encoder.container(keyedBy: CodingKeys.self)
+        try values.encode(project, forKey: .project)
+        try values.encode(service, forKey: .service)
+        try values.encode(name, forKey: .name)
+        if id != name { try values.encode(id, forKey: .id) }
+        try values.encode(spec, forKey: .spec)
+        try values.encode(status, forKey: .status)
     }
 }

@@ -18,10 +18,10 @@ final class RecordingContainers: ContainerOperations {
     /// Calls other than health probes (which keep coming on their own schedule).
     var calls: [String] { log.withLock { $0.filter { !$0.hasPrefix("exec ") } } }
 
-    func create(_ target: ContainerTarget, mounts: [RuntimeSpec.Mount]) async throws {
-        log.withLock { $0.append("create \(target.name)") }
-        self.mounts.withLock { $0[target.name] = mounts }
-        statuses.withLock { $0[target.name] = .created }
+    func create(_ target: ContainerTarget, id: String, mounts: [RuntimeSpec.Mount]) async throws {
+        log.withLock { $0.append("create \(id)") }
+        self.mounts.withLock { $0[id] = mounts }
+        statuses.withLock { $0[id] = .created }
     }
     func start(_ name: String) async throws -> StartedContainer {
         log.withLock { $0.append("start \(name)") }

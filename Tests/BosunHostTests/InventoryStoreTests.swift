@@ -33,6 +33,22 @@ struct InventoryStoreTests {
         #expect(reread.owns(container: "shop-web-1") && !reread.owns(container: "someone-elses"))
     }
 
+    @Test("a name resolves to the id the inventory keeps its container under; a name it does not list is its own id")
+    func containerIDs() throws {
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(InventoryStore.containerID(named: "shop-web-1", stateDirectory: dir) == "shop-web-1", "no inventory yet")
+        let store = try InventoryStore(stateDirectory: dir)
+        try store.update { inventory in
+            inventory.recordContainer(try! Self.target("web"), id: "shop-web-1.0a1b2c3d")
+            inventory.recordContainer(try! Self.target("db"))
+        }
+        #expect(InventoryStore.containerID(named: "shop-web-1", stateDirectory: dir) == "shop-web-1.0a1b2c3d")
+        #expect(InventoryStore.containerID(named: "shop-db-1", stateDirectory: dir) == "shop-db-1")
+        #expect(InventoryStore.containerID(named: "mine", stateDirectory: dir) == "mine", "a bosun run container")
+        #expect(store.inventory.containers["shop-web-1.0a1b2c3d"]?.name == "shop-web-1")
+    }
+
     @Test("a damaged inventory is an error naming the file, never silently empty")
     func damaged() throws {
         let dir = try HostFixtures.scratch()

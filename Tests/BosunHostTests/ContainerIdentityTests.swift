@@ -1,0 +1,62 @@
+import BosunConverge
+import BosunHost
+import BosunPlanner
+import Foundation
+import Testing
+import BosunTestSupport
+
+/// A container's key on the host (its id) is its name but for one created beside another of its name: the
+/// engine finds such a container by the name users and the plan know, and acts on it by its id.
+@Suite("Container ids", .enabled(if: HostFixtures.rootTestsEnabled))
+struct ContainerIdentityTests {
+    @Test("a container whose id is not its name is observed, waited for, recreated and removed by its id")
+    func idIsNotTheName() async throws {
+        try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let containers = RecordingContainers()
+        let engine = try HostEngineTests.engine(dir, containers: containers)
+        let executor = Executor(engine: engine, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, concurrency: 1, conditionTimeout: .seconds(30))
+        let desired = ComposeState.load(HostEngineTests.yaml)
+        var observed = try await engine.observe()
+        var plan = Planner.plan(desired: desired, observed: observed)
+        #expect(await executor.run(plan, desired: desired, observed: observed).isComplete)
+
+        // shop-db-1 made again as the container beside another of its name would be: another id.
+        let id = "shop-db-1.0a1b2c3d"
+        try engine.inventory.update { inventory in inventory.containers[id] = inventory.containers.removeValue(forKey: "shop-db-1") }
+        containers.statuses.withLock { $0[id] = $0.removeValue(forKey: "shop-db-1") }
+        await engine.health.unwatch(container: "shop-db-1")
+        #expect(engine.containerID(named: "shop-db-1") == id)
+        observed = try await engine.observe()
+        let db = try #require(observed.containers.first { $0.name == "shop-db-1" })
+        #expect(db.id == id && db.status == .running)
+        #expect(Planner.plan(desired: desired, observed: observed).isEmpty, "the same container: nothing to do")
+        #expect(try await engine.waitHealthy(container: "shop-db-1", timeout: .seconds(30)) == .healthy)
+        #expect(await engine.health.state(of: id)?.status == .healthy, "watched by its id")
+        #expect(await engine.gateObservation(container: "shop-db-1").status == .running)
+
+        // Recreated: the old one is stopped and removed by its id, the new one takes the name as its id.
+        let changed = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: two}"))
+        plan = Planner.plan(desired: changed, observed: observed)
+        let before = containers.calls.count
+        #expect(await executor.run(plan, desired: changed, observed: observed).isComplete)
+        #expect(Array(containers.calls.dropFirst(before)) == [
+            "stop \(id) SIGINT 10.0 seconds", "remove \(id)", "create shop-db-1", "start shop-db-1",
+        ])
+        #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-app-1", "shop-db-1"])
+
+        // Removed by its id when its service goes.
+        try engine.inventory.update { inventory in inventory.containers[id] = inventory.containers.removeValue(forKey: "shop-db-1") }
+        containers.statuses.withLock { $0[id] = $0.removeValue(forKey: "shop-db-1") }
+        let without = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "depends_on: {db: {condition: service_healthy}}", with: "")
+            .replacingOccurrences(of: "  db:\n    image: localhost:5000/bosun/busybox:1.35\n    network_mode: none\n    volumes: [\"data:/etc\"]\n    healthcheck: {test: [\"CMD\", \"true\"], interval: 10ms}\n    stop_signal: SIGINT\n", with: ""))
+        observed = try await engine.observe()
+        plan = Planner.plan(desired: without, observed: observed)
+        let removing = containers.calls.count
+        #expect(await executor.run(plan, desired: without, observed: observed).isComplete, "\(plan.operations.map(\.resource))")
+        #expect(Array(containers.calls.dropFirst(removing)).contains("remove \(id)"))
+        #expect(engine.inventory.inventory.containers[id] == nil)
+        for name in ["shop-db-1", id, "shop-app-1"] { await engine.health.unwatch(container: name) }
+    }
+}
