@@ -1,5 +1,6 @@
 import ArgumentParser
 import BosunContainers
+import BosunHost
 import Foundation
 
 /// `bosun ps [-a] [--format json]`: detached containers, like `docker ps`, with memory and pids from their cgroups.
@@ -18,15 +19,18 @@ struct PsCommand: ParsableCommand {
     func run() throws {
         let now = Date()
         let listed = state.detachedContainers().list().filter { all || $0.isRunning }
+        // Containers a recreate kept aside until its gates pass (the inventory says which) are marked.
+        let kept = Set(((try? InventoryStore(stateDirectory: state.resolvedStateDir))?.inventory.containers ?? [:])
+            .filter { $0.value.role == .previous }.keys)
         if format == "json" {
-            for status in listed { print(PsCommand.json(status, now: now)) }
+            for status in listed { print(PsCommand.json(status, now: now, kept: kept.contains(status.id))) }
             return
         }
         var rows = [["NAME", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "MEM", "PIDS"]]
         for status in listed {
             let command = status.metadata.command.joined(separator: " ")
             let shortCommand = "\"" + (command.count > 20 ? String(command.prefix(19)) + "…" : command) + "\""
-            rows.append([status.metadata.name, status.metadata.image?.reference ?? "-", shortCommand,
+            rows.append([status.metadata.name + (kept.contains(status.id) ? " (kept)" : ""), status.metadata.image?.reference ?? "-", shortCommand,
                          HumanDuration.text(now.timeIntervalSince(status.metadata.created)) + " ago", status.statusText(now: now),
                          PsCommand.ports(status).joined(separator: ", "),
                          status.stats?.memoryUsage.map(PsCommand.bytes) ?? "-", status.stats?.pidsCurrent.map(String.init) ?? "-"])
@@ -44,9 +48,9 @@ struct PsCommand: ParsableCommand {
             : value >= 1 << 20 ? String(format: "%.1fMiB", Double(value) / 1_048_576) : String(format: "%.0fKiB", Double(value) / 1024)
     }
 
-    static func json(_ status: ContainerStatus, now: Date) -> String {
+    static func json(_ status: ContainerStatus, now: Date, kept: Bool = false) -> String {
         var object: [String: Any] = [
-            "name": status.metadata.name, "image": status.metadata.image?.reference ?? "", "command": status.metadata.command,
+            "name": status.metadata.name, "id": status.id, "kept": kept, "image": status.metadata.image?.reference ?? "", "command": status.metadata.command,
             "created": ISO8601DateFormatter().string(from: status.metadata.created), "status": status.statusText(now: now),
             "ports": PsCommand.ports(status), "labels": status.metadata.labels,
         ]

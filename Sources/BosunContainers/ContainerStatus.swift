@@ -14,6 +14,8 @@ public struct ContainerStatus: Sendable {
     }
 
     public var metadata: ContainerMetadata
+    /// Its key on the host (its directory): the name but for a container created beside another of its name.
+    public var id: String
     public var state: State
     /// The monitor's pid, when it is alive.
     public var monitorPid: Int32?

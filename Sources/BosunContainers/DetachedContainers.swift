@@ -120,7 +120,7 @@ public struct DetachedContainers: Sendable {
         }
         var stats: CgroupStats?
         if withStats, case .running = state { stats = runtime.cgroupStats(id: name) }
-        return ContainerStatus(metadata: metadata, state: state, monitorPid: monitorPid, stats: stats)
+        return ContainerStatus(metadata: metadata, id: name, state: state, monitorPid: monitorPid, stats: stats)
     }
 
     /// Every detached container, by name.

@@ -130,7 +130,7 @@ public struct Convergence {
             let removals = if let held {
                 ExecutionReport(outcomes: afterGates.operations.map { OperationOutcome(id: $0.id, status: .skipped(held)) }, startedAt: clock(), endedAt: clock())
             } else {
-                await executor.run(afterGates, desired: desired, observed: observed)
+                await executor.run(afterGates, desired: desired, observed: observed, settled: report.outcomes)
             }
             report = ExecutionReport(outcomes: (report.outcomes + removals.outcomes).sorted { $0.id < $1.id }, startedAt: report.startedAt,
                                      endedAt: max(report.endedAt, removals.endedAt))
@@ -162,7 +162,7 @@ public struct Convergence {
                   owed: Set<String>) async throws -> [GateResult] {
         guard let gate, !Task.isCancelled else { return [] }
         let done = Set(report.outcomes.filter(\.status.isSuccess).map(\.id))
-        let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource))
+        let gated = Set(plan.operations.filter { done.contains($0.id) && [.createContainer, .recreateContainer, .restoreContainer].contains($0.kind) }.map(\.resource))
         var targets = HealthGate.targets(plan: plan, desired: desired, rollback: rollback).filter { gated.contains($0.resource) }
         let planned = Set(plan.operations.map(\.resource))
         targets += HealthGate.targets(resources: owed.filter { !planned.contains($0) }.sorted(), desired: desired, rollback: rollback)

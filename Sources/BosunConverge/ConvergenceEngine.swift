@@ -20,8 +20,13 @@ public protocol ConvergenceEngine: Sendable {
     func startContainer(_ container: ContainerTarget) async throws
     /// Applies the service's resource limits to its running container, without a restart.
     func updateLimits(_ container: ContainerTarget) async throws
-    /// Stops and removes the old container, then creates and starts a new one from the service.
+    /// Stops the old container and keeps it aside (until the gates passed: `removeKept`), then creates and
+    /// starts a new one from the service.
     func recreateContainer(_ container: ContainerTarget) async throws
+    /// Removes the current container of the service and starts the one kept aside in its place.
+    func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws
+    /// Removes the container kept aside for `name` (nothing when there is none).
+    func removeKept(named name: String) async throws
     /// Stops a container bosun created (its stop signal, then SIGKILL after its grace period).
     func stopContainer(_ container: ObservedContainer) async throws
     /// Removes a stopped container bosun created (its named volumes stay).

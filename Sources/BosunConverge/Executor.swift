@@ -27,13 +27,20 @@ public struct Executor: Sendable {
     /// The cause of operations never started because the convergence was cancelled.
     public static let stoppedCause = "skipped: the convergence was stopped"
 
-    /// Runs every operation of `plan`; never throws: each operation's outcome says how it went.
-    public func run(_ plan: Plan, desired: DesiredState, observed: ObservedState) async -> ExecutionReport {
+    /// Runs every operation of `plan`; never throws: each operation's outcome says how it went. `settled`
+    /// are outcomes of operations an earlier run of the same convergence decided (the part before the gates):
+    /// an operation of `plan` waiting for one of them runs when it succeeded and is skipped when it did not.
+    public func run(_ plan: Plan, desired: DesiredState, observed: ObservedState, settled: [OperationOutcome] = []) async -> ExecutionReport {
         let started = clock()
         let targets = OperationTargets(desired: desired, observed: observed)
         var outcomes: [Int: OperationOutcome] = [:]
         /// For failed and skipped operations: the cause their dependents are skipped with.
         var causes: [Int: String] = [:]
+        let planned = Set(plan.operations.map(\.id))
+        for outcome in settled where !planned.contains(outcome.id) {
+            outcomes[outcome.id] = outcome
+            if !outcome.status.isSuccess { causes[outcome.id] = "skipped: #\(outcome.id) did not succeed" }
+        }
         var pending = plan.operations.sorted { $0.id < $1.id }
         await withTaskGroup(of: (OperationOutcome, String?).self) { group in
             var running = 0
@@ -69,7 +76,7 @@ public struct Executor: Sendable {
         for operation in pending where outcomes[operation.id] == nil {
             outcomes[operation.id] = OperationOutcome(id: operation.id, status: .skipped("skipped: it waits for an operation the plan does not have"))
         }
-        let ordered = plan.operations.map { outcomes[$0.id]! }.sorted { $0.id < $1.id }
+        let ordered = plan.operations.compactMap { outcomes[$0.id] }.sorted { $0.id < $1.id }
         return ExecutionReport(outcomes: ordered, startedAt: started, endedAt: clock())
     }
 
@@ -125,6 +132,8 @@ public struct Executor: Sendable {
         case (.recreateContainer, .container(let container)): try await engine.recreateContainer(container)
         case (.stopContainer, .existingContainer(let container)): try await engine.stopContainer(container)
         case (.removeContainer, .existingContainer(let container)): try await engine.removeContainer(container)
+        case (.restoreContainer, .restore(let container, let kept)): try await engine.restoreContainer(container, kept: kept)
+        case (.removeContainer, .kept(let name)): try await engine.removeKept(named: name)
         case (.removeNetwork, .name(let name)): try await engine.removeNetwork(named: name)
         case (.removeVolume, .name(let name)): try await engine.removeVolume(named: name)
         default:

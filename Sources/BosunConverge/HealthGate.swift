@@ -53,7 +53,7 @@ public struct HealthGate: Sendable {
     /// The containers `plan` creates or recreates, with their services' policies: `update_config`'s, or
     /// `rollback_config`'s for a rollback.
     public static func targets(plan: Plan, desired: DesiredState, rollback: Bool = false) -> [Target] {
-        targets(resources: plan.operations.filter { [.createContainer, .recreateContainer].contains($0.kind) }.map(\.resource),
+        targets(resources: plan.operations.filter { [.createContainer, .recreateContainer, .restoreContainer].contains($0.kind) }.map(\.resource),
                 desired: desired, rollback: rollback)
     }
 

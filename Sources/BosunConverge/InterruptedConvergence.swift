@@ -18,7 +18,7 @@ public struct InterruptedConvergence: Sendable, Hashable {
     public static func open(in journal: Journal) -> InterruptedConvergence? {
         guard let open = journal.openConvergence else { return nil }
         let begin = try? journal.record(seq: open)?.body.decode(ConvergenceBegin.self)
-        return InterruptedConvergence(seq: open, gated: (begin?.operations ?? []).filter { ["create", "recreate"].contains($0.kind) }.map(\.resource))
+        return InterruptedConvergence(seq: open, gated: (begin?.operations ?? []).filter { ["create", "recreate", "restore"].contains($0.kind) }.map(\.resource))
     }
 
     /// Ends the journal's open convergence, if there is one, as `interrupted`. Call with the convergence lock held.

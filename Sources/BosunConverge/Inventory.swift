@@ -4,8 +4,11 @@ public import BosunPlanner
 /// What bosun created on this host, with the project and service each thing belongs to. bosun never touches
 /// what is not listed here: observation starts from it, and pruning removes only from it.
 public struct Inventory: Sendable, Hashable, Codable {
-    /// The file's format version.
-    public var version = 1
+    /// The file's format version: 2 while a container is kept aside (`InventoryContainer.role`), so that an
+    /// older bosun refuses the file rather than see two containers of one name; 1 otherwise.
+    public var version: Int { containers.values.contains { $0.role == .previous } ? 2 : 1 }
+    /// The highest format version this bosun reads.
+    public static let newestVersion = 2
     /// Containers by id (their key on the host: directory, runtime id, cgroup, network record), each with the
     /// name users know it by. The id is the name for every container but one created beside another of its name.
     public var containers: [String: InventoryContainer] = [:]
@@ -24,7 +27,11 @@ public struct Inventory: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let values = try decoder.container(keyedBy: CodingKeys.self)
-        version = try values.decode(Int.self, forKey: .version)
+        let version = try values.decode(Int.self, forKey: .version)
+        guard (1...Self.newestVersion).contains(version) else {
+            throw DecodingError.dataCorruptedError(forKey: .version, in: values,
+                                                   debugDescription: "format version \(version) is not known: use a newer bosun")
+        }
         containers = try values.decode([String: InventoryContainer].self, forKey: .containers)
         networks = try values.decode([String: InventoryItem].self, forKey: .networks)
         volumes = try values.decode([String: InventoryItem].self, forKey: .volumes)
@@ -58,10 +65,15 @@ public struct Inventory: Sendable, Hashable, Codable {
         containers[id] = record
     }
 
-    /// The id of the container users know as `name`, nil when bosun has none of that name.
+    /// The id of the current container users know as `name` (not one kept aside), nil when bosun has none.
     public func containerID(named name: String) -> String? {
-        if containers[name]?.name == name { return name }
-        return containers.first { $0.value.name == name }?.key
+        if let record = containers[name], record.name == name, record.role == nil { return name }
+        return containers.first { $0.value.name == name && $0.value.role == nil }?.key
+    }
+
+    /// The id of the container kept aside for `name`, nil when there is none.
+    public func previousID(named name: String) -> String? {
+        containers.first { $0.value.name == name && $0.value.role == .previous }?.key
     }
 
     public mutating func recordNetwork(_ name: String, project: String) { networks[name] = InventoryItem(project: project) }
@@ -83,6 +95,14 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
     public var imageHealthcheck: HealthCheck?
     /// The `Service.defaultsGeneration` its spec was normalised with; nil for records of a bosun before it (1).
     public var defaults: Int?
+    /// nil for the current container of its name; `previous` for one a recreate kept aside (stopped, its
+    /// network released) until the convergence's gates pass.
+    public var role: Role?
+
+    /// Where a container stands beside another of its name.
+    public enum Role: String, Sendable, Hashable, Codable {
+        case previous
+    }
 
     public init(name: String, project: String, service: String, configHash: String, spec: Service) {
         self.name = name
@@ -98,7 +118,7 @@ public struct InventoryContainer: Sendable, Hashable, Codable {
         HealthCheck.effective(service: spec.healthcheck, image: imageHealthcheck).flatMap { $0.isDisabled ? nil : $0 }
     }
 
-    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec, imageHealthcheck = "image_healthcheck", defaults }
+    enum CodingKeys: String, CodingKey { case name, project, service, configHash = "config_hash", spec, imageHealthcheck = "image_healthcheck", defaults, role }
 }
 
 /// A network or volume bosun created, and the project it belongs to.
@@ -135,9 +155,10 @@ extension Inventory {
     public func observe(_ facts: HostFacts) async throws -> ObservedState {
         var observed = ObservedState(images: try await facts.images())
         for (id, container) in containers.sorted(by: { ($0.value.name, $0.key) < ($1.value.name, $1.key) }) {
-            observed.containers.append(ObservedContainer(project: container.project, service: container.service, name: container.name, id: id,
-                                                         spec: container.spec, status: await facts.containerStatus(id),
-                                                         defaultsGeneration: container.defaults ?? 1))
+            let observedContainer = ObservedContainer(project: container.project, service: container.service, name: container.name, id: id,
+                                                      spec: container.spec, status: await facts.containerStatus(id),
+                                                      defaultsGeneration: container.defaults ?? 1)
+            if container.role == .previous { observed.previous.append(observedContainer) } else { observed.containers.append(observedContainer) }
         }
         for name in networks.keys.sorted() where await facts.networkExists(name) { observed.networks.append(name) }
         for (name, item) in volumes.sorted(by: { $0.key < $1.key }) where await facts.volumeExists(name) {

@@ -9,6 +9,10 @@ public enum OperationTarget: Sendable, Hashable {
     case volume(Volume, Project)
     case container(ContainerTarget)
     case existingContainer(ObservedContainer)
+    /// The kept container to start again in place of the current one.
+    case restore(ContainerTarget, kept: ObservedContainer)
+    /// The container kept aside for a name (found when the operation runs: a recreate of this convergence keeps it).
+    case kept(name: String)
     /// A network or volume to remove, by its host name.
     case name(String)
 }
@@ -52,13 +56,16 @@ public struct OperationTargets: Sendable {
             for project in desired.projects {
                 if let volume = project.volumes.first(where: { $0.name == name }) { return .volume(volume, project) }
             }
-        case .createContainer, .startContainer, .updateLimits, .recreateContainer:
+        case .createContainer, .startContainer, .updateLimits, .recreateContainer, .restoreContainer:
             if let (project, service) = desiredService(resource) {
                 let hash = operation.targetHash ?? ConfigHash.of(service)
-                return .container(ContainerTarget(project: project, service: service,
-                                                  name: ContainerTarget.containerName(project: project.name, service: service),
-                                                  configHash: hash))
+                let target = ContainerTarget(project: project, service: service,
+                                             name: ContainerTarget.containerName(project: project.name, service: service), configHash: hash)
+                guard operation.kind == .restoreContainer else { return .container(target) }
+                if let kept = observed.previous.first(where: { $0.name == target.name }) { return .restore(target, kept: kept) }
             }
+        case .removeContainer where resource.hasPrefix("kept:"):
+            return .kept(name: String(resource.dropFirst("kept:".count)))
         case .stopContainer, .removeContainer:
             let desiredNames = Set(desired.projects.flatMap { project in
                 project.services.map { ContainerTarget.containerName(project: project.name, service: $0) }
@@ -77,7 +84,8 @@ public struct OperationTargets: Sendable {
 
     /// The depends_on conditions to check before `operation` starts a container.
     public func conditions(of operation: PlannedOperation) -> [ConditionWait] {
-        guard [.startContainer, .recreateContainer].contains(operation.kind), let (project, service) = desiredService(operation.resource) else { return [] }
+        guard [.startContainer, .recreateContainer, .restoreContainer].contains(operation.kind),
+              let (project, service) = desiredService(operation.resource) else { return [] }
         return service.dependsOn.compactMap { dependency in
             guard let target = project.services.first(where: { $0.name == dependency.service }) else { return nil }
             return ConditionWait(resource: "\(project.name)/\(target.name)",

@@ -19,6 +19,8 @@ struct AgentEngine: ConvergenceEngine {
     func startContainer(_ container: ContainerTarget) async throws { try await host.startContainer(container) }
     func updateLimits(_ container: ContainerTarget) async throws { try await host.updateLimits(container) }
     func recreateContainer(_ container: ContainerTarget) async throws { try await host.recreateContainer(container) }
+    func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws { try await host.restoreContainer(container, kept: kept) }
+    func removeKept(named name: String) async throws { try await host.removeKept(named: name) }
     func stopContainer(_ container: ObservedContainer) async throws { try await host.stopContainer(container) }
     func removeContainer(_ container: ObservedContainer) async throws { try await host.removeContainer(container) }
     func removeNetwork(named name: String) async throws { try await host.removeNetwork(named: name) }

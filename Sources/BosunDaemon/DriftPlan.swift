@@ -38,6 +38,12 @@ enum DriftPlan {
                 return desired.projects.first { $0.volumes.contains { $0.name == name } }?.name
             }
             if resource.hasPrefix("image:") { return nil }
+            if resource.hasPrefix("kept:") {  // a kept container, by its name
+                let name = String(resource.dropFirst("kept:".count))
+                return desired.projects.first { project in
+                    project.services.contains { ContainerTarget.containerName(project: project.name, service: $0) == name }
+                }?.name
+            }
             return resource.split(separator: "/", maxSplits: 1).first.map(String.init)
         }
         // Images are kept when an enforced project uses them.
@@ -69,6 +75,10 @@ enum DriftPlan {
                 builder.add(kind, resource, "drift: " + same.map { "\($0.field) is \($0.actual) on the host, \($0.expected) desired" }.joined(separator: "; "),
                             changes: same.map { PlannedChange(field: $0.field, old: $0.actual, new: $0.expected) },
                             dependsOn: waits, target: ConfigHash.of(service))
+                let kept = "kept:" + ContainerTarget.containerName(project: owner, service: service)
+                if kind == .recreateContainer && !builder.has(kept) {
+                    builder.add(.removeContainer, kept, "kept aside until the gates passed", changes: [], dependsOn: [builder.operations.count - 1], target: nil)
+                }
             case .repairNetwork(let name):
                 let resource = "network:\(name)"
                 guard let owner = project(of: resource), enforced.contains(owner), !builder.has(resource) else { continue }

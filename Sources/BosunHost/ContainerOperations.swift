@@ -40,6 +40,10 @@ public protocol ContainerOperations: Sendable {
     /// Writes every container record of an older bosun's format in today's (nothing restarts); returns the
     /// names migrated and the ones that could not be, with why.
     func migrateRecords() async -> RecordMigration
+    /// Releases what a stopped container holds that a replacement of the same name needs — its network
+    /// attachment: address, published ports, DNS names — and keeps everything else (files, overlay, record),
+    /// so that `start` can start it again (it is attached afresh then).
+    func setAside(_ id: String) async throws
 }
 
 extension ContainerOperations {
@@ -47,6 +51,8 @@ extension ContainerOperations {
     public func bindSources(_ name: String) async -> [String: String] { [:] }
     /// Containers without records on disk (fakes) have nothing to migrate.
     public func migrateRecords() async -> RecordMigration { RecordMigration() }
+    /// Containers without networks (fakes) hold nothing to release.
+    public func setAside(_ id: String) async throws {}
 }
 
 /// What `ContainerOperations.migrateRecords` did.

@@ -106,7 +106,7 @@ public final class HostEngine: ConvergenceEngine {
     public func createContainer(_ target: ContainerTarget) async throws {
         let lowers = try imageLowers(target.service.image)
         let resolved = try mounts.mounts(for: target, imageLowers: lowers)
-        let id = target.name
+        let id = newID(for: target.name)
         try inventory.update { $0.recordPendingContainer(target, id: id) }
         do {
             try await containers.create(target, id: id, mounts: resolved)
@@ -119,6 +119,17 @@ public final class HostEngine: ConvergenceEngine {
         }
         let imageCheck = imageHealthCheck(target.service.image)
         try inventory.update { $0.recordContainer(target, id: id, imageHealthcheck: imageCheck) }
+    }
+
+    /// The id a new container of `name` gets: the name itself unless a container bosun keeps has it (one kept
+    /// aside by a recreate), then `<name>.<8 hex>`.
+    func newID(for name: String) -> String {
+        let taken = Set(inventory.inventory.containers.keys).union(inventory.inventory.pendingContainers.keys)
+        guard taken.contains(name) else { return name }
+        while true {
+            let id = name + "." + String(format: "%08x", UInt32.random(in: .min ... .max))
+            if !taken.contains(id) { return id }
+        }
     }
 
     /// The id of the container users know as `name` (the name itself when bosun has none of that name).
@@ -156,16 +167,51 @@ public final class HostEngine: ConvergenceEngine {
         try inventory.update { $0.recordContainer(target, id: id) }
     }
 
+    /// The old container is stopped and kept aside (its network released, its files kept) until the
+    /// convergence's gates pass (`removeKept`), so that a rollback starts it again (`restoreContainer`); an
+    /// older kept container of that name goes first. The new one gets its own id.
     public func recreateContainer(_ target: ContainerTarget) async throws {
         let id = containerID(named: target.name)
         let old = inventory.inventory.containers[id]
         await health.unwatch(container: id)
         try await containers.stop(id, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
         await health.quiesce(container: id)
-        try await containers.remove(id)
-        try inventory.update { $0.containers[id] = nil }
+        if old != nil {
+            try await removeKept(named: target.name)
+            try await containers.setAside(id)
+            try inventory.update { $0.containers[id]?.role = .previous }
+        } else {
+            try await containers.remove(id)
+        }
         try await createContainer(target)
         try await startContainer(target)
+    }
+
+    /// The current container (the one whose gate failed, or what is left of it) is removed; the kept one
+    /// becomes current again and starts — attached afresh to its networks, its files and upper layer as it
+    /// left them. No image is needed: its overlay is still mounted (after a reboot it is mounted again from
+    /// its image, by digest).
+    public func restoreContainer(_ target: ContainerTarget, kept: ObservedContainer) async throws {
+        guard inventory.inventory.containers[kept.id]?.role == .previous else { throw notOwned("kept container", kept.id) }
+        if let current = inventory.inventory.containerID(named: target.name) {
+            let spec = inventory.inventory.containers[current]?.spec
+            await health.unwatch(container: current)
+            try await containers.stop(current, signal: spec?.stopSignal, grace: Self.grace(spec))
+            await health.quiesce(container: current)
+            try await containers.remove(current)
+            try inventory.update { $0.containers[current] = nil }
+        }
+        try inventory.update { $0.containers[kept.id]?.role = nil }
+        try await startContainer(target)
+    }
+
+    /// Removes the container kept aside for `name`, if any.
+    public func removeKept(named name: String) async throws {
+        guard let kept = inventory.inventory.previousID(named: name) else { return }
+        await health.unwatch(container: kept)
+        await health.quiesce(container: kept)
+        try await containers.remove(kept)
+        try inventory.update { $0.containers[kept] = nil }
     }
 
     public func stopContainer(_ container: ObservedContainer) async throws {

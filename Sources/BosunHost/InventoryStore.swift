@@ -29,9 +29,6 @@ public final class InventoryStore: Sendable {
             throw HostError("read the inventory \(path)", cause: "\(error)",
                             hint: "restore it from a backup; without it bosun does not know what it created")
         }
-        guard loaded.version == 1 else {
-            throw HostError("read the inventory \(path)", cause: "format version \(loaded.version) is not known", hint: "use a newer bosun")
-        }
         return loaded
     }
 

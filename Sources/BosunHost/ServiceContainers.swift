@@ -319,6 +319,19 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
+    public func setAside(_ id: String) async throws {
+        try await Blocking.run {
+            let record = try directory(id).record.read()
+            if record?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager() {
+                try manager.detach(containerID: id)
+            }
+            try directory(id).record.update { current in
+                current?.address = nil
+                current?.publishedPorts = nil
+            }
+        }
+    }
+
     public func migrateRecords() async -> RecordMigration {
         let containers = containers
         let result = try? await Blocking.run { containers.migrateRecords() }

@@ -92,7 +92,7 @@ public struct AppliedIndex: Sendable, Hashable, Codable {
             if case .object(let fields)? = record.body["services"] { services = fields.keys.map { String($0.prefix { $0 != "/" }) } }
             var gated: [String] = []
             if case .array(let operations)? = record.body["operations"] {
-                for operation in operations where ["create", "recreate"].contains(operation["kind"]?.stringValue ?? "") {
+                for operation in operations where ["create", "recreate", "restore"].contains(operation["kind"]?.stringValue ?? "") {
                     if let resource = operation["resource"]?.stringValue { gated.append(resource) }
                 }
             }

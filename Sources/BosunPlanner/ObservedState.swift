@@ -16,6 +16,10 @@ public struct ObservedState: Sendable, Hashable, Codable {
     /// Stopped containers the agent's restart policies keep stopped for now (a backoff, `on-failure` after a
     /// clean exit, a manual stop): the planner does not start them. Not part of the encoded form.
     public var keptStopped: Set<String> = []
+    /// Containers a recreate kept aside (stopped, their network released) until the convergence's gates
+    /// passed: a rollback starts one again instead of creating a container. Each has its own id; its name is
+    /// the one its replacement has. Not part of the encoded form.
+    public var previous: [ObservedContainer] = []
 
     public init(containers: [ObservedContainer] = [], networks: [String] = [], volumes: [String] = [], images: Set<String> = [],
                 volumeOwners: [String: String] = [:]) {

@@ -27,6 +27,8 @@ public enum OperationKind: String, Sendable, Hashable, Codable, CaseIterable {
     case startContainer = "start"
     case updateLimits = "update-limits"
     case recreateContainer = "recreate"
+    /// Starts again the container a recreate kept aside, in place of the current one (a rollback's fast path).
+    case restoreContainer = "restore"
     case stopContainer = "stop"
     case removeContainer = "remove"
     case removeNetwork = "remove-network"

@@ -10,15 +10,17 @@ public enum PlanRenderer {
         let starts = plan.count([.startContainer])
         let updates = plan.count([.updateLimits])
         let recreates = plan.count([.recreateContainer])
+        let restores = plan.count([.restoreContainer])
         let removes = plan.count([.removeContainer, .removeNetwork, .removeVolume])
-        var lines = ["Plan: \(creates) to create, \(starts) to start, \(updates) to update in place, \(recreates) to recreate, \(removes) to remove.",
+        var lines = ["Plan: \(creates) to create, \(starts) to start, \(updates) to update in place, \(recreates) to recreate, "
+                     + (restores > 0 ? "\(restores) to restore, " : "") + "\(removes) to remove.",
                      "plan \(plan.hash)", ""]
         for operation in plan.operations {
             let (symbol, code): (String, String)
             switch operation.kind {
             case .pullImage, .createNetwork, .createVolume, .createContainer: (symbol, code) = ("+", "32")
             case .startContainer, .updateLimits: (symbol, code) = ("~", "33")
-            case .recreateContainer: (symbol, code) = ("-/+", "35")
+            case .recreateContainer, .restoreContainer: (symbol, code) = ("-/+", "35")
             case .stopContainer, .removeContainer, .removeNetwork, .removeVolume: (symbol, code) = ("-", "31")
             }
             var line = "\(paint(symbol.padding(3), code)) \(operation.kind.rawValue) \(operation.resource)  (\(operation.cause))"

@@ -10,6 +10,8 @@ public enum Planner {
         var builder = PlanBuilder()
         let desiredServices = desired.projects.flatMap { project in project.services.map { (project, $0) } }
         var observedByName = Dictionary(observed.containers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var keptByName = Dictionary(observed.previous.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var keptRemovals: [String: [Int]] = [:]  // container name → the recreate its kept container waits for
 
         // Images first: every later step on a container waits for its image.
         var imageOps: [String: Int] = [:]
@@ -48,6 +50,15 @@ public enum Planner {
             }
             let desiredHash = ConfigHash.of(service)
             let existing = observedByName.removeValue(forKey: name)
+            // The container a recreate kept aside, when it has the desired configuration, is started again in
+            // place of the current one: a rollback with no create, right even when a tag moved since.
+            if let kept = keptByName[name], existing.map({ !FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service).isEmpty || $0.status == .missing }) ?? true,
+               FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
+                keptByName[name] = nil
+                containerOps[key] = builder.add(.restoreContainer, key, "its kept container \(kept.id) has the desired configuration",
+                                                dependsOn: waits, target: desiredHash)
+                continue
+            }
             guard let existing, existing.status != .missing else {
                 // A container the host lost (bosun's inventory lists it, the host does not have it) is created again.
                 let cause = existing == nil ? "no existing container" : "container is missing"
@@ -68,8 +79,10 @@ public enum Planner {
                 containerOps[key] = builder.add(.updateLimits, key, FieldDiff.summary(changes), changes: changes, dependsOn: waits, target: desiredHash)
             } else {
                 containerOps[key] = builder.add(.recreateContainer, key, FieldDiff.summary(changes, projectDirectory: project.directory), changes: changes, dependsOn: waits, target: desiredHash)
+                keptRemovals[name] = [containerOps[key]!]
             }
         }
+
         // What disappeared from git: containers first (dependents before what they depend on), then networks
         // and, only when the project opts in, volumes.
         var removals: [Int] = []
@@ -100,6 +113,10 @@ public enum Planner {
         for volume in observed.volumes.sorted() where !desiredVolumes.contains(volume) {
             guard let owner = observed.volumeOwners[volume], pruningProjects.contains(owner) else { continue }
             _ = builder.add(.removeVolume, "volume:\(volume)", "no longer in the desired state (x-bosun prune_volumes)", dependsOn: removals)
+        }
+        // Kept containers go once the gates passed: the one each recreate keeps, and any kept before and not restored.
+        for name in Set(keptRemovals.keys).union(keptByName.keys).sorted() {
+            _ = builder.add(.removeContainer, "kept:\(name)", "kept aside until the gates passed", dependsOn: keptRemovals[name] ?? [])
         }
         return Plan(operations: builder.operations)
     }

@@ -67,6 +67,8 @@ public actor RecordingEngine: ConvergenceEngine {
     public func startContainer(_ container: ContainerTarget) async throws { try await enter("start \(container.name)") }
     public func updateLimits(_ container: ContainerTarget) async throws { try await enter("update-limits \(container.name)") }
     public func recreateContainer(_ container: ContainerTarget) async throws { try await enter("recreate \(container.name)") }
+    public func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws { try await enter("restore \(kept.id)") }
+    public func removeKept(named name: String) async throws { try await enter("remove-kept \(name)") }
     public func stopContainer(_ container: ObservedContainer) async throws { try await enter("stop \(container.name)") }
     public func removeContainer(_ container: ObservedContainer) async throws { try await enter("remove \(container.name)") }
     public func removeNetwork(named name: String) async throws { try await enter("remove-network \(name)") }

@@ -63,6 +63,11 @@ struct RollbackCommandTests {
         #expect(bad.stdout.contains("rollback (trigger rollback):"), "\(bad.stdout)")
         #expect(bad.stdout.contains("rolled-back: "), "\(bad.stdout)")
         #expect(try read(state, web) == "one\n", "the rolled-back container binds the good commit's file")
+        // The rollback started the container the bad commit's recreate kept aside: no create, the same container.
+        #expect(bad.stdout.contains("restore \(project)/web  (its kept container \(web) has the desired configuration)"), "\(bad.stdout)")
+        #expect(!bad.stdout.contains("+   create \(project)/web"), "\(bad.stdout)")
+        let ps = try BosunBinary.run(["ps", "-a", "--format", "json", "--state-dir", state]).stdout
+        #expect(ps.split(separator: "\n").count == 1 && ps.contains("\"id\":\"\(web)\""), "only the restored container, under its own id: \(ps)")
 
         // Left alone: the same commit converges the good state (nothing to do), and says why.
         let again = try BosunBinary.run(["apply", "--repo", repo, "--state-dir", state])

@@ -56,7 +56,7 @@ struct ConvergenceJournalTests {
         let desired = F.state(F.shop.replacing("s3cret", "n3w-value"))
         let result = try await Self.convergence(RecordingEngine(observed: F.observed(F.state())), storage: storage)
             .converge(desired, source: nil, trigger: .manual)
-        #expect(result.plan.operations.map(\.kind) == [.recreateContainer])
+        #expect(result.plan.operations.map(\.kind) == [.recreateContainer, .removeContainer])
         let bytes = try storage.segmentNames().flatMap { try storage.read($0) }
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(!text.contains("s3cret") && !text.contains("n3w-value"))

@@ -34,9 +34,9 @@ struct ExecutorTests {
         let before = F.state()
         let engine = RecordingEngine()
         let (plan, report) = await F.execute(F.state(F.shop.replacing("s3cret", "n3w")), F.observed(before), engine: engine)
-        #expect(plan.operations.map(\.kind) == [.recreateContainer])
+        #expect(plan.operations.map(\.kind) == [.recreateContainer, .removeContainer])
         #expect(report.isComplete)
-        #expect(await engine.calls == ["wait-started shop-app-1", "recreate shop-web-1"])
+        #expect(await engine.calls == ["wait-started shop-app-1", "recreate shop-web-1", "remove-kept shop-web-1"])
     }
 
     @Test("a limit change updates in place, with no condition wait and no restart")

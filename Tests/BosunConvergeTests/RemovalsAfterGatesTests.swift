@@ -28,9 +28,9 @@ struct RemovalsAfterGatesTests {
         let plan = Planner.plan(desired: desired, observed: observed)
         let (before, after) = plan.splitAtGates
         #expect(before.operations.map(\.kind).contains(.recreateContainer))
-        #expect(after.operations.map(\.kind) == [.stopContainer, .removeContainer, .removeVolume])
-        let ids = Set(after.operations.map(\.id))
-        #expect(after.operations.allSatisfy { $0.dependsOn.allSatisfy(ids.contains) })
+        #expect(after.operations.map(\.kind) == [.stopContainer, .removeContainer, .removeVolume, .removeContainer])
+        #expect(after.operations.last?.resource == "kept:shop-web-1", "the container the recreate keeps aside")
+        #expect(after.operations.map(\.dependsOn) == plan.operations.filter { Plan.kindsAfterGates.contains($0.kind) }.map(\.dependsOn))
         #expect(before.operations.count + after.operations.count == plan.operations.count)
         #expect(Plan(operations: before.operations).splitAtGates.afterGates.isEmpty)
     }
@@ -47,9 +47,9 @@ struct RemovalsAfterGatesTests {
         #expect(result.outcome == .failed)
         let calls = await engine.calls
         #expect(calls.contains("recreate shop-web-1"))
-        #expect(!calls.contains { $0.hasPrefix("stop ") || $0.hasPrefix("remove") }, "\(calls)")
+        #expect(!calls.contains { $0.hasPrefix("stop ") || $0.hasPrefix("remove") }, "\(calls): the kept container stays for the rollback")
         let held = plan.operations.filter { Plan.kindsAfterGates.contains($0.kind) }.compactMap { result.report.outcome($0.id)?.status }
-        #expect(held.count == 3 && held.allSatisfy { $0 == .skipped("held: the health gate of shop/web failed (removals and volume prunes wait until every gate passes)") })
+        #expect(held.count == 4 && held.allSatisfy { $0 == .skipped("held: the health gate of shop/web failed (removals and volume prunes wait until every gate passes)") })
         #expect(try ConvergenceJournalTests.verified(storage))
     }
 
@@ -65,6 +65,6 @@ struct RemovalsAfterGatesTests {
         let lastGate = try #require(calls.lastIndex { $0.hasPrefix("observe-gate") })
         let stop = try #require(calls.firstIndex(of: "stop shop-old-1"))
         #expect(lastGate < stop, "\(calls)")
-        #expect(calls.suffix(3) == ["stop shop-old-1", "remove shop-old-1", "remove-volume shop_olddata"])
+        #expect(calls.suffix(4) == ["stop shop-old-1", "remove shop-old-1", "remove-volume shop_olddata", "remove-kept shop-web-1"])
     }
 }

@@ -36,13 +36,14 @@ struct ContainerIdentityTests {
         #expect(await engine.health.state(of: id)?.status == .healthy, "watched by its id")
         #expect(await engine.gateObservation(container: "shop-db-1").status == .running)
 
-        // Recreated: the old one is stopped and removed by its id, the new one takes the name as its id.
+        // Recreated: the old one is stopped and kept aside by its id, the new one takes the free name as its id, and
+        // the kept one is removed by its id once the plan's gates (none here) passed.
         let changed = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: two}"))
         plan = Planner.plan(desired: changed, observed: observed)
         let before = containers.calls.count
         #expect(await executor.run(plan, desired: changed, observed: observed).isComplete)
         #expect(Array(containers.calls.dropFirst(before)) == [
-            "stop \(id) SIGINT 10.0 seconds", "remove \(id)", "create shop-db-1", "start shop-db-1",
+            "stop \(id) SIGINT 10.0 seconds", "set-aside \(id)", "create shop-db-1", "start shop-db-1", "remove \(id)",
         ])
         #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-app-1", "shop-db-1"])
 
@@ -58,5 +59,45 @@ struct ContainerIdentityTests {
         #expect(Array(containers.calls.dropFirst(removing)).contains("remove \(id)"))
         #expect(engine.inventory.inventory.containers[id] == nil)
         for name in ["shop-db-1", id, "shop-app-1"] { await engine.health.unwatch(container: name) }
+    }
+
+    @Test("a recreate keeps the old container aside; a rollback restores it: the new one removed, the old one started")
+    func keptAndRestored() async throws {
+        try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let containers = RecordingContainers()
+        let engine = try HostEngineTests.engine(dir, containers: containers)
+        let executor = Executor(engine: engine, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, concurrency: 1, conditionTimeout: .seconds(30))
+        let good = ComposeState.load(HostEngineTests.yaml)
+        var observed = try await engine.observe()
+        #expect(await executor.run(Planner.plan(desired: good, observed: observed), desired: good, observed: observed).isComplete)
+
+        // The bad commit: recreated, its gate fails (the removals after the gates do not run).
+        let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
+        observed = try await engine.observe()
+        var before = containers.calls.count
+        let (first, _) = Planner.plan(desired: bad, observed: observed).splitAtGates
+        #expect(await executor.run(first, desired: bad, observed: observed).isComplete)
+        let newID = engine.containerID(named: "shop-db-1")
+        #expect(newID != "shop-db-1")
+        #expect(Array(containers.calls.dropFirst(before)) == ["stop shop-db-1 SIGINT 10.0 seconds", "set-aside shop-db-1", "create \(newID)", "start \(newID)"])
+        #expect(engine.inventory.inventory.containers["shop-db-1"]?.role == .previous)
+        #expect(engine.inventory.inventory.version == 2, "an older bosun must not read two containers of one name")
+
+        // The rollback: the kept container has the good configuration.
+        observed = try await engine.observe()
+        #expect(observed.previous.map(\.id) == ["shop-db-1"] && observed.containers.first { $0.name == "shop-db-1" }?.id == newID)
+        let rollback = Planner.plan(desired: good, observed: observed)
+        #expect(rollback.operations.map { "\($0.kind.rawValue) \($0.resource)" } == ["restore shop/db"])
+        before = containers.calls.count
+        #expect(await executor.run(rollback, desired: good, observed: observed).isComplete)
+        #expect(Array(containers.calls.dropFirst(before)) == ["stop \(newID) SIGINT 10.0 seconds", "remove \(newID)", "start shop-db-1"])
+        #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-app-1", "shop-db-1"])
+        #expect(engine.inventory.inventory.containers["shop-db-1"]?.role == nil && engine.inventory.inventory.version == 1)
+        #expect(try await engine.waitHealthy(container: "shop-db-1", timeout: .seconds(30)) == .healthy, "watched again")
+        observed = try await engine.observe()
+        #expect(Planner.plan(desired: good, observed: observed).isEmpty)
+        for name in ["shop-db-1", newID, "shop-app-1"] { await engine.health.unwatch(container: name) }
     }
 }

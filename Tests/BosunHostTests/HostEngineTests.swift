@@ -39,6 +39,9 @@ final class RecordingContainers: ContainerOperations {
         log.withLock { $0.append("remove \(name)") }
         statuses.withLock { $0[name] = nil }
     }
+    func setAside(_ id: String) async throws {
+        log.withLock { $0.append("set-aside \(id)") }
+    }
     func removeInterrupted(_ name: String) async -> InterruptedRemoval {
         log.withLock { $0.append("remove-interrupted \(name)") }
         return statuses.withLock { $0.removeValue(forKey: name) } == nil ? InterruptedRemoval(.absent) : InterruptedRemoval(.removed)
@@ -114,19 +117,24 @@ struct HostEngineTests {
         observed = try await engine.observe()
         #expect(Planner.plan(desired: desired, observed: observed).isEmpty)
 
-        // A memory limit changes in place, an environment change recreates (stop with its signal, remove, create, start).
+        // A memory limit changes in place, an environment change recreates: the old container is stopped with its
+        // signal and kept aside, the new one created under an id of its own and started; the kept one goes after.
         let changed = ComposeState.load(Self.yaml.replacingOccurrences(of: "depends_on:", with: "mem_limit: 64m\n    depends_on:")
             .replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: two}"))
         plan = Planner.plan(desired: changed, observed: observed)
         #expect(plan.operations.map { "\($0.kind.rawValue) \($0.resource) (\($0.cause))" } == [
             "recreate shop/db (environment.MODE changed)", "update-limits shop/app (memory limit (none) → 64m)",
+            "remove kept:shop-db-1 (kept aside until the gates passed)",
         ])
         let before = containers.calls.count
         report = await executor.run(plan, desired: changed, observed: observed)
         #expect(report.isComplete, "\(report.lines(for: plan))")
+        let newID = engine.containerID(named: "shop-db-1")
+        #expect(newID.hasPrefix("shop-db-1.") && newID.count == "shop-db-1.".count + 8, "\(newID)")
         #expect(Array(containers.calls.dropFirst(before)).sorted() == [
-            "create shop-db-1", "remove shop-db-1", "start shop-db-1", "stop shop-db-1 SIGINT 10.0 seconds", "update-limits shop-app-1 64m",
-        ])
+            "create \(newID)", "remove shop-db-1", "set-aside shop-db-1", "start \(newID)", "stop shop-db-1 SIGINT 10.0 seconds", "update-limits shop-app-1 64m",
+        ].sorted())
+        #expect(engine.inventory.inventory.containers[newID]?.name == "shop-db-1" && engine.inventory.inventory.containers["shop-db-1"] == nil)
         #expect(engine.inventory.inventory.containers["shop-app-1"]?.spec.resources.memoryLimit == ByteSize(bytes: 64 << 20))
 
         // The project drops app and its volume (opting in): app is stopped and removed, the volume deleted.
@@ -138,6 +146,7 @@ struct HostEngineTests {
         #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-other-1"])
         #expect(engine.inventory.inventory.volumes.isEmpty && !FileManager.default.fileExists(atPath: dir + "/volumes/shop_data"))
         await engine.health.unwatch(container: "shop-db-1")
+        await engine.health.unwatch(container: newID)
     }
 
     @Test("bosun never touches what its inventory does not list")

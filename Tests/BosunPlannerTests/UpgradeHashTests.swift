@@ -77,7 +77,7 @@ struct NoNewPrivilegesDefaultTests {
         }
         #expect(plan(1).isEmpty)
         let recreate = plan(Service.defaultsGeneration)
-        #expect(recreate.operations.map(\.kind) == [.recreateContainer], "\(recreate.operations)")
+        #expect(recreate.operations.map(\.kind) == [.recreateContainer, .removeContainer], "\(recreate.operations)")
         #expect(recreate.operations.first?.cause.contains("no_new_privileges") == true)
     }
 }
