@@ -54,6 +54,7 @@ struct DownCommand: AsyncParsableCommand {
         let ran = try await InterruptibleConvergence.run { try await locked.value.run(desired, revision: nil, trigger: .manual, sweep: true) { all in
             var observed = all
             observed.containers = observed.containers.filter { targets.contains($0.project) }
+            observed.previous = observed.previous.filter { targets.contains($0.project) }
             observed.networks = observed.networks.filter { inventory.networks[$0].map { targets.contains($0.project) } ?? false }
             observed.volumes = observed.volumes.filter { inventory.volumes[$0].map { targets.contains($0.project) } ?? false }
             return (observed, Planner.plan(desired: desired, observed: observed))

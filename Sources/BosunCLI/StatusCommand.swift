@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             print(report.text)
         }
-        if report.containers.contains(where: { ($0.state != "running" && !($0.state == "exited" && $0.exitCode == 0)) || $0.health == "unhealthy" }) {
+        if report.containers.contains(where: { (!["running", "kept"].contains($0.state) && !($0.state == "exited" && $0.exitCode == 0)) || $0.health == "unhealthy" }) {
             throw CommandFailure(.checkFailed, "")
         }
     }

@@ -77,6 +77,12 @@ struct StatusReport {
                 container.state = "missing"
                 container.status = "Missing (removed outside bosun)"
             }
+            if entry.role == .previous {
+                // Stopped on purpose by a recreate, kept until its gates pass (or for the rollback): not a failure.
+                container.state = "kept"
+                container.status = "Kept aside (" + container.status + ")"
+                container.health = nil
+            }
             if entry.healthcheck == nil { container.health = nil }
             report.containers.append(container)
         }
@@ -170,7 +176,7 @@ struct StatusReport {
         fromAgent = true
         for entry in entries {
             guard case .object(let fields) = entry, case .string(let name)? = fields["name"],
-                  let index = containers.firstIndex(where: { $0.name == name }) else { continue }
+                  let index = containers.firstIndex(where: { $0.name == name && $0.state != "kept" }) else { continue }
             if case .string(let health)? = fields["health"] { containers[index].health = health }
             if case .int(let restarts)? = fields["restarts"] { containers[index].restarts = Int(restarts) }
             if case .bool(let looping)? = fields["crash_loop"] { containers[index].crashLoop = looping }

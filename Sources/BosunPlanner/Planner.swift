@@ -52,8 +52,8 @@ public enum Planner {
             let existing = observedByName.removeValue(forKey: name)
             // The container a recreate kept aside, when it has the desired configuration, is started again in
             // place of the current one: a rollback with no create, right even when a tag moved since.
-            if let kept = keptByName[name], existing.map({ !FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service).isEmpty || $0.status == .missing }) ?? true,
-               FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
+            let currentDiffers = existing.map { $0.status == .missing || !FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service).isEmpty } ?? true
+            if let kept = keptByName[name], currentDiffers, FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
                 keptByName[name] = nil
                 containerOps[key] = builder.add(.restoreContainer, key, "its kept container \(kept.id) has the desired configuration",
                                                 dependsOn: waits, target: desiredHash)
