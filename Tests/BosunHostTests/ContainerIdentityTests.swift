@@ -9,18 +9,26 @@ import BosunTestSupport
 /// engine finds such a container by the name users and the plan know, and acts on it by its id.
 @Suite("Container ids", .enabled(if: HostFixtures.rootTestsEnabled))
 struct ContainerIdentityTests {
+    /// An engine over recording containers in a scratch directory, `HostEngineTests.yaml` converged.
+    static func converged(in dir: String) async throws -> (RecordingContainers, HostEngine, Executor) {
+        let containers = RecordingContainers()
+        let engine = try HostEngineTests.engine(dir, containers: containers)
+        let executor = Executor(engine: engine, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, concurrency: 1, conditionTimeout: .seconds(30))
+        let desired = ComposeState.load(HostEngineTests.yaml)
+        let observed = try await engine.observe()
+        #expect(await executor.run(Planner.plan(desired: desired, observed: observed), desired: desired, observed: observed).isComplete)
+        return (containers, engine, executor)
+    }
+
     @Test("a container whose id is not its name is observed, waited for, recreated and removed by its id")
     func idIsNotTheName() async throws {
         try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
         let dir = try HostFixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let containers = RecordingContainers()
-        let engine = try HostEngineTests.engine(dir, containers: containers)
-        let executor = Executor(engine: engine, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, concurrency: 1, conditionTimeout: .seconds(30))
+        let (containers, engine, executor) = try await Self.converged(in: dir)
         let desired = ComposeState.load(HostEngineTests.yaml)
-        var observed = try await engine.observe()
-        var plan = Planner.plan(desired: desired, observed: observed)
-        #expect(await executor.run(plan, desired: desired, observed: observed).isComplete)
+        var observed: ObservedState
+        var plan: Plan
 
         // shop-db-1 made again as the container beside another of its name would be: another id.
         let id = "shop-db-1.0a1b2c3d"
@@ -66,12 +74,9 @@ struct ContainerIdentityTests {
         try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
         let dir = try HostFixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let containers = RecordingContainers()
-        let engine = try HostEngineTests.engine(dir, containers: containers)
-        let executor = Executor(engine: engine, clock: { Int64(Date().timeIntervalSince1970 * 1000) }, concurrency: 1, conditionTimeout: .seconds(30))
+        let (containers, engine, executor) = try await Self.converged(in: dir)
         let good = ComposeState.load(HostEngineTests.yaml)
-        var observed = try await engine.observe()
-        #expect(await executor.run(Planner.plan(desired: good, observed: observed), desired: good, observed: observed).isComplete)
+        var observed: ObservedState
 
         // The bad commit: recreated, its gate fails (the removals after the gates do not run).
         let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
