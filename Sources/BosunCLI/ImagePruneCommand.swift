@@ -1,4 +1,6 @@
 import ArgumentParser
+import BosunContainers
+import BosunImageSpec
 import BosunImageStore
 import BosunModel
 import Foundation
@@ -24,8 +26,25 @@ struct ImagePruneCommand: AsyncParsableCommand {
             }
             keep = Set(desired.projects.flatMap(\.services).map(\.image.description))
         }
-        let report = try source.state.imageStore().collectGarbage(keep: keep)
+        let store = try source.state.imageStore()
+        let used = Self.inUse(store: store, containers: source.state.detachedContainers())
+        let report = try store.collectGarbage(keep: keep, inUse: used.layers, inUseBlobs: used.blobs)
         for image in report.images { print("removed image \(image)") }
         print("removed \(report.snapshots.count) snapshots and \(report.blobs.count) blobs (\(ByteSize(bytes: report.bytes).humanReadable))")
+    }
+
+    /// The layers (and the manifest and config blobs) of the image every container on this host was created
+    /// from — running, stopped, or kept aside by a recreate — by its record's image digest: never pruned, even
+    /// when the image's tag moved or was removed since (its overlay still stacks them).
+    static func inUse(store: ImageStore, containers: DetachedContainers) -> (layers: Set<ContentDigest>, blobs: Set<ContentDigest>) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: StateLayout(containers.stateDirectory).containers)) ?? []
+        var layers = Set<ContentDigest>(), blobs = Set<ContentDigest>()
+        for name in names {
+            guard let digest = (try? containers.record(name).read())??.image?.digest,
+                  let manifest = try? ContentDigest(parsing: digest), let parts = store.parts(ofManifest: manifest) else { continue }
+            layers.formUnion(parts.layers)
+            blobs.formUnion(parts.blobs)
+        }
+        return (layers, blobs)
     }
 }

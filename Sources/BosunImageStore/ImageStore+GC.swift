@@ -12,8 +12,8 @@ extension ImageStore {
 
     /// Removes image records not in `keep` (nil keeps every record), then every snapshot and blob no remaining
     /// record references. Snapshots in `inUse` (mounted by containers) are never removed, nor the records
-    /// that use them.
-    public func collectGarbage(keep: Set<String>?, inUse: Set<ContentDigest> = []) throws -> CollectionReport {
+    /// that use them, nor the blobs in `inUseBlobs` (the manifests and configs of images containers run).
+    public func collectGarbage(keep: Set<String>?, inUse: Set<ContentDigest> = [], inUseBlobs: Set<ContentDigest> = []) throws -> CollectionReport {
         var report = CollectionReport()
         var records = try records()
         if let keep {
@@ -22,7 +22,7 @@ extension ImageStore {
                 records[reference] = nil
             }
         }
-        var liveBlobs = Set<ContentDigest>()
+        var liveBlobs = inUseBlobs
         var liveSnapshots = inUse
         for record in records.values {
             liveBlobs.insert(record.manifestDigest)
@@ -45,5 +45,18 @@ extension ImageStore {
         report.snapshots.sort()
         report.blobs.sort()
         return report
+    }
+}
+
+extension ImageStore {
+    /// The layers (diff IDs) of the image whose manifest is `manifestDigest` and the blobs that describe it
+    /// (manifest, config), read from the stored blobs — the image may no longer be recorded under any
+    /// reference (a tag moved); nil when its blobs are gone.
+    public func parts(ofManifest manifestDigest: ContentDigest) -> (layers: [ContentDigest], blobs: [ContentDigest])? {
+        guard let manifestBytes = try? blobs.read(manifestDigest),
+              let manifest = try? JSONDecoder().decode(ImageManifest.self, from: Data(manifestBytes)),
+              let configBytes = try? blobs.read(manifest.config.digest),
+              let config = try? JSONDecoder().decode(ImageConfig.self, from: Data(configBytes)) else { return nil }
+        return (config.rootfs?.diffIDs ?? [], [manifestDigest, manifest.config.digest])
     }
 }

@@ -29,4 +29,27 @@ struct ImageCommandTests {
         #expect(pruned.stdout.hasPrefix("removed 1 snapshots and 3 blobs"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/images/snapshots").isEmpty)
     }
+
+    @Test("prune keeps the layers of an image a container runs, though its reference was removed")
+    func pruneKeepsLayersInUse() throws {
+        try #require(getuid() == 0, "containers need root (CI runs as root)")
+        let dir = try BosunBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.layout(in: dir)
+        let state = dir + "/state", name = "pinned-\(getpid())"
+        #expect(try BosunBinary.run(["image", "import", dir + "/oci", "--state-dir", state]).status == 0)
+        let run = try BosunBinary.run(["run", "-d", "--network", "none", "--name", name, "--state-dir", state, "localhost:5000/bosun/busybox:1.35", "sleep", "1000"])
+        try #require(run.status == 0, "\(run.stderr)")
+        defer { _ = try? BosunBinary.run(["rm", "-f", name, "--state-dir", state]) }
+        #expect(try BosunBinary.run(["image", "rm", "localhost:5000/bosun/busybox:1.35", "--state-dir", state]).status == 0)
+        for _ in 0..<2 {  // twice: the first prune keeps what the second needs to know the layers
+            let pruned = try BosunBinary.run(["image", "prune", "--state-dir", state])
+            #expect(pruned.stdout.hasPrefix("removed 0 snapshots"), "\(pruned.stdout)\(pruned.stderr)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/images/snapshots").contains { !$0.hasSuffix(".tree") && !$0.hasPrefix(".") })
+        #expect(try BosunBinary.run(["exec", "--state-dir", state, name, "--", "true"]).status == 0, "the container still runs on its layers")
+        #expect(try BosunBinary.run(["rm", "-f", name, "--state-dir", state]).status == 0)
+        let after = try BosunBinary.run(["image", "prune", "--state-dir", state])
+        #expect(after.stdout.hasPrefix("removed 1 snapshots"), "once the container is gone, its layers go: \(after.stdout)")
+    }
 }
