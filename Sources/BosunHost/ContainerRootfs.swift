@@ -1,5 +1,6 @@
 public import BosunContainers
 public import BosunImageStore
+import BosunImageSpec
 import Foundation
 
 /// A stopped container's root filesystem made ready to start again: the overlay of its image's layers is mounted
@@ -15,12 +16,19 @@ public enum ContainerRootfs {
             throw HostError("mount the root filesystem of container \(directory.name)", cause: "its image is not recorded",
                             hint: "remove it (bosun rm) and create it again")
         }
-        guard let record = try images.record(image.reference), image.digest == nil || record.manifestDigest.description == image.digest else {
+        let snapshots: [String]
+        if let record = try images.record(image.reference), image.digest == nil || record.manifestDigest.description == image.digest {
+            snapshots = try images.ensureSnapshots(record)
+        } else if let digest = image.digest.flatMap({ try? ContentDigest(parsing: $0) }), let parts = images.parts(ofManifest: digest),
+                  !parts.layers.isEmpty, parts.layers.allSatisfy(images.hasSnapshot) {
+            // The reference moved on (a new image under the same tag) or was removed: the container's own
+            // image, by digest, whose layers `image prune` keeps while a container uses them.
+            snapshots = parts.layers.map(images.snapshotPath)
+        } else {
             throw HostError("mount the root filesystem of container \(directory.name)",
                             cause: "image \(image.reference)\(image.digest.map { " (\($0))" } ?? "") is no longer in the image store",
                             hint: "pull or import it again, or recreate the container")
         }
-        let snapshots = try images.ensureSnapshots(record)
         try OverlayRootfs.mount(lowers: snapshots, upper: directory.upper, work: directory.work, target: directory.rootfs)
     }
 }

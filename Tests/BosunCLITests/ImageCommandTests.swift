@@ -48,6 +48,12 @@ struct ImageCommandTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: state + "/images/snapshots").contains { !$0.hasSuffix(".tree") && !$0.hasPrefix(".") })
         #expect(try BosunBinary.run(["exec", "--state-dir", state, name, "--", "true"]).status == 0, "the container still runs on its layers")
+        // After a reboot (its overlay gone) it starts again from its own image, by digest, its reference gone.
+        #expect(try BosunBinary.run(["stop", "-t", "1", name, "--state-dir", state]).status == 0)
+        #expect(umount2(state + "/containers/\(name)/bundle/rootfs", Int32(MNT_DETACH)) == 0)
+        let started = try BosunBinary.run(["start", name, "--state-dir", state, "--socket", dir + "/no-agent.sock"])
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(try BosunBinary.run(["exec", "--state-dir", state, name, "--", "true"]).status == 0)
         #expect(try BosunBinary.run(["rm", "-f", name, "--state-dir", state]).status == 0)
         let after = try BosunBinary.run(["image", "prune", "--state-dir", state])
         #expect(after.stdout.hasPrefix("removed 1 snapshots"), "once the container is gone, its layers go: \(after.stdout)")
