@@ -138,7 +138,7 @@ public struct Convergence {
         var end = ConvergenceRecord.end(beginSeq: beginSeq, report: report, imageDigests: digests)
         if Task.isCancelled {
             end.outcome = .interrupted
-            end.reason = "stopped by the agent's shutdown: operations in flight finished, the rest did not start"
+            end.reason = "stopped (the agent's shutdown, or SIGINT/SIGTERM to the command): operations in flight finished, the rest did not start"
         }
         let gateFailure = Task.isCancelled ? nil : GateRecord.failureReason(gates)
         if let gateFailure {

@@ -4,9 +4,10 @@ public import BosunPlanner
 /// What bosun created on this host, with the project and service each thing belongs to. bosun never touches
 /// what is not listed here: observation starts from it, and pruning removes only from it.
 public struct Inventory: Sendable, Hashable, Codable {
-    /// The file's format version: 2 while a container is kept aside (`InventoryContainer.role`), so that an
-    /// older bosun refuses the file rather than see two containers of one name; 1 otherwise.
-    public var version: Int { containers.values.contains { $0.role == .previous } ? 2 : 1 }
+    /// The file's format version: 2 while a container is kept aside (`InventoryContainer.role`) or has an id
+    /// that is not its name, so that an older bosun (which keys containers by name) refuses the file rather
+    /// than see two containers of one name or miss one; 1 otherwise.
+    public var version: Int { containers.contains { $0.key != $0.value.name || $0.value.role != nil } ? 2 : 1 }
     /// The highest format version this bosun reads.
     public static let newestVersion = 2
     /// Containers by id (their key on the host: directory, runtime id, cgroup, network record), each with the

@@ -44,6 +44,9 @@ public protocol ContainerOperations: Sendable {
     /// attachment: address, published ports, DNS names — and keeps everything else (files, overlay, record),
     /// so that `start` can start it again (it is attached afresh then).
     func setAside(_ id: String) async throws
+    /// Makes ready what a stopped container needs to start again (its root filesystem mounted, from its own
+    /// image); throws, changing nothing else, when it cannot start.
+    func prepareStart(_ id: String) async throws
 }
 
 extension ContainerOperations {
@@ -53,6 +56,8 @@ extension ContainerOperations {
     public func migrateRecords() async -> RecordMigration { RecordMigration() }
     /// Containers without networks (fakes) hold nothing to release.
     public func setAside(_ id: String) async throws {}
+    /// Containers without files (fakes) are always ready.
+    public func prepareStart(_ id: String) async throws {}
 }
 
 /// What `ContainerOperations.migrateRecords` did.

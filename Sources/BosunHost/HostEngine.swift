@@ -191,8 +191,12 @@ public final class HostEngine: ConvergenceEngine {
     /// becomes current again and starts — attached afresh to its networks, its files and upper layer as it
     /// left them. No image is needed: its overlay is still mounted (after a reboot it is mounted again from
     /// its image, by digest).
+    /// When the kept container cannot start (its files or its image are gone), it is removed and the target
+    /// created anew instead, as a recreate would — checked before the current container is touched.
     public func restoreContainer(_ target: ContainerTarget, kept: ObservedContainer) async throws {
         guard inventory.inventory.containers[kept.id]?.role == .previous else { throw notOwned("kept container", kept.id) }
+        var usable = true
+        do { try await containers.prepareStart(kept.id) } catch { usable = false }
         if let current = inventory.inventory.containerID(named: target.name) {
             let spec = inventory.inventory.containers[current]?.spec
             await health.unwatch(container: current)
@@ -200,6 +204,12 @@ public final class HostEngine: ConvergenceEngine {
             await health.quiesce(container: current)
             try await containers.remove(current)
             try inventory.update { $0.containers[current] = nil }
+        }
+        guard usable else {
+            try await removeKept(named: target.name)
+            try await createContainer(target)
+            try await startContainer(target)
+            return
         }
         try inventory.update { $0.containers[kept.id]?.role = nil }
         try await startContainer(target)

@@ -332,6 +332,13 @@ public struct ServiceContainers: ContainerOperations {
         }
     }
 
+    public func prepareStart(_ id: String) async throws {
+        try await Blocking.run {
+            let (record, _) = try loadRecord(id)
+            try ContainerRootfs.ensureMounted(directory(id), image: record.image, images: images)
+        }
+    }
+
     public func migrateRecords() async -> RecordMigration {
         let containers = containers
         let result = try? await Blocking.run { containers.migrateRecords() }

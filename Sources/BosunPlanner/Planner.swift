@@ -12,6 +12,7 @@ public enum Planner {
         var observedByName = Dictionary(observed.containers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var keptByName = Dictionary(observed.previous.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var keptRemovals: [String: [Int]] = [:]  // container name → the recreate its kept container waits for
+        var keyByName: [String: String] = [:]  // container name → its "project/service"
 
         // Images first: every later step on a container waits for its image.
         var imageOps: [String: Int] = [:]
@@ -37,6 +38,7 @@ public enum Planner {
         for (project, service) in ServiceOrder.sorted(desired) {
             let key = "\(project.name)/\(service.name)"
             let name = service.containerName ?? "\(project.name)-\(service.name)-1"
+            keyByName[name] = key
             var waits: [Int] = []
             if let op = imageOps[service.image.description] { waits.append(op) }
             for attachment in service.networks {
@@ -53,10 +55,13 @@ public enum Planner {
             // The container a recreate kept aside, when it has the desired configuration, is started again in
             // place of the current one: a rollback with no create, right even when a tag moved since.
             let currentDiffers = existing.map { $0.status == .missing || !FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service).isEmpty } ?? true
-            if let kept = keptByName[name], currentDiffers, FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
+            if let kept = keptByName[name], kept.status != .missing, currentDiffers,
+               FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
                 keptByName[name] = nil
+                // Its own image is what it runs: no pull to wait for (`pull_policy: always` included).
+                let restoreWaits = waits.filter { $0 != imageOps[service.image.description] }
                 containerOps[key] = builder.add(.restoreContainer, key, "its kept container \(kept.id) has the desired configuration",
-                                                dependsOn: waits, target: desiredHash)
+                                                dependsOn: restoreWaits, target: desiredHash)
                 continue
             }
             guard let existing, existing.status != .missing else {
@@ -115,8 +120,11 @@ public enum Planner {
             _ = builder.add(.removeVolume, "volume:\(volume)", "no longer in the desired state (x-bosun prune_volumes)", dependsOn: removals)
         }
         // Kept containers go once the gates passed: the one each recreate keeps, and any kept before and not restored.
+        // A kept container found here waits for what replaces it (a create after a kill in the middle of a
+        // recreate): when that fails, the kept one stays.
         for name in Set(keptRemovals.keys).union(keptByName.keys).sorted() {
-            _ = builder.add(.removeContainer, "kept:\(name)", "kept aside until the gates passed", dependsOn: keptRemovals[name] ?? [])
+            let replacement = keyByName[name].flatMap { containerOps[$0] }.map { [$0] } ?? []
+            _ = builder.add(.removeContainer, "kept:\(name)", "kept aside until the gates passed", dependsOn: keptRemovals[name] ?? replacement)
         }
         return Plan(operations: builder.operations)
     }

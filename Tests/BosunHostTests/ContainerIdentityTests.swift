@@ -105,4 +105,29 @@ struct ContainerIdentityTests {
         #expect(Planner.plan(desired: good, observed: observed).isEmpty)
         for name in ["shop-db-1", newID, "shop-app-1"] { await engine.health.unwatch(container: name) }
     }
+
+    @Test("a kept container that cannot start is not restored: it is removed and the service created anew, the current one removed")
+    func unusableKeptIsReplaced() async throws {
+        try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (containers, engine, executor) = try await Self.converged(in: dir)
+        let good = ComposeState.load(HostEngineTests.yaml)
+        let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
+        var observed = try await engine.observe()
+        #expect(await executor.run(Planner.plan(desired: bad, observed: observed).splitAtGates.beforeGates, desired: bad, observed: observed).isComplete)
+        let badID = engine.containerID(named: "shop-db-1")
+        _ = containers.unstartable.withLock { $0.insert("shop-db-1") }
+        observed = try await engine.observe()
+        let rollback = Planner.plan(desired: good, observed: observed)
+        #expect(rollback.operations.map(\.kind) == [.restoreContainer])
+        let before = containers.calls.count
+        #expect(await executor.run(rollback, desired: good, observed: observed).isComplete)
+        #expect(Array(containers.calls.dropFirst(before)) == [
+            "stop \(badID) SIGINT 10.0 seconds", "remove \(badID)", "remove shop-db-1", "create shop-db-1", "start shop-db-1",
+        ])
+        #expect(engine.inventory.inventory.containers.keys.sorted() == ["shop-app-1", "shop-db-1"])
+        #expect(engine.inventory.inventory.containers["shop-db-1"]?.role == nil)
+        for name in ["shop-db-1", badID, "shop-app-1"] { await engine.health.unwatch(container: name) }
+    }
 }

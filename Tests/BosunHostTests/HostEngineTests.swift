@@ -42,6 +42,11 @@ final class RecordingContainers: ContainerOperations {
     func setAside(_ id: String) async throws {
         log.withLock { $0.append("set-aside \(id)") }
     }
+    /// Containers whose start cannot be prepared (their files or image gone).
+    let unstartable = Mutex<Set<String>>([])
+    func prepareStart(_ id: String) async throws {
+        if unstartable.withLock({ $0.contains(id) }) { throw HostError("mount the root filesystem of container \(id)", cause: "its image is gone") }
+    }
     func removeInterrupted(_ name: String) async -> InterruptedRemoval {
         log.withLock { $0.append("remove-interrupted \(name)") }
         return statuses.withLock { $0.removeValue(forKey: name) } == nil ? InterruptedRemoval(.absent) : InterruptedRemoval(.removed)

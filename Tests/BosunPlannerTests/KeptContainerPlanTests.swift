@@ -59,4 +59,25 @@ struct KeptContainerPlanTests {
         let plan = Planner.plan(desired: P.state(P.compose.replacingOccurrences(of: "s3cret", with: "n3w")), observed: observed)
         #expect(plan.operations.map { "\($0.kind.rawValue) \($0.resource)" } == ["remove kept:shop-gone-1"])
     }
+
+    @Test("a kept container the host lost is not restored; the one created instead is what its removal waits for")
+    func keptMissing() {
+        var observed = Self.afterBadCommit()
+        observed.previous[0].status = .missing
+        observed.containers = observed.containers.filter { $0.name != "shop-web-1" }  // killed mid-recreate: no new one
+        let plan = Planner.plan(desired: P.state(), observed: observed)
+        #expect(plan.operations.map { "\($0.kind.rawValue) \($0.resource)" } == ["create shop/web", "start shop/web", "remove kept:shop-web-1"])
+        #expect(plan.operations[2].dependsOn == [plan.operations[1].id], "a failed create keeps the kept container")
+    }
+
+    @Test("pull_policy: always pulls, but the restore does not wait for it: the kept container runs its own image")
+    func restoreDoesNotWaitForAPull() {
+        let always = P.compose.replacingOccurrences(of: "image: nginx:1.27", with: "image: nginx:1.27\n    pull_policy: always")
+        var observed = Self.afterBadCommit()
+        observed.previous[0].spec = P.state(always).projects[0].services.first { $0.name == "web" }!
+        let plan = Planner.plan(desired: P.state(always), observed: observed)
+        let restore = plan.operations.first { $0.kind == .restoreContainer }
+        #expect(plan.operations.contains { $0.kind == .pullImage }, "the pull is planned: \(plan.operations)")
+        #expect(restore != nil && restore?.dependsOn.isEmpty == true, "\(plan.operations)")
+    }
 }
