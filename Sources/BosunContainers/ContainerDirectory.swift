@@ -32,9 +32,6 @@ public struct ContainerDirectory: Sendable {
     /// The container's record (`container.json`).
     public var record: ContainerRecordFile { ContainerRecordFile(directory: root) }
 
-    /// The published ports recorded at start, nil when none were recorded.
-    public var publishedPorts: [String]? { (try? record.read())??.publishedPorts }
-
     /// Records the ports published at start, as the network layer chose them (ephemeral ports and ports of a
     /// range are known only then).
     public func recordPublishedPorts(_ ports: [String]) throws {

@@ -32,17 +32,18 @@ public struct ContainerRecordFile: Sendable {
 
     /// The record, nil when the directory has none (nothing was ever written, or the directory is gone).
     public func read() throws(Unreadable) -> ContainerMetadata? {
+        var stored: ContainerMetadata?
         if let data = FileManager.default.contents(atPath: path) {
-            let record: ContainerMetadata
-            do { record = try ContainerMetadata.decoded(data) } catch {
+            do { stored = try ContainerMetadata.decoded(data) } catch {
                 throw Unreadable(path: path, reason: "\(error)")
             }
-            if record.version > ContainerMetadata.currentVersion {
-                throw Unreadable(path: path, reason: "format version \(record.version) is newer than this bosun's (\(ContainerMetadata.currentVersion)); use a newer bosun")
-            }
-            if record.version >= 2 { return record }
         }
-        do { return try LegacyContainerFiles(directory: directory).compose() } catch {
+        if let stored, stored.version > ContainerMetadata.currentVersion {
+            throw Unreadable(path: path, reason: "format version \(stored.version) is newer than this bosun's (\(ContainerMetadata.currentVersion)); use a newer bosun")
+        }
+        // Format 2 wins over format 1's files a migration cut off before it removed them.
+        if let stored, stored.version >= 2 { return stored }
+        do { return try LegacyContainerFiles(directory: directory).compose(startRecord: stored) } catch {
             throw Unreadable(path: directory, reason: "\(error)")
         }
     }

@@ -29,25 +29,25 @@ struct LegacyContainerFiles {
 
     func path(_ name: String) -> String { directory + "/" + name }
 
-    /// Whether the directory holds format 1's files: a `container.json` without a version, or any file
-    /// format 2 folds into `container.json`.
+    /// `container.json`'s format version alone (the sweep asks for every container at every convergence: the
+    /// whole record need not be built for that).
+    struct FormatProbe: Decodable { var version: Int? }
+
+    /// Whether the directory holds format 1's files: any file format 2 folds into `container.json`, or a
+    /// `container.json` without a version.
     var present: Bool {
-        if let data = FileManager.default.contents(atPath: path("container.json")), let record = try? ContainerMetadata.decoded(data) {
-            if record.version < 2 { return true }
-        }
-        return Self.fileNames.contains { access(path($0), F_OK) == 0 }
+        if Self.fileNames.contains(where: { access(path($0), F_OK) == 0 }) { return true }
+        guard let data = FileManager.default.contents(atPath: path("container.json")),
+              let probe = try? JSONDecoder().decode(FormatProbe.self, from: data) else { return false }
+        return (probe.version ?? 1) < 2
     }
 
     func text(_ name: String) -> String? { try? String(contentsOfFile: path(name), encoding: .utf8) }
 
-    /// The record format 1's files describe, nil when there are none. A format 2 `container.json` beside
-    /// leftovers (a migration that stopped before it removed them) wins: the leftovers are not read.
-    func compose() throws -> ContainerMetadata? {
-        var record: ContainerMetadata?
-        if let data = FileManager.default.contents(atPath: path("container.json")) {
-            record = try ContainerMetadata.decoded(data)
-            if let record, record.version >= 2 { return record }
-        }
+    /// The record format 1's files describe, nil when there are none. `startRecord` is format 1's
+    /// `container.json`, as the caller decoded it (nil when there is none: no start was asked for).
+    func compose(startRecord: ContainerMetadata?) throws -> ContainerMetadata? {
+        var record = startRecord
         var origin: ServiceRecord?
         if let data = FileManager.default.contents(atPath: path("service.json")) {
             origin = try JSONDecoder().decode(ServiceRecord.self, from: data)
@@ -69,7 +69,7 @@ struct LegacyContainerFiles {
             record.service = ContainerMetadata.ServiceOrigin(project: origin.project, service: origin.service, configHash: origin.configHash,
                                                              imageStopSignal: origin.imageStopSignal)
         }
-        record.address = text("address")?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        record.address = (text("address")?.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0.isEmpty ? nil : $0 }
         record.publishedPorts = text("ports").map { $0.split(separator: "\n").map(String.init) }
         if let stop = text("stopped-by-user") {
             record.stoppedByUser = Double(stop.trimmingCharacters(in: .whitespacesAndNewlines)).map { Date(timeIntervalSince1970: $0) } ?? Date()
@@ -81,8 +81,4 @@ struct LegacyContainerFiles {
     func removeLeftovers() {
         for name in Self.fileNames { unlink(path(name)) }
     }
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -54,7 +54,7 @@ extension ConvergingWork {
             let exit = access(exitPath(id), F_OK) == 0 ? ExitRecord.read(exitPath(id)) : nil
             if exit != nil || access(exitPath(id), F_OK) == 0 {
                 state = "exited (\(exit?.exitCode ?? -1))"
-                await noticeExit(target, exit: exit)
+                await noticeExit(target, id: id, exit: exit)
             } else if restarts.withLock({ $0.isHeld(name) }) {
                 switch await host.containers.status(id) {
                 case .running: restarts.withLock { $0.running(name) }
@@ -63,27 +63,28 @@ extension ConvergingWork {
                 case .missing: state = "missing"
                 }
             } else {
-                await watchHealth(target)
-                await restartIfUnhealthy(target)
+                await watchHealth(target, id: id)
+                await restartIfUnhealthy(target, id: id)
             }
             views.append(view(target, state: state))
         }
         for name in restarts.withLock({ $0.due(now: Self.monotonic()) }) {
-            guard let record = inventory.containerID(named: name).flatMap({ inventory.containers[$0] }),
+            guard let id = inventory.containerID(named: name), let record = inventory.containers[id],
                   let (project, service) = applied.desired.service(record.project, record.service) else { continue }
-            await restart(ContainerTarget(project: project, service: service, name: name, configHash: record.configHash))
+            await restart(ContainerTarget(project: project, service: service, name: name, configHash: record.configHash), id: id)
         }
         var withHealth = views
         for index in withHealth.indices {
-            withHealth[index].health = await host.health.state(of: host.containerID(named: withHealth[index].name)).map(\.status.rawValue)
+            let name = withHealth[index].name
+            withHealth[index].health = await host.health.state(of: inventory.containerID(named: name) ?? name).map(\.status.rawValue)
         }
         snapshot.withLock { $0.containers = withHealth }
         await saveRestarts()
     }
 
-    /// Decides about an exit the first time it is seen.
-    func noticeExit(_ target: ContainerTarget, exit: ExitRecord?) async {
-        let name = target.name, id = host.containerID(named: target.name)
+    /// Decides about an exit of the container `id` the first time it is seen.
+    func noticeExit(_ target: ContainerTarget, id: String, exit: ExitRecord?) async {
+        let name = target.name
         let identity = Self.identity(exit)
         let stoppedByUser = containers.wasStoppedByUser(id)
         let ranFor: Int64 = exit.flatMap { exit in
@@ -119,10 +120,10 @@ extension ConvergingWork {
         }
     }
 
-    /// Starts a container whose restart is due; a failed start counts as an exit (so backoff applies).
-    func restart(_ target: ContainerTarget) async {
+    /// Starts the container `id` whose restart is due; a failed start counts as an exit (so backoff applies).
+    func restart(_ target: ContainerTarget, id: String) async {
         // Started meanwhile by other means (`bosun start`): nothing to do but stop holding it.
-        if case .running = await host.containers.status(host.containerID(named: target.name)) {
+        if case .running = await host.containers.status(id) {
             restarts.withLock { $0.running(target.name) }
             return
         }
@@ -145,22 +146,20 @@ extension ConvergingWork {
 
     /// A running container with a health check that this process does not probe yet (it was started before
     /// the agent) is watched from now on.
-    func watchHealth(_ target: ContainerTarget) async {
-        let id = host.containerID(named: target.name)
+    func watchHealth(_ target: ContainerTarget, id: String) async {
         guard let check = host.healthCheck(id: id), await host.health.state(of: id) == nil else { return }
         await host.health.watch(container: id, check: check, startedAt: clock(), address: await host.containers.address(id))
     }
 
     /// An unhealthy container is stopped (its stop signal, its grace period) when its policy restarts it: its
     /// exit is then restarted like any other, with backoff.
-    func restartIfUnhealthy(_ target: ContainerTarget) async {
-        let id = host.containerID(named: target.name)
+    func restartIfUnhealthy(_ target: ContainerTarget, id: String) async {
         guard target.service.restart != .no, await host.health.state(of: id)?.status == .unhealthy else { return }
         await host.health.unwatch(container: id)
         log.event("unhealthy", ["container": target.name, "restart": target.service.restart.description, "action": "stop then restart"])
         note(RestartNote(container: target.name, resource: "\(target.project.name)/\(target.service.name)", policy: target.service.restart.description,
                          action: .stoppedUnhealthy, exitCode: nil, restarts: restarts.withLock { $0.entries[target.name]?.tracker.restarts ?? 0 },
-                         reason: "its health check failed \(host.healthCheck(of: target.name)?.retries ?? 0) times in a row"))
+                         reason: "its health check failed \(host.healthCheck(id: id)?.retries ?? 0) times in a row"))
         let grace = Duration.nanoseconds(target.service.stopGracePeriod?.nanoseconds ?? 10_000_000_000)
         do { try await host.containers.stop(id, signal: target.service.stopSignal, grace: grace) } catch {
             log.event("stop-failed", ["container": target.name, "error": "\(error)"])

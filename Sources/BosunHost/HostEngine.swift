@@ -172,16 +172,14 @@ public final class HostEngine: ConvergenceEngine {
     /// older kept container of that name goes first. The new one gets its own id.
     public func recreateContainer(_ target: ContainerTarget) async throws {
         let id = containerID(named: target.name)
-        let old = inventory.inventory.containers[id]
-        await health.unwatch(container: id)
-        try await containers.stop(id, signal: old?.spec.stopSignal, grace: Self.grace(old?.spec))
-        await health.quiesce(container: id)
-        if old != nil {
+        try await stopRecorded(id)
+        if inventory.inventory.containers[id] != nil {
+            await health.quiesce(container: id)
             try await removeKept(named: target.name)
             try await containers.setAside(id)
             try inventory.update { $0.containers[id]?.role = .previous }
         } else {
-            try await containers.remove(id)
+            try await removeRecorded(id)
         }
         try await createContainer(target)
         try await startContainer(target)
@@ -198,12 +196,8 @@ public final class HostEngine: ConvergenceEngine {
         var usable = true
         do { try await containers.prepareStart(kept.id) } catch { usable = false }
         if let current = inventory.inventory.containerID(named: target.name) {
-            let spec = inventory.inventory.containers[current]?.spec
-            await health.unwatch(container: current)
-            try await containers.stop(current, signal: spec?.stopSignal, grace: Self.grace(spec))
-            await health.quiesce(container: current)
-            try await containers.remove(current)
-            try inventory.update { $0.containers[current] = nil }
+            try await stopRecorded(current)
+            try await removeRecorded(current)
         }
         guard usable else {
             try await removeKept(named: target.name)
@@ -218,10 +212,22 @@ public final class HostEngine: ConvergenceEngine {
     /// Removes the container kept aside for `name`, if any.
     public func removeKept(named name: String) async throws {
         guard let kept = inventory.inventory.previousID(named: name) else { return }
-        await health.unwatch(container: kept)
-        await health.quiesce(container: kept)
-        try await containers.remove(kept)
-        try inventory.update { $0.containers[kept] = nil }
+        try await removeRecorded(kept)
+    }
+
+    /// Stops the container `id` with its recorded stop signal and grace period; its health is no longer watched.
+    func stopRecorded(_ id: String) async throws {
+        let spec = inventory.inventory.containers[id]?.spec
+        await health.unwatch(container: id)
+        try await containers.stop(id, signal: spec?.stopSignal, grace: Self.grace(spec))
+    }
+
+    /// Removes the stopped container `id` (once its last probe ended) and its inventory entry.
+    func removeRecorded(_ id: String) async throws {
+        await health.unwatch(container: id)
+        await health.quiesce(container: id)
+        try await containers.remove(id)
+        try inventory.update { $0.containers[id] = nil }
     }
 
     public func stopContainer(_ container: ObservedContainer) async throws {
@@ -232,10 +238,7 @@ public final class HostEngine: ConvergenceEngine {
 
     public func removeContainer(_ container: ObservedContainer) async throws {
         guard inventory.inventory.owns(container: container.id) else { throw notOwned("container", container.name) }
-        await health.unwatch(container: container.id)
-        await health.quiesce(container: container.id)
-        try await containers.remove(container.id)
-        try inventory.update { $0.containers[container.id] = nil }
+        try await removeRecorded(container.id)
     }
 
     /// The stop grace period: the service's, or Docker's 10 seconds.
@@ -295,8 +298,9 @@ public final class HostEngine: ConvergenceEngine {
     }
 
     public func gateObservation(container name: String) async -> GateObservation {
-        let id = containerID(named: name)
-        let check = healthCheck(id: id).flatMap { $0.isDisabled ? nil : $0 }
+        let recorded = inventory.inventory  // one read per observation: the gate asks many times a second
+        let id = recorded.containerID(named: name) ?? name
+        let check = recorded.containers[id]?.healthcheck.flatMap { $0.isDisabled ? nil : $0 }
         let state = await health.state(of: id)
         return GateObservation(status: await containers.status(id), check: check,
                                health: check == nil ? nil : state?.status ?? .starting, lastOutput: state?.log.last?.output)

@@ -43,10 +43,7 @@ public final class InventoryStore: Sendable {
     /// file cannot be read, which the next change reports).
     public var inventory: Inventory {
         current.withLock { inventory in
-            if file.changedSinceSeen, let fresh = try? Self.load(path) {
-                inventory = fresh
-                file.noteSeen()
-            }
+            try? file.refresh(&inventory) { () throws(HostError) in try Self.load(path) }
             return inventory
         }
     }
@@ -55,10 +52,7 @@ public final class InventoryStore: Sendable {
     public func update(_ change: (inout Inventory) -> Void) throws(HostError) {
         try file.exclusively(lockFailed: { HostError($0) }) { () throws(HostError) in
             try current.withLock { inventory throws(HostError) in
-                if file.changedSinceSeen {
-                    inventory = try Self.load(path)
-                    file.noteSeen()
-                }
+                try file.refresh(&inventory) { () throws(HostError) in try Self.load(path) }
                 var next = inventory
                 change(&next)
                 guard next != inventory else { return }

@@ -238,8 +238,12 @@ public struct ServiceContainers: ContainerOperations {
         resources.pids = resources.pids ?? .init(limit: 0)
         try containers.runtime.update(id: name, resources: resources)
         // Keep the bundle and the record in step, so a later start runs with the new limits.
-        _ = try loadRecord(name)
-        try directory(name).record.update { $0?.service?.service.resources = limits }
+        try directory(name).record.update { current in
+            guard current?.service != nil else {
+                throw HostError("update container \(name)", cause: "it was not created by bosun's convergence (its record names no service)")
+            }
+            current?.service?.service.resources = limits
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bundleConfig = directory(name).bundle + "/config.json"
@@ -321,13 +325,12 @@ public struct ServiceContainers: ContainerOperations {
 
     public func setAside(_ id: String) async throws {
         try await Blocking.run {
-            let record = try directory(id).record.read()
-            if record?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager() {
-                try manager.detach(containerID: id)
-            }
-            try directory(id).record.update { current in
+            let record = try directory(id).record.update { current in
                 current?.address = nil
                 current?.publishedPorts = nil
+            }
+            if record?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager() {
+                try manager.detach(containerID: id)
             }
         }
     }

@@ -47,6 +47,14 @@ public final class SharedStateFile: Sendable {
     /// Records the version on disk now as the one this process holds (call after reading or writing it).
     public func noteSeen() { seen.withLock { $0 = Self.stamp(path) } }
 
+    /// Replaces `copy` with the file as `load` reads it when another process replaced the file since this one
+    /// last read or wrote it; a load that fails leaves `copy` as it was.
+    public func refresh<Value, E: Error>(_ copy: inout Value, load: () throws(E) -> Value) throws(E) {
+        guard changedSinceSeen else { return }
+        copy = try load()
+        noteSeen()
+    }
+
     /// Runs `body` holding the cross-process lock; a lock that cannot be taken is `lockFailed`'s error.
     public func exclusively<T, E: Error>(lockFailed: (SystemCallError) -> E, _ body: () throws(E) -> T) throws(E) -> T {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)

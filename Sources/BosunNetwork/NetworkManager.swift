@@ -69,10 +69,7 @@ public final class NetworkManager: Sendable {
     func withState<T>(_ body: (inout NetworkStateFile) throws(NetworkError) -> T) throws(NetworkError) -> T {
         try file.exclusively(lockFailed: { NetworkError(.state, "lock \($0.path)", errno: $0.code) }) { () throws(NetworkError) -> T in
             try stored.withLock { s throws(NetworkError) -> T in
-                if file.changedSinceSeen {
-                    s = try Self.load(stateDirectory)
-                    file.noteSeen()
-                }
+                try file.refresh(&s) { () throws(NetworkError) in try Self.load(stateDirectory) }
                 return try body(&s)
             }
         }
@@ -82,10 +79,7 @@ public final class NetworkManager: Sendable {
     /// file cannot be read, which the next change reports).
     func reading<T>(_ body: (NetworkStateFile) -> T) -> T {
         stored.withLock { s in
-            if file.changedSinceSeen, let fresh = try? Self.load(stateDirectory) {
-                s = fresh
-                file.noteSeen()
-            }
+            try? file.refresh(&s) { () throws(NetworkError) in try Self.load(stateDirectory) }
             return body(s)
         }
     }

@@ -52,9 +52,10 @@ public enum Planner {
             }
             let desiredHash = ConfigHash.of(service)
             let existing = observedByName.removeValue(forKey: name)
+            let changes = existing.map { FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service) } ?? []
             // The container a recreate kept aside, when it has the desired configuration, is started again in
             // place of the current one: a rollback with no create, right even when a tag moved since.
-            let currentDiffers = existing.map { $0.status == .missing || !FieldDiff.changes(from: recordedSpec($0, wanted: service), to: service).isEmpty } ?? true
+            let currentDiffers = existing.map { $0.status == .missing || !changes.isEmpty } ?? true
             if let kept = keptByName[name], kept.status != .missing, currentDiffers,
                FieldDiff.changes(from: recordedSpec(kept, wanted: service), to: service).isEmpty {
                 keptByName[name] = nil
@@ -71,7 +72,6 @@ public enum Planner {
                 containerOps[key] = builder.add(.startContainer, key, "new container", dependsOn: [create], target: desiredHash)
                 continue
             }
-            let changes = FieldDiff.changes(from: recordedSpec(existing, wanted: service), to: service)
             if changes.isEmpty {
                 let kept = observed.keptStopped.contains(name) && existing.status != .created
                 if case .running = existing.status {} else if !kept && (service.restart != .no || existing.status == .created) {

@@ -20,6 +20,14 @@ struct ContainerIdentityTests {
         return (containers, engine, executor)
     }
 
+    /// The bad commit of the kept-container cases: shop/db recreated with another environment, its gate failing
+    /// (only the part before the gates runs: the kept container stays).
+    static func recreateWithFailingGate(_ engine: HostEngine, _ executor: Executor) async throws {
+        let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
+        let observed = try await engine.observe()
+        #expect(await executor.run(Planner.plan(desired: bad, observed: observed).splitAtGates.beforeGates, desired: bad, observed: observed).isComplete)
+    }
+
     @Test("a container whose id is not its name is observed, waited for, recreated and removed by its id")
     func idIsNotTheName() async throws {
         try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
@@ -79,11 +87,8 @@ struct ContainerIdentityTests {
         var observed: ObservedState
 
         // The bad commit: recreated, its gate fails (the removals after the gates do not run).
-        let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
-        observed = try await engine.observe()
         var before = containers.calls.count
-        let (first, _) = Planner.plan(desired: bad, observed: observed).splitAtGates
-        #expect(await executor.run(first, desired: bad, observed: observed).isComplete)
+        try await Self.recreateWithFailingGate(engine, executor)
         let newID = engine.containerID(named: "shop-db-1")
         #expect(newID != "shop-db-1")
         #expect(Array(containers.calls.dropFirst(before)) == ["stop shop-db-1 SIGINT 10.0 seconds", "set-aside shop-db-1", "create \(newID)", "start \(newID)"])
@@ -113,12 +118,10 @@ struct ContainerIdentityTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (containers, engine, executor) = try await Self.converged(in: dir)
         let good = ComposeState.load(HostEngineTests.yaml)
-        let bad = ComposeState.load(HostEngineTests.yaml.replacingOccurrences(of: "stop_signal: SIGINT", with: "stop_signal: SIGINT\n    environment: {MODE: bad}"))
-        var observed = try await engine.observe()
-        #expect(await executor.run(Planner.plan(desired: bad, observed: observed).splitAtGates.beforeGates, desired: bad, observed: observed).isComplete)
+        try await Self.recreateWithFailingGate(engine, executor)
         let badID = engine.containerID(named: "shop-db-1")
         _ = containers.unstartable.withLock { $0.insert("shop-db-1") }
-        observed = try await engine.observe()
+        let observed = try await engine.observe()
         let rollback = Planner.plan(desired: good, observed: observed)
         #expect(rollback.operations.map(\.kind) == [.restoreContainer])
         let before = containers.calls.count
