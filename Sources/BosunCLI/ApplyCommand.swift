@@ -96,7 +96,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw CommandFailure(whole ? .rolledBack : .checkFailed, "")
             }
             if result.outcome == .interrupted {
-                FileHandle.standardError.write(Data("bosun: interrupted and journaled: the next convergence (apply or the agent) gates what this one created\n".utf8))
+                let created = result.report.succeeded > 0 ? ": the next convergence (apply or the agent) gates what this one created" : ""
+                FileHandle.standardError.write(Data("bosun: interrupted and journaled\(created)\n".utf8))
                 throw PassthroughExit(130)
             }
             if ![.converged, .noChange].contains(result.outcome) { throw CommandFailure(.checkFailed, "") }

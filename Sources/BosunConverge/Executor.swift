@@ -116,6 +116,8 @@ public struct Executor: Sendable {
                 let code = try await engine.waitCompleted(container: wait.container, timeout: conditionTimeout)
                 return code == 0 ? nil : "\(wait.resource) did not complete successfully (exit \(code))"
             }
+        } catch is CancellationError {
+            return String(Executor.stoppedCause.dropFirst("skipped: ".count))  // stopped while waiting: not the dependency's fault
         } catch {
             return "\(wait.resource) did not reach \(wait.condition.rawValue): \(error)"
         }
