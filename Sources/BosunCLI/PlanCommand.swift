@@ -62,7 +62,7 @@ struct PlanCommand: AsyncParsableCommand {
         var lines = ["", "Gates, after the operations (a failure ends the convergence failed; on failure rollback, from a repository, the project returns to its last good commit):"]
         for target in targets {
             let what = target.oneShot ? "must exit 0" : "must start, be healthy if it has a check, and keep running for \(target.policy.monitor)"
-            let order = target.policy.order == .startFirst ? "start-first (not applied yet: stop-first)"
+            let order = target.policy.order == .startFirst ? "start-first (the new container takes the traffic once healthy)"
                 : "stop-first" + (target.policy.orderReason.map { " (\($0))" } ?? "")
             lines.append("  \(target.resource)  \(what); order \(order); on failure \(target.policy.failureAction.rawValue)")
         }

@@ -115,7 +115,8 @@ public struct Convergence {
             try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .failed, reason: reason, durationMilliseconds: max(0, clock() - started)))
             return Result(plan: plan, report: report, outcome: .failed, beginSeq: beginSeq, reason: reason)
         }
-        let executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
+        var executor = Executor(engine: engine, clock: clock, concurrency: concurrency, conditionTimeout: conditionTimeout)
+        executor.rollback = trigger == .rollback
         // With gates, removals and volume prunes wait until every gate passed (`Plan.splitAtGates`).
         let (beforeGates, afterGates) = gate == nil ? (plan, Plan(operations: [])) : plan.splitAtGates
         var report = await executor.run(beforeGates, desired: desired, observed: observed)

@@ -20,9 +20,15 @@ public protocol ConvergenceEngine: Sendable {
     func startContainer(_ container: ContainerTarget) async throws
     /// Applies the service's resource limits to its running container, without a restart.
     func updateLimits(_ container: ContainerTarget) async throws
-    /// Stops the old container and keeps it aside (until the gates passed: `removeKept`), then creates and
-    /// starts a new one from the service.
+    /// Replaces the container of the service by a new one and keeps the old one aside (until the gates passed:
+    /// `removeKept`). Stop-first stops the old one first; start-first (`container.order`) starts the new one
+    /// beside it, without its published ports and network names, which `takeOver` moves once it is healthy.
     func recreateContainer(_ container: ContainerTarget) async throws
+    /// Moves the published ports and network names of the service whose container is `name` from the container
+    /// a start-first recreate kept aside to the new one (one nftables transaction), waits for the connections
+    /// to the old one to drain (at most its stop grace period) and stops it. Nil when there was nothing to move
+    /// (a stop-first recreate, a create, a container that already serves).
+    func takeOver(container name: String) async throws -> TakeOver?
     /// Removes the current container of the service and starts the one kept aside in its place.
     func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws
     /// Removes the container kept aside for `name` (nothing when there is none).
@@ -60,6 +66,25 @@ extension ConvergenceEngine {
     public func sweepInterrupted() async -> [SweptContainer] { [] }
 }
 
+/// What a start-first switch did: when the traffic moved, and how the old container's connections drained.
+public struct TakeOver: Sendable, Hashable, Codable {
+    /// The container that served until the switch (its id).
+    public var from: String
+    /// How long the old container's open connections took to close after the switch, in milliseconds (up to
+    /// its stop grace period).
+    public var drainMilliseconds: Int64
+    /// Connections still open when the old container was stopped (0 when they all drained).
+    public var openConnections: Int
+
+    public init(from: String, drainMilliseconds: Int64, openConnections: Int) {
+        self.from = from
+        self.drainMilliseconds = drainMilliseconds
+        self.openConnections = openConnections
+    }
+
+    enum CodingKeys: String, CodingKey { case from, drainMilliseconds = "drain_ms", openConnections = "open_connections" }
+}
+
 /// The container of one desired service: what create, start, update and recreate need.
 public struct ContainerTarget: Sendable, Hashable {
     public var project: Project
@@ -68,12 +93,16 @@ public struct ContainerTarget: Sendable, Hashable {
     public var name: String
     /// The config hash the container will carry (the plan's target hash).
     public var configHash: String
+    /// How a recreate replaces the running container (`RolloutPolicy`): start-first starts the new one beside
+    /// it, and the health gate moves the traffic (`ConvergenceEngine.takeOver`).
+    public var order: UpdateConfig.Order
 
-    public init(project: Project, service: Service, name: String, configHash: String) {
+    public init(project: Project, service: Service, name: String, configHash: String, order: UpdateConfig.Order = .stopFirst) {
         self.project = project
         self.service = service
         self.name = name
         self.configHash = configHash
+        self.order = order
     }
 
     /// The container name bosun gives a service of a project.

@@ -15,6 +15,8 @@ public struct Executor: Sendable {
     public var concurrency: Int
     /// How long a condition wait (started, healthy, completed) may take.
     public var conditionTimeout: Duration
+    /// A rollback's convergence: recreates are ordered by the services' `rollback_config`.
+    public var rollback = false
 
     public init(engine: any ConvergenceEngine, clock: @escaping @Sendable () -> Int64, concurrency: Int = 8,
                 conditionTimeout: Duration = .seconds(300)) {
@@ -32,7 +34,7 @@ public struct Executor: Sendable {
     /// an operation of `plan` waiting for one of them runs when it succeeded and is skipped when it did not.
     public func run(_ plan: Plan, desired: DesiredState, observed: ObservedState, settled: [OperationOutcome] = []) async -> ExecutionReport {
         let started = clock()
-        let targets = OperationTargets(desired: desired, observed: observed)
+        let targets = OperationTargets(desired: desired, observed: observed, rollback: rollback)
         var outcomes: [Int: OperationOutcome] = [:]
         /// For failed and skipped operations: the cause their dependents are skipped with.
         var causes: [Int: String] = [:]

@@ -14,6 +14,8 @@ public struct GateResult: Sendable, Hashable, Codable {
         case monitor
         /// A one-shot container (a dependency of `service_completed_successfully`) exited, with this code.
         case completed
+        /// A start-first update: the published ports and network names could not be moved to the new container.
+        case takeOver = "take-over"
     }
 
     /// `project/service`.
@@ -28,6 +30,8 @@ public struct GateResult: Sendable, Hashable, Codable {
     public var reason: String?
     /// The last health probe's output (at most 4 KiB), when there was a probe.
     public var output: String?
+    /// A start-first update: when the new container took the traffic over, and how the old one drained.
+    public var takeOver: TakeOver?
 
     public init(resource: String, container: String, passed: Bool, check: Check, durationMilliseconds: Int64, reason: String? = nil,
                 output: String? = nil) {
@@ -41,7 +45,7 @@ public struct GateResult: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case resource, container, passed, check, durationMilliseconds = "duration_ms", reason, output
+        case resource, container, passed, check, durationMilliseconds = "duration_ms", reason, output, takeOver = "take_over"
     }
 
     /// "shop/web (monitor): it exited with code 1 within its 10s monitor".

@@ -87,14 +87,35 @@ public struct HealthGate: Sendable {
         }
     }
 
-    /// One container's gate.
+    /// One container's gate. A start-first update's new container takes the traffic over once it runs and is
+    /// healthy, before its monitor (`ConvergenceEngine.takeOver`); one that fails its gate keeps none of it
+    /// when its failure action is rollback (the old container serves on until the rollback restores it), and
+    /// takes it over anyway otherwise (pause and continue leave the new version in place, as stop-first does).
     public func gate(_ target: Target) async -> GateResult {
+        var switched = false
+        var verdict = await judge(target, switched: &switched)
+        guard !switched, !Task.isCancelled, verdict.passed || target.policy.failureAction != .rollback else { return verdict }
+        do {
+            verdict.takeOver = try await engine.takeOver(container: target.container)
+        } catch {
+            if verdict.passed { return GateResult(resource: verdict.resource, container: verdict.container, passed: false, check: .takeOver,
+                                                  durationMilliseconds: verdict.durationMilliseconds, reason: "\(error)", output: verdict.output) }
+            verdict.reason = (verdict.reason ?? "failed") + "; the traffic could not be moved to it either: \(error)"
+        }
+        return verdict
+    }
+
+    /// The checks of one container's gate; `switched` says whether the traffic was taken over on the way.
+    func judge(_ target: Target, switched: inout Bool) async -> GateResult {
         let started = now()
+        var moved: TakeOver?
         func result(_ passed: Bool, _ check: GateResult.Check, _ reason: String? = nil, output: String? = nil) -> GateResult {
             let elapsed = now() - started
-            return GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
-                              durationMilliseconds: max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-                              reason: reason, output: output)
+            var gate = GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
+                                  durationMilliseconds: max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                                  reason: reason, output: output)
+            gate.takeOver = moved
+            return gate
         }
         if target.oneShot {
             do {
@@ -133,6 +154,14 @@ public struct HealthGate: Sendable {
                     : "it was not healthy within \(ComposeDuration.seconds(budget.components.seconds))"
                 return result(false, .healthy, why, output: seen.lastOutput)
             }
+        }
+        // Running, and healthy when it has a check: a start-first update's new container takes the traffic now,
+        // and is watched serving it.
+        do {
+            moved = try await engine.takeOver(container: target.container)
+            switched = true
+        } catch {
+            return result(false, .takeOver, "\(error)")
         }
         // The monitor: from now (started, and healthy when it has a check), it must keep running, and not turn
         // unhealthy, for the whole period.

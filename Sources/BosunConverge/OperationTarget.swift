@@ -31,10 +31,13 @@ public struct ConditionWait: Sendable, Hashable {
 public struct OperationTargets: Sendable {
     let desired: DesiredState
     let observed: ObservedState
+    /// A rollback's convergence: a recreate takes its order from `rollback_config`, not `update_config`.
+    let rollback: Bool
 
-    public init(desired: DesiredState, observed: ObservedState) {
+    public init(desired: DesiredState, observed: ObservedState, rollback: Bool = false) {
         self.desired = desired
         self.observed = observed
+        self.rollback = rollback
     }
 
     /// The target of `operation`; throws when the plan names something neither state has.
@@ -59,8 +62,11 @@ public struct OperationTargets: Sendable {
         case .createContainer, .startContainer, .updateLimits, .recreateContainer, .restoreContainer:
             if let (project, service) = desiredService(resource) {
                 let hash = operation.targetHash ?? ConfigHash.of(service)
+                let policy = rollback ? RolloutPolicy.rollback(service, projectDefault: project.rollbackConfig)
+                    : RolloutPolicy.update(service, projectDefault: project.updateConfig)
                 let target = ContainerTarget(project: project, service: service,
-                                             name: ContainerTarget.containerName(project: project.name, service: service), configHash: hash)
+                                             name: ContainerTarget.containerName(project: project.name, service: service), configHash: hash,
+                                             order: policy.order)
                 guard operation.kind == .restoreContainer else { return .container(target) }
                 if let kept = observed.previous.first(where: { $0.name == target.name }) { return .restore(target, kept: kept) }
             }

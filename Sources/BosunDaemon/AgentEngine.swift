@@ -21,6 +21,7 @@ struct AgentEngine: ConvergenceEngine {
     func recreateContainer(_ container: ContainerTarget) async throws { try await host.recreateContainer(container) }
     func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws { try await host.restoreContainer(container, kept: kept) }
     func removeKept(named name: String) async throws { try await host.removeKept(named: name) }
+    func takeOver(container name: String) async throws -> TakeOver? { try await host.takeOver(container: name) }
     func stopContainer(_ container: ObservedContainer) async throws { try await host.stopContainer(container) }
     func removeContainer(_ container: ObservedContainer) async throws { try await host.removeContainer(container) }
     func removeNetwork(named name: String) async throws { try await host.removeNetwork(named: name) }

@@ -47,6 +47,17 @@ public protocol ContainerOperations: Sendable {
     /// Makes ready what a stopped container needs to start again (its root filesystem mounted, from its own
     /// image); throws, changing nothing else, when it cannot start.
     func prepareStart(_ id: String) async throws
+    /// Starts a created container beside the one it replaces (start-first): on its networks with its own
+    /// address, its ports not published and its names not resolved by peers until `takeOver`.
+    func startBeside(_ id: String) async throws -> StartedContainer
+    /// Moves the published ports and network names of `old` (nil: none) to `id`, which was started beside it;
+    /// false when `id` already serves.
+    func takeOver(_ id: String, from old: String?) async throws -> Bool
+    /// Whether the container serves (false while it is a start-first update's standby container).
+    func isServing(_ id: String) async -> Bool
+    /// Waits until no client connection into the container remains open, at most `limit`; returns how many
+    /// are still open then.
+    func drain(_ id: String, limit: Duration) async -> Int
 }
 
 extension ContainerOperations {
@@ -58,6 +69,11 @@ extension ContainerOperations {
     public func setAside(_ id: String) async throws {}
     /// Containers without files (fakes) are always ready.
     public func prepareStart(_ id: String) async throws {}
+    /// Containers without networks (fakes) have nothing to hold back.
+    public func startBeside(_ id: String) async throws -> StartedContainer { try await start(id) }
+    public func takeOver(_ id: String, from old: String?) async throws -> Bool { false }
+    public func isServing(_ id: String) async -> Bool { true }
+    public func drain(_ id: String, limit: Duration) async -> Int { 0 }
 }
 
 /// What `ContainerOperations.migrateRecords` did.

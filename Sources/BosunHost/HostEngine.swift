@@ -139,7 +139,11 @@ public final class HostEngine: ConvergenceEngine {
 
     public func startContainer(_ target: ContainerTarget) async throws {
         let id = containerID(named: target.name)
-        let started = try await containers.start(id)
+        await watchHealth(id, started: try await containers.start(id))
+    }
+
+    /// Probes the health check of the container `id`, which has just started, from now on.
+    func watchHealth(_ id: String, started: StartedContainer) async {
         if let check = healthCheck(id: id) {
             await health.watch(container: id, check: check, startedAt: started.startedAt, address: started.address)
         }
@@ -167,11 +171,16 @@ public final class HostEngine: ConvergenceEngine {
         try inventory.update { $0.recordContainer(target, id: id) }
     }
 
-    /// The old container is stopped and kept aside (its network released, its files kept) until the
-    /// convergence's gates pass (`removeKept`), so that a rollback starts it again (`restoreContainer`); an
-    /// older kept container of that name goes first. The new one gets its own id.
+    /// The old container is kept aside (its network released, its files kept) until the convergence's gates
+    /// pass (`removeKept`), so that a rollback starts it again (`restoreContainer`); an older kept container of
+    /// that name goes first. The new one gets its own id. Stop-first stops the old one first; start-first
+    /// (when it runs) starts the new one beside it (`recreateBeside`).
     public func recreateContainer(_ target: ContainerTarget) async throws {
-        let id = containerID(named: target.name)
+        let id = try await replacedContainer(named: target.name)
+        if target.order == .startFirst, inventory.inventory.containers[id] != nil, case .running = await containers.status(id) {
+            try await recreateBeside(target, running: id)
+            return
+        }
         try await stopRecorded(id)
         if inventory.inventory.containers[id] != nil {
             await health.quiesce(container: id)
@@ -193,6 +202,10 @@ public final class HostEngine: ConvergenceEngine {
     /// created anew instead, as a recreate would — checked before the current container is touched.
     public func restoreContainer(_ target: ContainerTarget, kept: ObservedContainer) async throws {
         guard inventory.inventory.containers[kept.id]?.role == .previous else { throw notOwned("kept container", kept.id) }
+        if case .running = await containers.status(kept.id) {
+            try await restoreRunning(target, kept: kept.id)
+            return
+        }
         var usable = true
         do { try await containers.prepareStart(kept.id) } catch { usable = false }
         if let current = inventory.inventory.containerID(named: target.name) {
@@ -209,9 +222,12 @@ public final class HostEngine: ConvergenceEngine {
         try await startContainer(target)
     }
 
-    /// Removes the container kept aside for `name`, if any.
+    /// Removes the container kept aside for `name`, if any. One that still serves (a start-first update whose
+    /// gate failed and was not rolled back) hands the traffic to the current container first.
     public func removeKept(named name: String) async throws {
         guard let kept = inventory.inventory.previousID(named: name) else { return }
+        if let current = inventory.inventory.containerID(named: name) { _ = try await containers.takeOver(current, from: kept) }
+        if case .running = await containers.status(kept) { try await stopRecorded(kept) }
         try await removeRecorded(kept)
     }
 

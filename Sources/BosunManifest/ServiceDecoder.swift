@@ -138,11 +138,11 @@ struct ServiceDecoder {
         applyResources(deploy, memLimit: memLimit, memReservation: memReservation, cpus: cpus, pidsLimit: pidsLimit, to: &service, at: node)
         service.updateConfig = deploy?.update
         service.rollbackConfig = deploy?.rollback
-        if service.updateConfig?.order == .startFirst, let name = service.containerName {
-            // compose-go's own full example writes both: warned, and updated stop-first (RolloutPolicy).
+        if service.updateConfig?.order == .startFirst, let why = RolloutPolicy.unshareable(service) {
+            // compose-go's own full example writes start-first with a container_name: warned, and updated stop-first.
             sink.warning(node["deploy"]?["update_config"]?["order"]?.start ?? node.start,
-                         "service \"\(self.name)\": start-first cannot apply: container_name \(name) names one container; it is updated stop-first",
-                         hint: "remove container_name to update it start-first")
+                         "service \"\(self.name)\": start-first cannot apply: \(why); it is updated stop-first",
+                         hint: "two containers of one service run at once during a start-first update")
         }
         if let policy = deploy?.restartPolicy {
             if restartSet { sink.warning(node["deploy"]?.start, "service \"\(name)\": deploy.restart_policy is overridden by restart") } else { service.restart = policy }

@@ -13,12 +13,10 @@ struct UpdateConfigDecoder {
     /// whose failure_action cannot itself be rollback (Compose allows pause or continue there).
     func decode(_ node: YAMLNode, _ what: String, rollback: Bool) -> UpdateConfig {
         var config = UpdateConfig()
-        // The monitor is the health gate's and failure_action decides a rollback; order and delay are read and
-        // resolved (RolloutPolicy) but not acted on yet: said, never silently ignored.
-        let notYet = ["order", "delay"].filter { node[$0] != nil }
-        if !notYet.isEmpty {
-            sink.warning(node.start, "\(what): \(notYet.joined(separator: " and ")) \(notYet.count == 1 ? "is" : "are") read but not applied yet: "
-                         + "this bosun replaces a container stop-first, all at once (the health gate, monitor and failure_action apply)",
+        // order, monitor and failure_action are acted on; delay is read and resolved (RolloutPolicy) but not acted
+        // on yet: said, never silently ignored.
+        if node["delay"] != nil {
+            sink.warning(node.start, "\(what): delay is read but not applied yet: this bosun updates the services of a convergence at once",
                          hint: "docs/manifest-reference.md, \"Updates\"")
         }
         for (key, value, keyNode) in reader.mapping(node, what, known: UpdateConfigDecoder.keys) {

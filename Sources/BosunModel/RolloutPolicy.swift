@@ -35,8 +35,20 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         if let range = service.ports.first(where: { $0.hostPortEnd != nil }) {
             return "published host port range \(range.hostPort ?? 0)-\(range.hostPortEnd ?? 0)"
         }
+        if let fixed = service.networks.first(where: { $0.ipv4Address != nil }) {
+            return "a fixed ipv4_address (\(fixed.ipv4Address ?? "") on \(fixed.network)) is one container's"
+        }
         if let volume = service.volumes.first(where: { $0.kind == .volume && $0.source != nil && !$0.readOnly }) {
             return "a named volume mounted read-write (\(volume.source ?? ""))"
+        }
+        return nil
+    }
+
+    /// What two containers of `service` cannot both have, whatever the manifest asks; nil when nothing.
+    public static func unshareable(_ service: Service) -> String? {
+        if let name = service.containerName { return "container_name \(name) names one container" }
+        if let fixed = service.networks.first(where: { $0.ipv4Address != nil }) {
+            return "a fixed ipv4_address (\(fixed.ipv4Address ?? "") on \(fixed.network)) is one container's"
         }
         return nil
     }
@@ -56,8 +68,9 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         let merged = (written ?? UpdateConfig()).over(projectDefault)
         var order = written?.order ?? projectDefault?.order ?? defaultOrder
         var reason: String?
-        // A written start-first wins over every exception but a fixed name: two containers cannot share it.
-        let why = written?.order == nil ? stopFirstReason(service) : service.containerName.map { "container_name \($0) names one container" }
+        // A written start-first wins over every exception but what two containers cannot share: a fixed name
+        // or a fixed address.
+        let why = written?.order == nil ? stopFirstReason(service) : unshareable(service)
         if order == .startFirst, let why {
             order = .stopFirst
             reason = why

@@ -11,16 +11,20 @@ extension NetworkManager {
     /// aliases are added per network. `hostsFile` is the file the container binds at /etc/hosts: it is
     /// rewritten in place whenever a peer comes, changes address or goes, so every container resolves every
     /// peer whatever order they were attached in. Calling it again with the same arguments changes nothing.
+    ///
+    /// `standby` attaches a container started beside the one it replaces (see `ContainerRecord.standby`); nil
+    /// keeps what the container's record says (a restart), and a new container serves.
     @discardableResult
     public func attach(containerID: String, netnsPath: String, attachments: [NetworkAttachment], ports: [PortMapping] = [],
-                       names: [String] = [], dns: DNSSettings = DNSSettings(), hostsFile: String? = nil) throws(NetworkError) -> [InterfaceState] {
+                       names: [String] = [], dns: DNSSettings = DNSSettings(), hostsFile: String? = nil,
+                       standby: Bool? = nil) throws(NetworkError) -> [InterfaceState] {
         try withState { s throws(NetworkError) -> [InterfaceState] in
             let previous = s.containers[containerID]
+            let standby = standby ?? (previous?.standby == true)
             // Open host ports (ephemeral, or one of a range) are chosen first (a failure changes nothing) and
-            // kept while the container lives.
-            let picker = HostPortPicker(isBindable: env.hostCanBind, ephemeralRange: env.ephemeralPorts())
-            let taken = s.containers.values.filter { $0.id != containerID }.flatMap(\.ports)
-            let resolvedPorts = try picker.resolve(ports, previous: previous?.ports ?? [], taken: taken)
+            // kept while the container lives; a standby container's are chosen when it takes over.
+            let resolvedPorts = standby ? ports : try Self.portPicker(env).resolve(ports, previous: previous?.ports ?? [],
+                                                                                   taken: s.publishedPorts(except: [containerID]))
             var resolved: [(NetworkRecord, NetworkAttachment)] = []
             for attachment in attachments {
                 resolved.append((try Self.resolve(attachment.network, in: s), attachment))
@@ -42,7 +46,8 @@ extension NetworkManager {
             }
             s.containers[containerID] = ContainerRecord(
                 id: containerID, netnsPath: netnsPath, names: names, attachments: attachments, ports: resolvedPorts,
-                dnsSettings: dns, interfaces: interfaces, phase: .creating, boundHostsFile: hostsFile ?? previous?.boundHostsFile)
+                dnsSettings: dns, interfaces: interfaces, phase: .creating, boundHostsFile: hostsFile ?? previous?.boundHostsFile,
+                standby: standby ? true : nil)
             try save(s)
 
             let host = LinkClient(transport: env.host)
@@ -73,9 +78,42 @@ extension NetworkManager {
                           names: record.names, dns: record.dnsSettings, hostsFile: record.boundHostsFile)
     }
 
-    /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges.
+    /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges (none
+    /// while it is standby).
     public func publishedPorts(containerID: String) -> [PortMapping] {
-        reading { $0.containers[containerID]?.ports ?? [] }
+        reading { s in s.containers[containerID].map { $0.standby == true ? [] : $0.ports } ?? [] }
+    }
+
+    /// Whether the container serves: its ports are published and its peers resolve its names (true for a
+    /// container without an attachment: it has nothing to serve through).
+    public func isServing(containerID: String) -> Bool {
+        reading { $0.containers[containerID]?.standby != true }
+    }
+
+    /// A start-first update's switch: the standby container `containerID` takes the published ports (the same
+    /// host ports `old` had, for ephemeral ones and ranges) and the names of `old`, which becomes standby — one
+    /// nftables transaction, so a new connection reaches one or the other and never neither; connections `old`
+    /// has keep reaching it (conntrack). Peers' hosts files are rewritten in place. False when `containerID`
+    /// already serves (nothing changes).
+    public func takeOver(containerID: String, from old: String?) throws(NetworkError) -> Bool {
+        try withState { s throws(NetworkError) -> Bool in
+            guard var record = s.containers[containerID], record.standby == true else { return false }
+            let old = old.flatMap { s.containers[$0] }
+            let others = s.publishedPorts(except: [containerID] + (old.map { [$0.id] } ?? []))
+            record.ports = try Self.portPicker(env).resolve(record.ports, previous: old?.standby == true ? [] : old?.ports ?? [], taken: others)
+            record.standby = nil
+            s.containers[containerID] = record
+            if let old { s.containers[old.id]?.standby = true }
+            try save(s)
+            let what = "move the published ports" + (old.map { " of container \($0.id)" } ?? "") + " to container \(containerID)"
+            try applyRules(s, removing: old.map { [NftRuleset.containerChain($0.id)] } ?? [], what: what)
+            try writeNameFiles(s, changed: containerID, networks: Set(old?.interfaces.map(\.network) ?? []))
+            return true
+        }
+    }
+
+    static func portPicker(_ env: Environment) -> HostPortPicker {
+        HostPortPicker(isBindable: env.hostCanBind, ephemeralRange: env.ephemeralPorts())
     }
 
     /// Brings up only `lo` in a namespace (`network_mode: none`).
@@ -183,7 +221,7 @@ extension NetworkManager {
             guard record.id == changed || !mine.isDisjoint(with: affected) else { continue }
             let own = record.interfaces.map { ContainerDNSFiles.Entry(address: $0.address.description, names: $0.names) }
             var peers: [ContainerDNSFiles.Entry] = []
-            for other in s.containers.values where other.id != record.id {
+            for other in s.containers.values where other.id != record.id && other.standby != true {
                 for interface in other.interfaces where mine.contains(interface.network) {
                     peers.append(ContainerDNSFiles.Entry(address: interface.address.description, names: interface.names))
                 }

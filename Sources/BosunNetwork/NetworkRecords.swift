@@ -111,6 +111,10 @@ struct ContainerRecord: Sendable, Hashable, Codable {
     var phase: Phase
     /// The file the container has bound at /etc/hosts (in its own directory), kept in step with its peers.
     var boundHostsFile: String?
+    /// Started beside the container it replaces (a start-first update): attached with its addresses, but its
+    /// ports are not published and its peers do not resolve its names until `takeOver`; the container it
+    /// replaced is standby from then until it is detached. Nil: it serves.
+    var standby: Bool?
 }
 
 /// Everything the network layer has done, persisted as one JSON file.
@@ -123,6 +127,11 @@ struct NetworkStateFile: Sendable, Hashable, Codable {
     /// table, bridge and veth names. Nil for the default state directory and for state files written before
     /// scopes (their objects keep the names they have).
     var scope: String?
+
+    /// The host ports published by every serving container but `excluded`.
+    func publishedPorts(except excluded: [String]) -> [PortMapping] {
+        containers.values.filter { !excluded.contains($0.id) && $0.standby != true }.flatMap(\.ports)
+    }
 
     /// The nftables table: `ip bosun`, or `ip bosun-<scope>`.
     var tableName: String { scope.map { "ip bosun-\($0)" } ?? "ip bosun" }

@@ -21,6 +21,12 @@ public actor RecordingEngine: ConvergenceEngine {
     private var waiters: [String: [CheckedContinuation<Bool, Never>]] = [:]
     private var observed: ObservedState
     private var swept: [SweptContainer] = []
+    /// The containers the gate asked to take the traffic over, in order (in `calls` only when scripted with
+    /// `setTakeOver` or `fail`: every gate asks).
+    public private(set) var takeOvers: [String] = []
+    /// The order each recreate was asked with, by container name.
+    public private(set) var recreateOrders: [String: UpdateConfig.Order] = [:]
+    private var takeOverAnswers: [String: TakeOver] = [:]
 
     public init(observed: ObservedState = .empty) { self.observed = observed }
 
@@ -33,6 +39,8 @@ public actor RecordingEngine: ConvergenceEngine {
     /// What `gateObservation` reports for a container, one per call, the last one kept (default: running, no
     /// health check).
     public func setGateObservations(_ container: String, _ observations: [GateObservation]) { gateObservations[container] = observations }
+    /// What `takeOver` answers for a container (default nil: nothing to move).
+    public func setTakeOver(_ container: String, _ answer: TakeOver) { takeOverAnswers[container] = answer }
     /// What the next `sweepInterrupted` reports (once).
     public func setSwept(_ containers: [SweptContainer]) { swept = containers }
     /// Holds `call` once started until `other` has started too; after `timeout` it fails instead. The default is
@@ -66,7 +74,17 @@ public actor RecordingEngine: ConvergenceEngine {
     public func createContainer(_ container: ContainerTarget) async throws { try await enter("create \(container.name)") }
     public func startContainer(_ container: ContainerTarget) async throws { try await enter("start \(container.name)") }
     public func updateLimits(_ container: ContainerTarget) async throws { try await enter("update-limits \(container.name)") }
-    public func recreateContainer(_ container: ContainerTarget) async throws { try await enter("recreate \(container.name)") }
+    public func recreateContainer(_ container: ContainerTarget) async throws {
+        recreateOrders[container.name] = container.order
+        try await enter("recreate \(container.name)")
+    }
+    public func takeOver(container name: String) async throws -> TakeOver? {
+        takeOvers.append(name)
+        // In `calls` too when the test scripted it (every gate asks; most tests need not see it).
+        guard takeOverAnswers[name] != nil || failures["take-over \(name)"] != nil else { return nil }
+        try await enter("take-over \(name)")
+        return takeOverAnswers[name]
+    }
     public func restoreContainer(_ container: ContainerTarget, kept: ObservedContainer) async throws { try await enter("restore \(kept.id)") }
     public func removeKept(named name: String) async throws { try await enter("remove-kept \(name)") }
     public func stopContainer(_ container: ObservedContainer) async throws { try await enter("stop \(container.name)") }

@@ -112,3 +112,52 @@ struct HealthGateTests {
         #expect(!result.passed && result.check == .healthy && result.reason == "it was not healthy within 24h")
     }
 }
+
+/// A start-first update's take-over, as the gate orders it.
+@Suite("Health gate: take-over")
+struct HealthGateTakeOverTests {
+    let check = HealthCheck(test: ["CMD", "true"])
+    let moved = TakeOver(from: "shop-web-1", drainMilliseconds: 12, openConnections: 0)
+
+    func policy(_ action: UpdateConfig.FailureAction) -> RolloutPolicy {
+        RolloutPolicy(order: .startFirst, failureAction: action, monitor: .seconds(10), delay: .seconds(0))
+    }
+
+    @Test("once running and healthy, before the monitor, the new container takes the traffic over; the result says how it drained")
+    func afterHealthBeforeMonitor() async {
+        let engine = RecordingEngine()
+        await engine.setGateObservations("shop-web-1", [GateObservation(status: .running, check: check, health: .healthy)])
+        await engine.setTakeOver("shop-web-1", moved)
+        let result = await HealthGate.stepping(engine).gate(.init(resource: "shop/web", container: "shop-web-1", policy: policy(.rollback)))
+        #expect(result.passed && result.takeOver == moved)
+        let calls = await engine.calls
+        let takeOver = calls.firstIndex(of: "take-over shop-web-1")
+        #expect(takeOver != nil && takeOver! > calls.firstIndex(of: "wait-healthy shop-web-1")!)
+        #expect(calls.dropFirst(takeOver! + 1).filter { $0 == "observe-gate shop-web-1" }.count >= 5, "the monitor watches it serving")
+        #expect(await engine.takeOvers == ["shop-web-1"])
+    }
+
+    @Test("a gate failed before the take-over under rollback moves nothing; under pause or continue the new version takes over anyway")
+    func failedGate() async {
+        for action in [UpdateConfig.FailureAction.rollback, .pause, .continue] {
+            let engine = RecordingEngine()
+            await engine.setGateObservations("shop-web-1", [GateObservation(status: .running, check: check, health: .unhealthy)])
+            await engine.setHealth("shop-web-1", .unhealthy)
+            await engine.setTakeOver("shop-web-1", moved)
+            let result = await HealthGate.stepping(engine).gate(.init(resource: "shop/web", container: "shop-web-1", policy: policy(action)))
+            #expect(!result.passed && result.check == .healthy)
+            #expect(await engine.takeOvers == (action == .rollback ? [] : ["shop-web-1"]), "\(action)")
+            #expect(result.takeOver == (action == .rollback ? nil : moved))
+        }
+    }
+
+    @Test("a take-over that fails fails the gate, named as such")
+    func takeOverFails() async {
+        let engine = RecordingEngine()
+        await engine.fail("take-over shop-web-1", with: "nftables refused the rules")
+        let result = await HealthGate.stepping(engine).gate(.init(resource: "shop/web", container: "shop-web-1", policy: policy(.rollback)))
+        #expect(!result.passed && result.check == .takeOver)
+        #expect(result.reason?.contains("nftables refused the rules") == true)
+        #expect(await engine.takeOvers == ["shop-web-1"], "not tried a second time")
+    }
+}

@@ -38,9 +38,33 @@ final class RecordingContainers: ContainerOperations {
     func remove(_ name: String) async throws {
         log.withLock { $0.append("remove \(name)") }
         statuses.withLock { $0[name] = nil }
+        _ = standby.withLock { $0.remove(name) }
     }
     func setAside(_ id: String) async throws {
         log.withLock { $0.append("set-aside \(id)") }
+        _ = standby.withLock { $0.remove(id) }
+    }
+    /// Containers started beside the one they replace, not serving yet.
+    let standby = Mutex<Set<String>>([])
+    func startBeside(_ id: String) async throws -> StartedContainer {
+        log.withLock { $0.append("start-beside \(id)") }
+        if besideFails.withLock({ $0 }) { throw HostError("start container \(id)", cause: "it exited with code 1") }
+        statuses.withLock { $0[id] = .running }
+        _ = standby.withLock { $0.insert(id) }
+        return StartedContainer(startedAt: 0, address: nil)
+    }
+    /// Every `startBeside` fails.
+    let besideFails = Mutex(false)
+    func takeOver(_ id: String, from old: String?) async throws -> Bool {
+        guard standby.withLock({ $0.remove(id) }) != nil else { return false }
+        log.withLock { $0.append("take-over \(id) from \(old ?? "-")") }
+        if let old { _ = standby.withLock { $0.insert(old) } }
+        return true
+    }
+    func isServing(_ id: String) async -> Bool { !standby.withLock { $0.contains(id) } }
+    func drain(_ id: String, limit: Duration) async -> Int {
+        log.withLock { $0.append("drain \(id) \(limit)") }
+        return 0
     }
     /// Containers whose start cannot be prepared (their files or image gone).
     let unstartable = Mutex<Set<String>>([])
