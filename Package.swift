@@ -218,6 +218,7 @@ let package = Package(
             name: "BosunCLITests",
             dependencies: ["BosunTestSupport", 
                 "BosunCLI", "BosunRuntimeCLI", "bosun", "bosun-cli", "BosunAgent", "BosunDaemon", "BosunModel", "BosunPlanner", "BosunJournal", "BosunManifest",
+                "BosunLinux",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),

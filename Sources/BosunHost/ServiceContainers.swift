@@ -156,10 +156,6 @@ public struct ServiceContainers: ContainerOperations {
         try await Blocking.run { try startNow(name) }
     }
 
-    public func startBeside(_ id: String) async throws -> StartedContainer {
-        try await Blocking.run { try startNow(id, beside: true) }
-    }
-
     /// `beside`: a start-first update's new container (`NetworkManager.attach`'s standby).
     func startNow(_ name: String, beside: Bool = false) throws -> StartedContainer {
         let (record, origin) = try loadRecord(name)
@@ -337,30 +333,6 @@ public struct ServiceContainers: ContainerOperations {
             if record?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager() {
                 try manager.detach(containerID: id)
             }
-        }
-    }
-
-    public func takeOver(_ id: String, from old: String?) async throws -> Bool {
-        try await Blocking.run {
-            guard containerRecord(id)?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager(),
-                  try manager.takeOver(containerID: id, from: old) else { return false }
-            let published = manager.publishedPorts(containerID: id).map(\.publishedText)
-            try directory(id).record.update { $0?.publishedPorts = published }
-            if let old { try directory(old).record.update { $0?.publishedPorts = nil } }
-            return true
-        }
-    }
-
-    public func isServing(_ id: String) async -> Bool {
-        (try? networkManager())?.isServing(containerID: id) ?? true
-    }
-
-    public func drain(_ id: String, limit: Duration) async -> Int {
-        let deadline = ContinuousClock.now + limit
-        while true {
-            guard let pid = try? containers.runtime.state(id: id).pid, pid > 0, let open = InboundConnections.count(pid: pid) else { return 0 }
-            if open == 0 || ContinuousClock.now >= deadline || Task.isCancelled { return open }
-            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 

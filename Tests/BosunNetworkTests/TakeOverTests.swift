@@ -52,8 +52,8 @@ import BosunTestSupport
     }
 }
 
-/// Counting client connections from the kernel's socket tables.
-@Suite struct InboundConnectionsTests {
+/// Listening ports and client connections from the kernel's socket tables.
+@Suite struct ContainerSocketsTests {
     @Test("established connections to a listening port count; the container's own outgoing ones and other states do not")
     func counts() {
         let header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
@@ -69,8 +69,9 @@ import BosunTestSupport
             "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 4 1 0 100 0 0 10 0",
             "   1: 0000000000000000FFFF00000200000A:1F90 0000000000000000FFFF00000100000A:C352 01 00000000:00000000 00:00000000 00000000 0 0 5 1 0 20 4 30 10 -1",
         ].joined(separator: "\n")
-        #expect(InboundConnections.count(tables: [tcp]) == 1)
-        #expect(InboundConnections.count(tables: [tcp, tcp6]) == 2)
-        #expect(InboundConnections.count(tables: [header]) == 0)
+        #expect(ContainerSockets.inboundConnections(tables: [tcp]) == 1)
+        #expect(ContainerSockets.inboundConnections(tables: [tcp, tcp6]) == 2)
+        #expect(ContainerSockets.inboundConnections(tables: [header]) == 0)
+        #expect(ContainerSockets.listeningPorts(tables: [tcp, tcp6]) == [80, 8080])
     }
 }
