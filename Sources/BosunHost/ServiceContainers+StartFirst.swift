@@ -11,7 +11,7 @@ extension ServiceContainers {
 
     public func takeOver(_ id: String, from old: String?) async throws -> Bool {
         if let service = containerRecord(id)?.service?.service, await !isServing(id) {
-            await waitListening(id, ports: Set(service.ports.filter { $0.transport == .tcp }.map(\.containerPort)), limit: .seconds(10))
+            try await waitListening(id, ports: Set(service.ports.filter { $0.transport == .tcp }.map(\.containerPort)), limit: .seconds(10))
         }
         return try await Blocking.run {
             guard containerRecord(id)?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager(),
@@ -28,12 +28,21 @@ extension ServiceContainers {
     }
 
     /// Waits until the container listens on every one of `ports` (TCP), at most `limit`: a health check may pass
-    /// before the server binds (or there is none), and the traffic must not move to a closed port.
-    func waitListening(_ id: String, ports: Set<Int>, limit: Duration) async {
+    /// before the server binds (or there is none), and the traffic must not move to a closed port. Throws when
+    /// the container stops running first (the traffic stays where it is); after `limit` it goes on (a port the
+    /// service publishes but opens only later is the service's business, as it is under stop-first).
+    func waitListening(_ id: String, ports: Set<Int>, limit: Duration) async throws {
         guard !ports.isEmpty else { return }
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline, !Task.isCancelled {
-            guard let pid = try? containers.runtime.state(id: id).pid, pid > 0, let tables = ContainerSockets.tables(pid: pid) else { return }
+            let status = await status(id)
+            guard status == .running, let pid = try? containers.runtime.state(id: id).pid, pid > 0,
+                  let tables = ContainerSockets.tables(pid: pid) else {
+                let how = if case .exited(let code) = status { "it exited with code \(code)" } else { "it stopped running" }
+                let wanted = ports.sorted().map { "\($0)/tcp" }.joined(separator: ", ")
+                throw HostError("move the traffic to container \(id)", cause: "\(how) before it listened on \(wanted)",
+                                hint: "`bosun logs` of the service shows its output")
+            }
             if ports.isSubset(of: ContainerSockets.listeningPorts(tables: tables)) { return }
             try? await Task.sleep(for: .milliseconds(20))
         }

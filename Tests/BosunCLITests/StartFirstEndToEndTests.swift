@@ -1,3 +1,4 @@
+import BosunTestSupport
 import Foundation
 import Testing
 
@@ -9,16 +10,19 @@ import Testing
 struct StartFirstEndToEndTests {
     /// A namespace with a veth to the host (172.31.252.0/24), as a neighbour machine on the LAN would be.
     struct Neighbour {
-        let name = "bsfn\(getpid() % 100_000)"
+        /// `tag` (one letter) and `subnet` (the third byte of 172.31.x.0/24) set apart the neighbours of tests that run at once.
+        let tag: String
+        let subnet: Int
+        var name: String { "bsf\(tag)\(getpid() % 100_000)" }
         var path: String { "/run/netns/\(name)" }
-        var hostLink: String { "bsfh\(getpid() % 100_000)" }
-        let hostAddress = "172.31.252.1"
+        var hostLink: String { "bsh\(tag)\(getpid() % 100_000)" }
+        var hostAddress: String { "172.31.\(subnet).1" }
 
         func create() throws {
             let script = """
                 ip netns add \(name) && ip link add \(hostLink) type veth peer name eth0 netns \(name) && \
                 ip addr add \(hostAddress)/24 dev \(hostLink) && ip link set \(hostLink) up && \
-                ip -n \(name) addr add 172.31.252.2/24 dev eth0 && ip -n \(name) link set eth0 up && ip -n \(name) link set lo up && \
+                ip -n \(name) addr add 172.31.\(subnet).2/24 dev eth0 && ip -n \(name) link set eth0 up && ip -n \(name) link set lo up && \
                 ip -n \(name) route add default via \(hostAddress)
                 """
             let result = try BosunBinary.run(program: "/bin/sh", ["-c", script])
@@ -32,7 +36,8 @@ struct StartFirstEndToEndTests {
 
     static let port = 18_000 + Int(getpid() % 1000)
 
-    static func compose(_ project: String, version: String, listen: Int = 80) -> String {
+    /// A web service answering `version` on port 80 (`listen`: another port, which its health check does not probe).
+    static func compose(_ project: String, version: String, listen: Int = 80, port: Int = port) -> String {
         """
         name: \(project)
         x-bosun: {update_config: {monitor: 2s}}
@@ -60,8 +65,10 @@ struct StartFirstEndToEndTests {
     @Test("an update, a failing version and its replacement: no failed request from loopback or a neighbour; the old version serves until the new one is healthy")
     func noFailedRequest() throws {
         try #require(getuid() == 0, "containers need root (CI runs as root)")
+        let lock = HostNetworkLock()
+        defer { lock.release() }
         let fixture = try OneServiceProject("sf")
-        let neighbour = Neighbour()
+        let neighbour = Neighbour(tag: "a", subnet: 252)
         defer {
             fixture.cleanUp()
             neighbour.remove()
