@@ -27,17 +27,19 @@ extension HostEngine {
 
     /// The new container of `name` takes the published ports and names of the one kept beside it, which is
     /// then drained (its clients' open connections, for up to its stop grace period), stopped, and kept aside
-    /// (stopped, its network released) until the gates pass.
+    /// (stopped, its network released) until the gates pass. A kept container that runs was started beside
+    /// (a stop-first recreate stops it first), so it is stopped even when there was nothing to move
+    /// (`network_mode: none`).
     public func takeOver(container name: String) async throws -> TakeOver? {
         guard let current = inventory.inventory.containerID(named: name) else { return nil }
         let kept = inventory.inventory.previousID(named: name)
-        guard try await containers.takeOver(current, from: kept) else { return nil }
+        let moved = try await containers.takeOver(current, from: kept)
         guard let kept else { return nil }
+        let running = if case .running = await containers.status(kept) { true } else { false }
+        guard moved || running else { return nil }
         var open = 0
         let began = ContinuousClock.now
-        if case .running = await containers.status(kept) {
-            open = await containers.drain(kept, limit: Self.grace(inventory.inventory.containers[kept]?.spec))
-        }
+        if running { open = await containers.drain(kept, limit: Self.grace(inventory.inventory.containers[kept]?.spec)) }
         let drained = ContinuousClock.now - began
         try await stopRecorded(kept)
         await health.quiesce(container: kept)
