@@ -137,9 +137,16 @@ public final class HostEngine: ConvergenceEngine {
         inventory.inventory.containerID(named: name) ?? name
     }
 
+    /// While a kept container of the name still runs and serves (what a kill in the middle of a start-first
+    /// recreate, or a gate that failed without a rollback, leaves), the container starts beside it: the gate's
+    /// take-over moves the traffic, and two versions never serve at once.
     public func startContainer(_ target: ContainerTarget) async throws {
         let id = containerID(named: target.name)
-        await watchHealth(id, started: try await containers.start(id))
+        if let kept = inventory.inventory.previousID(named: target.name), case .running = await containers.status(kept) {
+            await watchHealth(id, started: try await containers.startBeside(id))
+        } else {
+            await watchHealth(id, started: try await containers.start(id))
+        }
     }
 
     /// Probes the health check of the container `id`, which has just started, from now on.

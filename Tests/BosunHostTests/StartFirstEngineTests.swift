@@ -119,4 +119,27 @@ struct StartFirstEngineTests {
         #expect(await containers.status("shop-app-1") == .running && engine.inventory.inventory.containers["shop-app-1"]?.role == .previous)
         for name in ["shop-db-1", failedID, newID, "shop-app-1"] { await engine.health.unwatch(container: name) }
     }
+
+    @Test("a create while the kept container still runs (a kill in the middle of a start-first recreate) starts beside it; the gate's take-over stops it")
+    func createBesideARunningKept() async throws {
+        try #require(HostFixtures.isRoot, "image mounts need root: run as root (CI does)")
+        let dir = try HostFixtures.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (containers, engine, executor) = try await ContainerIdentityTests.converged(in: dir)
+        try await Self.recreateApp(engine, executor)
+        let lost = engine.containerID(named: "shop-app-1")
+        // What the kill left: the kept one running, the new one gone.
+        try await containers.remove(lost)
+        try engine.inventory.update { $0.containers[lost] = nil }
+        await engine.health.unwatch(container: lost)
+        let observed = try await engine.observe()
+        let plan = Planner.plan(desired: Self.changed, observed: observed)
+        let before = containers.calls.count
+        #expect(await executor.run(plan.splitAtGates.beforeGates, desired: Self.changed, observed: observed).isComplete)
+        let newID = engine.containerID(named: "shop-app-1")
+        #expect(Array(containers.calls.dropFirst(before)).suffix(1) == ["start-beside \(newID)"], "\(plan.operations.map(\.kind))")
+        #expect(try await engine.takeOver(container: "shop-app-1")?.from == "shop-app-1")
+        #expect(await containers.status("shop-app-1") == .exited(code: 0))
+        for name in ["shop-db-1", lost, newID, "shop-app-1"] { await engine.health.unwatch(container: name) }
+    }
 }
