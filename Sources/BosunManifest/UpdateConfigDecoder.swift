@@ -13,12 +13,6 @@ struct UpdateConfigDecoder {
     /// whose failure_action cannot itself be rollback (Compose allows pause or continue there).
     func decode(_ node: YAMLNode, _ what: String, rollback: Bool) -> UpdateConfig {
         var config = UpdateConfig()
-        // order, monitor and failure_action are acted on; delay is read and resolved (RolloutPolicy) but not acted
-        // on yet: said, never silently ignored.
-        if node["delay"] != nil {
-            sink.warning(node.start, "\(what): delay is read but not applied yet: this bosun updates the services of a convergence at once",
-                         hint: "docs/manifest-reference.md, \"Updates\"")
-        }
         for (key, value, keyNode) in reader.mapping(node, what, known: UpdateConfigDecoder.keys) {
             switch key {
             case "order":
@@ -36,7 +30,10 @@ struct UpdateConfigDecoder {
                                    : "rollback returns the project to its last good state")
                 }
             case "monitor": config.monitor = reader.duration(value, "\(what).monitor")
-            case "delay": config.delay = reader.duration(value, "\(what).delay")
+            case "delay":
+                // Compose's delay is the wait between two groups (`parallelism`) of one service's containers.
+                config.delay = reader.duration(value, "\(what).delay")
+                sink.warning(keyNode.start, "\(what).delay has no effect: it is the wait between groups of a service's containers, and bosun runs one")
             case "parallelism":
                 config.parallelism = reader.int(value, "\(what).parallelism", range: 0...Int(Int32.max))
                 sink.warning(keyNode.start, "\(what).parallelism has no effect: bosun runs one container per service, updated one at a time")

@@ -84,7 +84,6 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         var text = order.rawValue
         if let orderReason { text += " (\(orderReason))" }
         text += ", monitor \(monitor), on failure \(failureAction.rawValue)"
-        if delay.nanoseconds > 0 { text += ", then wait \(delay)" }
         return text
     }
 }

@@ -20,7 +20,7 @@ struct UpdateConfigTests {
                                                      parallelism: 2, maxFailureRatio: 0.5))
         #expect(service.rollbackConfig == UpdateConfig(order: .startFirst, failureAction: .pause, monitor: .seconds(5)))
         #expect(Fixtures.lines(result) == [
-            "app/compose.yaml:5:22: warning: deploy.update_config: delay is read but not applied yet: this bosun updates the services of a convergence at once",
+            "app/compose.yaml:5:82: warning: deploy.update_config.delay has no effect: it is the wait between groups of a service's containers, and bosun runs one",
             "app/compose.yaml:5:93: warning: deploy.update_config.parallelism has no effect: bosun runs one container per service, updated one at a time",
             "app/compose.yaml:5:109: warning: deploy.update_config.max_failure_ratio has no effect: with one container per service, one failure is all of them",
         ])
