@@ -72,6 +72,11 @@ let package = Package(
             dependencies: ["BosunFailure", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunYAML", dependencies: ["BosunFailure", "CLibYAML"], swiftSettings: strict),
+        .target(
+            name: "BosunTrust",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: strict),
+        .testTarget(name: "BosunTrustTests", dependencies: ["BosunTrust"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(name: "BosunImageSpec", dependencies: ["BosunFailure"], swiftSettings: strict),
         .target(name: "BosunBundle", dependencies: ["BosunOCI", "BosunImageSpec", "BosunModel"], swiftSettings: strict),
