@@ -103,11 +103,12 @@ let package = Package(
         .target(name: "BosunPlanner", dependencies: ["BosunModel"], swiftSettings: strict),
         .target(
             name: "BosunAgent",
-            dependencies: ["BosunFailure", "BosunModel", "BosunYAML", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BosunFailure", "BosunModel", "BosunYAML", "BosunTrust", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(
             name: "BosunDaemon",
-            dependencies: ["BosunFailure", "BosunLinux", 
+            dependencies: [
+                "BosunTrust","BosunFailure", "BosunLinux", 
                 "BosunAgent", "BosunModel", "BosunJournal", "CBosunSys", "BosunHost", "BosunCycle", "BosunSource", "BosunContainers",
                 "BosunNetwork", "BosunConverge", "BosunPlanner", "BosunManifest", "BosunGit", "BosunCgroups", "BosunLogFormat", "BosunImageStore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +132,7 @@ let package = Package(
             dependencies: ["BosunFailure", "BosunModel", "CLibGit2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict),
         .target(name: "BosunRuntime", dependencies: ["BosunFailure", "BosunLinux", "BosunOCI", "BosunSeccomp", "BosunCgroups", "CBosunSys", "BosunModel"], swiftSettings: strict),
-        .target(name: "BosunSource", dependencies: ["BosunLinux", "BosunModel", "BosunManifest", "BosunGit"], swiftSettings: strict),
+        .target(name: "BosunSource", dependencies: ["BosunLinux", "BosunModel", "BosunManifest", "BosunGit", "BosunTrust"], swiftSettings: strict),
         .target(name: "BosunFailure", swiftSettings: strict),
         .testTarget(name: "BosunFailureTests", dependencies: ["BosunFailure"], swiftSettings: strict),
         .target(name: "BosunLinux", dependencies: ["BosunFailure", "CBosunSys"], swiftSettings: strict),
@@ -142,7 +143,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "BosunCycle",
-            dependencies: ["BosunFailure", "BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
+            dependencies: [
+                "BosunTrust", "BosunFailure", "BosunModel", "BosunManifest", "BosunPlanner", "BosunConverge", "BosunJournal", "BosunSource", "BosunGit"],
             swiftSettings: strict),
         .testTarget(
             name: "BosunCycleTests",
@@ -150,7 +152,8 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "BosunCLI",
-            dependencies: ["BosunFailure", 
+            dependencies: [
+                "BosunTrust","BosunFailure", 
                 "BosunModel", "BosunManifest", "BosunSource", "BosunCycle", "BosunJournal", "BosunJournalFiles", "BosunImageSpec", "BosunImageStore", "BosunRegistry",
                 "BosunRuntime", "BosunSeccomp", "BosunBundle", "BosunPlanner", "BosunNetwork", "BosunContainers", "BosunConverge", "BosunHost",
                 "BosunAgent", "BosunDaemon", "BosunRuntimeCLI",

@@ -1,3 +1,4 @@
+public import BosunTrust
 public import BosunModel
 import BosunYAML
 public import BosunFailure
@@ -27,6 +28,8 @@ public struct AgentConfig: Sendable, Hashable {
     public var controlSocket = "/run/bosun/agent.sock"
     /// How much of the host the repository may reach (`policy: {level, allow}`); baseline by default.
     public var policy = HostPolicy()
+    /// What a commit must carry to be converged (`verify: {signatures, allowed_signers, principal}`); off by default.
+    public var verify = SignaturePolicy()
 
     public init() {}
 
@@ -66,6 +69,7 @@ public struct AgentConfigError: Error, Sendable, CustomStringConvertible, Equata
 extension AgentConfig {
     static let topLevelKeys: Set<String> = [
         "repo", "ref", "path", "interval", "jitter", "state_dir", "drift", "drift_interval", "credentials", "webhook", "control_socket", "policy",
+        "verify",
     ]
     static let credentialKeys: Set<String> = [
         "username", "password_file", "token_file", "ssh_key_file", "ssh_known_hosts_file", "ssh_host_key", "ca_file",
@@ -145,6 +149,7 @@ extension AgentConfig {
                 }
             case "credentials": config.credentials = credentials(value, fail: fail, string: string)
             case "policy": config.policy = policy(value, fail: fail, string: string)
+            case "verify": config.verify = verify(value, fail: fail, string: string)
             case "webhook":
                 guard value.mapping != nil else {
                     fail(value, "`webhook` must be a mapping with `listen` and `secret_file`")

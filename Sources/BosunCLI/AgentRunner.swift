@@ -47,8 +47,9 @@ struct AgentRunner {
                                      ref: config.ref, path: config.path, pollInterval: config.pollInterval.description,
                                      driftInterval: config.driftInterval.description, defaultDrift: config.drift,
                                      webhook: config.webhook?.listen, stateDirectory: directory)
-        let settings = ConvergingWork.Settings(repository: source.repo, ref: source.ref, path: source.path, stateDirectory: directory, access: access,
+        var settings = ConvergingWork.Settings(repository: source.repo, ref: source.ref, path: source.path, stateDirectory: directory, access: access,
                                                loadOptions: source.loadOptions(policy: config.policy), defaultDrift: config.drift, policy: config.policy)
+        settings.signatures = config.verify
         let starter = AgentContainerStarter(starter: ContainerStarter(stateDirectory: directory, detached: parts.containers, images: parts.engine.images,
                                                                       services: parts.engine.containers))
         let work = ConvergingWork(settings: settings, host: .init(engine: parts.engine, networks: parts.networks, containers: parts.containers, starter: starter),

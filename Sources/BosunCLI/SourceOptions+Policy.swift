@@ -1,4 +1,5 @@
 import BosunAgent
+import BosunTrust
 import BosunModel
 import Foundation
 import BosunRuntimeCLI
@@ -12,17 +13,9 @@ extension SourceOptions {
     /// `--policy privileged`) sets the level where there is no config and may only tighten a config's.
     func hostPolicy() throws -> HostPolicy {
         var hostPolicy = HostPolicy()
-        var fromConfig: String?
-        let file = agentConfig ?? (FileManager.default.fileExists(atPath: Self.defaultAgentConfig) ? Self.defaultAgentConfig : nil)
-        if let file {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                throw CommandFailure(.usage, "\(file): cannot read the agent config")
-            }
-            do { hostPolicy = try AgentConfig.parse(text, file: file, requireRepository: false).policy } catch {
-                throw CommandFailure(.usage, "\(error)")
-            }
-            fromConfig = file
-        }
+        let read = try readAgentConfig()
+        let fromConfig = read?.file
+        if let read { hostPolicy = read.config.policy }
         let requested: HostPolicy.Level?
         if let policy {
             guard let level = HostPolicy.Level(rawValue: policy) else {
@@ -42,5 +35,52 @@ extension SourceOptions {
             hostPolicy.level = requested
         }
         return hostPolicy
+    }
+
+    /// The agent's config (`--agent-config`, or /etc/bosun/config.yaml when it exists), nil without one.
+    func readAgentConfig() throws -> (config: AgentConfig, file: String)? {
+        guard let file = agentConfig ?? (FileManager.default.fileExists(atPath: Self.defaultAgentConfig) ? Self.defaultAgentConfig : nil) else { return nil }
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure(.usage, "\(file): cannot read the agent config")
+        }
+        do { return (try AgentConfig.parse(text, file: file, requireRepository: false), file) } catch {
+            throw CommandFailure(.usage, "\(error)")
+        }
+    }
+
+    /// The signature policy for `apply`, `plan`, `validate` and `rollback`: the agent config's `verify`, which
+    /// the flags may only tighten (a stricter mode or principal rule; another allowed-signers file only where
+    /// the config names none).
+    func signaturePolicy() throws -> SignaturePolicy {
+        let read = try readAgentConfig()
+        var policy = read?.config.verify ?? SignaturePolicy()
+        let configured = policy
+        let from = read.map { " (\($0.file))" } ?? ""
+        if let verifySignatures {
+            guard let mode = SignaturePolicy.Mode(rawValue: verifySignatures) else {
+                throw CommandFailure(.usage, "--verify-signatures \(verifySignatures): give off or tip" + (verifySignatures == "tag" ? " (tag is not built yet)" : ""))
+            }
+            if mode < configured.mode {
+                throw CommandFailure(.usage, "--verify-signatures \(mode.rawValue) is looser than the agent config's \(configured.mode.rawValue)\(from); flags may only tighten it")
+            }
+            policy.mode = mode
+        }
+        if let allowedSigners {
+            if let named = configured.allowedSigners, configured.mode != .off, named != allowedSigners {
+                throw CommandFailure(.usage, "--allowed-signers \(allowedSigners): the agent config\(from) names \(named); flags may only tighten it")
+            }
+            policy.allowedSigners = allowedSigners.hasPrefix("/") ? allowedSigners : FileManager.default.currentDirectoryPath + "/" + allowedSigners
+        }
+        if let signaturePrincipal {
+            guard let rule = SSHSignatureVerifier.PrincipalRule(rawValue: signaturePrincipal) else {
+                throw CommandFailure(.usage, "--signature-principal \(signaturePrincipal): give committer or any")
+            }
+            if rule == .any && configured.principal == .committer && configured.mode != .off {
+                throw CommandFailure(.usage, "--signature-principal any is looser than the agent config's committer\(from); flags may only tighten it")
+            }
+            policy.principal = rule
+        }
+        if let problem = policy.problem { throw CommandFailure(.usage, problem.replacingOccurrences(of: "needs allowed_signers", with: "needs --allowed-signers")) }
+        return policy
     }
 }

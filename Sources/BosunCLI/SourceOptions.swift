@@ -40,6 +40,15 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .long, help: "The same as --policy privileged (services with privileged: true and other host access).")
     var allowPrivileged = false
 
+    @Option(name: .long, help: ArgumentHelp("Verify commit signatures: off, or tip (the commit must carry a good SSH signature of an allowed signer); it may only tighten the agent config's verify.signatures.", valueName: "mode"))
+    var verifySignatures: String?
+
+    @Option(name: .long, help: ArgumentHelp("git's allowed-signers file for --verify-signatures (not when the agent config names one).", valueName: "file"))
+    var allowedSigners: String?
+
+    @Option(name: .long, help: ArgumentHelp("Whose key may sign: committer (the key must be listed for the committer's email; the default) or any (git's rule).", valueName: "rule"))
+    var signaturePrincipal: String?
+
     @Option(name: .long, help: ArgumentHelp("The agent's config file whose policy applies (default: /etc/bosun/config.yaml when it exists).", valueName: "file"))
     var agentConfig: String?
 
@@ -69,7 +78,8 @@ struct SourceOptions: ParsableArguments {
         }
         if let sshHostKey { access.hostKeys = try SSHHostKeyTrust.pinned(sshHostKey) }
         if let sshKnownHosts { access.hostKeys = .knownHostsFile(sshKnownHosts) }
-        return SourceSpec(repository: repo, ref: ref, path: path, access: access, lastApplied: lastApplied, allowRewind: allowRewind)
+        return SourceSpec(repository: repo, ref: ref, path: path, access: access, lastApplied: lastApplied, allowRewind: allowRewind,
+                          signatures: try signaturePolicy())
     }
 
     func loadOptions(policy: HostPolicy) -> LoadOptions {

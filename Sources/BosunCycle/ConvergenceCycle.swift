@@ -68,6 +68,10 @@ public struct ConvergenceCycle {
         self.journalRepeats = journalRepeats
         self.convergence.policy = loadOptions.policy
         self.convergence.origin = origin
+        // A repository with a signature policy: its commits pass the verify step.
+        if let repository = source as? RepositorySource, let check = repository.signatures {
+            verifier = CommitSignatureVerification(check: check, mirror: repository.mirror)
+        }
     }
 
     var journal: Journal { convergence.journal }

@@ -1,4 +1,6 @@
+public import BosunGit
 public import BosunSource
+import BosunTrust
 
 /// The host effects a cycle needs besides its engine: the convergence lock, and putting a commit's files
 /// where containers bind them. `HostCycleHost` (BosunCLI) is the real one; tests use `RecordingCycleHost`.
@@ -18,4 +20,23 @@ public protocol CycleLock: Sendable {
 /// Decides whether the commit to converge is trusted (the trust issue's signature check). Throwing refuses it.
 public protocol RevisionVerifier: Sendable {
     func verify(_ opened: SourceReader.Opened) async throws
+}
+
+/// The verify step under a signature policy: the opened commit, by the id its tree was read from, must carry
+/// a good signature (`CommitSignatureCheck`).
+public struct CommitSignatureVerification: RevisionVerifier {
+    public let check: CommitSignatureCheck
+    public let mirror: GitMirror
+
+    public init(check: CommitSignatureCheck, mirror: GitMirror) {
+        self.check = check
+        self.mirror = mirror
+    }
+
+    public func verify(_ opened: SourceReader.Opened) async throws {
+        guard let id = opened.revision?.commitID, let commit = GitCommitID(id) else {
+            throw TrustError("a directory has no commit to verify: verify: signatures needs a repository source")
+        }
+        try await check.check(commit, in: mirror)
+    }
 }

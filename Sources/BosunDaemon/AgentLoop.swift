@@ -166,7 +166,7 @@ public final class AgentLoop: Sendable {
     func converge(_ trigger: ConvergenceTrigger, waiters: [CheckedContinuation<AgentReport, Never>]) async -> AgentReport {
         let report = await inFlight { [work] in await work.converge(trigger: trigger) }
         // A poll that found nothing new is not logged (status shows the last check): an idle agent stays quiet.
-        if !(trigger == .poll && report.outcome == "no-change") { log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)") }
+        if !(trigger == .poll && (report.outcome == "no-change" || report.repeated)) { log("event=convergence trigger=\(trigger.rawValue) \(report.logFields)") }
         record(report)
         for waiter in waiters { waiter.resume(returning: report) }
         return report

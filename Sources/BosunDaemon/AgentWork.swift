@@ -29,6 +29,8 @@ public struct AgentReport: Sendable, Hashable {
     /// A one-line summary (`3 operations, 0 failed`).
     public var summary: String
     public var failed: Bool
+    /// The same refusal as the last one the agent logged (a rejected commit at the next polls): not logged again.
+    public var repeated = false
 
     public init(commit: String?, outcome: String, summary: String, failed: Bool) {
         self.commit = commit

@@ -1,3 +1,4 @@
+public import BosunTrust
 import BosunFailure
 import BosunAgent
 public import BosunContainers
@@ -36,6 +37,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         public var defaultDrift: DriftMode
         /// The host's policy, from the agent's config.
         public var policy: HostPolicy
+        /// What a commit must carry to be converged, from the agent's config.
+        public var signatures = SignaturePolicy()
         public var concurrency = 8
 
         public init(repository: String?, ref: String?, path: String, stateDirectory: String, access: GitAccess, loadOptions: LoadOptions,
@@ -99,6 +102,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     var journaledDrift: [DriftFinding] = []
 
     var atStartup = true
+    /// The commit and reason of the last refusal logged: the same refusal at the next polls is not logged again.
+    var lastRefusalLogged: String?
 
     public init(settings: Settings, host parts: Host, journal: Journal, salt: [UInt8], log: AgentLog, snapshot: AgentSnapshot) {
         self.settings = settings
@@ -154,7 +159,8 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
     /// The agent's cycle, made at the first convergence (its source keeps one git mirror for the agent's life).
     func makeCycle() throws -> ConvergenceCycle {
         if let cycle { return cycle }
-        let spec = SourceSpec(repository: settings.repository, ref: settings.ref, path: settings.path, access: settings.access)
+        let spec = SourceSpec(repository: settings.repository, ref: settings.ref, path: settings.path, access: settings.access,
+                              signatures: settings.signatures)
         let source = try SourceReader(stateDirectory: stateDirectory).source(for: spec)
         let host = HostCycleHost(stateDirectory: stateDirectory, engine: self.host) { [log] holder in
             log.event("waiting", ["for": "another convergence", "pid": holder.map(String.init)])
@@ -284,9 +290,15 @@ public final class ConvergingWork: AgentWork, @unchecked Sendable {
         let summary = step == .load
             ? "\(errors.count) error\(errors.count == 1 ? "" : "s") in the manifests; nothing applied"
             : "\(reason); nothing applied"
-        let report = AgentReport(commit: commit, outcome: "rejected", summary: summary, failed: true)
-        log.event("rejected", ["commit": commit.map { String($0.prefix(12)) }, "step": step.rawValue, "errors": step == .load ? String(errors.count) : nil,
-                               "first": step == .load ? errors.first.map(\.description) : reason])
+        var report = AgentReport(commit: commit, outcome: "rejected", summary: summary, failed: true)
+        let key = (commit ?? "") + "\u{0}" + reason
+        if key == lastRefusalLogged {  // once per commit and reason, not at every poll (the journal has one record too)
+            report.repeated = true
+        } else {
+            log.event("rejected", ["commit": commit.map { String($0.prefix(12)) }, "step": step.rawValue, "errors": step == .load ? String(errors.count) : nil,
+                                   "first": step == .load ? errors.first.map(\.description) : reason])
+        }
+        lastRefusalLogged = key
         record(report, trigger: trigger, journalSeq: cycleReport.journalSeq)
         return report
     }

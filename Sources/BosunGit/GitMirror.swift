@@ -97,6 +97,14 @@ public final class GitMirror: GitSource {
         }
     }
 
+    /// The raw commit object `commit` (what its signature covers).
+    public func rawCommit(_ commit: GitCommitID) async throws -> [UInt8] {
+        let (directory, object) = (self.directory, url.redacted)
+        return try await run { () throws(GitError) in
+            try MirrorRepository.open(directory: directory, object: object, create: false).rawCommit(commit)
+        }
+    }
+
     public func checkNoRewind(ref: String, from last: GitCommitID, to new: GitCommitID, allowRewind: Bool) async throws {
         let (directory, object) = (self.directory, url.redacted)
         try await run { () throws(GitError) in

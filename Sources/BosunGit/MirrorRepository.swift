@@ -173,6 +173,24 @@ final class MirrorRepository {
             subject: subject)
     }
 
+    /// The raw bytes of the commit object `id` (what `git cat-file commit` prints): what its signature covers.
+    func rawCommit(_ id: GitCommitID) throws(GitError) -> [UInt8] {
+        let action = "read commit \(id.short) of"
+        var oid = git_oid()
+        try LibGit2.check(git_oid_fromstr(&oid, id.hex), code: .notFound, action: action, object: object)
+        var odb: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&odb, pointer), code: .read, action: action, object: object)
+        defer { git_odb_free(odb) }
+        var raw: OpaquePointer?
+        try LibGit2.check(git_odb_read(&raw, odb, &oid), code: .notFound, action: action, object: object,
+                          hint: "the commit is not in the mirror; fetch first")
+        defer { git_odb_object_free(raw) }
+        guard git_odb_object_type(raw) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(raw) else {
+            throw GitError(code: .read, action: action, object: object, cause: "the object is not a commit")
+        }
+        return Array(UnsafeRawBufferPointer(start: data, count: git_odb_object_size(raw)))
+    }
+
     /// Whether the mirror holds the commit `id`.
     func contains(_ id: GitCommitID) -> Bool {
         guard let commit = try? lookupCommit(id, action: "look up") else { return false }

@@ -1,5 +1,6 @@
 public import BosunGit
 public import BosunModel
+import BosunTrust
 import Foundation
 
 /// Where a convergence cycle reads desired state: the tree at the commit to converge — fetched, the ref
@@ -28,24 +29,31 @@ public struct RepositorySource: DesiredStateSource {
     /// The manifests' directory in the repository ("" for its root).
     public let path: String
     public let origin: SourceOrigin
+    /// The verify step: nil verifies nothing.
+    public let signatures: CommitSignatureCheck?
 
-    public init(mirror: GitMirror, ref: String?, path: String) {
+    public init(mirror: GitMirror, ref: String?, path: String, signatures: CommitSignatureCheck? = nil) {
         self.mirror = mirror
         self.ref = ref
         self.path = path == "." ? "" : path
+        self.signatures = signatures
         origin = SourceOrigin(location: mirror.repositoryURL, path: self.path, isRepository: true)
     }
 
+    /// The tree of the commit the ref resolves to, read by that id (which the cycle's verify step checks).
     public func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened {
         let fetched = try await mirror.fetch(keeping: (lastApplied.map { [$0] } ?? []) + keeping)
         let ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
         let commit = try await mirror.resolve(ref)
         if let lastApplied { try await mirror.checkNoRewind(ref: ref, from: lastApplied, to: commit, allowRewind: allowRewind) }
+        // The signature of `commit` is the cycle's verify step (`CommitSignatureVerification`), on this tree's id.
         return try await opened(commit, ref: ref)
     }
 
+    /// A past commit (a rollback's, a quarantined project's) passes the same verification.
     public func open(commit: GitCommitID) async throws -> SourceReader.Opened {
-        try await opened(commit, ref: ref ?? "HEAD")
+        try await signatures?.check(commit, in: mirror)
+        return try await opened(commit, ref: ref ?? "HEAD")
     }
 
     private func opened(_ commit: GitCommitID, ref: String) async throws -> SourceReader.Opened {
@@ -82,7 +90,14 @@ public struct DirectorySource: DesiredStateSource {
 extension SourceReader {
     /// The source `spec` names: its repository's mirror under the state directory, or its directory.
     public func source(for spec: SourceSpec) throws -> any DesiredStateSource {
-        guard let repository = spec.repository else { return DirectorySource(path: spec.path) }
-        return RepositorySource(mirror: try mirror(for: repository, access: spec.access), ref: spec.ref, path: spec.path)
+        guard let repository = spec.repository else {
+            if spec.signatures.mode != .off {
+                throw FileTreeError(path: spec.path, message: "a directory has no commits to verify: verify: signatures: \(spec.signatures.mode.rawValue) needs a repository source")
+            }
+            return DirectorySource(path: spec.path)
+        }
+        if let problem = spec.signatures.problem { throw FileTreeError(path: repository, message: problem) }
+        let check = spec.signatures.mode == .off ? nil : CommitSignatureCheck(policy: spec.signatures, stateDirectory: stateDirectory)
+        return RepositorySource(mirror: try mirror(for: repository, access: spec.access), ref: spec.ref, path: spec.path, signatures: check)
     }
 }

@@ -1,4 +1,5 @@
 public import BosunGit
+public import BosunTrust
 
 /// Where desired state comes from: a git repository (URL or local path) at a ref, or a plain directory.
 public struct SourceSpec: Sendable {
@@ -13,9 +14,12 @@ public struct SourceSpec: Sendable {
     /// refused (a force-push or rewind) unless `allowRewind` is set.
     public var lastApplied: GitCommitID?
     public var allowRewind: Bool
+    /// What a commit must carry to be converged (the verify step).
+    public var signatures: SignaturePolicy
 
     public init(repository: String? = nil, ref: String? = nil, path: String = ".", access: GitAccess = GitAccess(),
-                lastApplied: GitCommitID? = nil, allowRewind: Bool = false) {
+                lastApplied: GitCommitID? = nil, allowRewind: Bool = false, signatures: SignaturePolicy = .off) {
+        self.signatures = signatures
         self.repository = repository
         self.ref = ref
         self.path = path

@@ -44,17 +44,19 @@ final class AgentFixture: @unchecked Sendable {
 
     func git(_ arguments: [String]) throws { try TestGit.run(arguments, in: repo) }
 
-    /// Writes the project's compose file and commits it; returns the commit id.
+    /// Writes the project's compose file and commits it (as t@example.org, signed with the SSH key whose public
+    /// half is `signingKey` when given); returns the commit id.
     @discardableResult
-    func commit(_ compose: String, message: String) throws -> String {
+    func commit(_ compose: String, message: String, signingKey: String? = nil) throws -> String {
         try compose.write(toFile: repo + "/\(project)/compose.yaml", atomically: true, encoding: .utf8)
         try git(["add", "-A"])
-        try git(["commit", "-q", "-m", message])
+        try git((signingKey.map { ["-c", "gpg.format=ssh", "-c", "user.signingkey=\($0)"] } ?? []) + ["commit", "-q", "-m", message]
+                + (signingKey == nil ? [] : ["-S"]))
         return try BosunBinary.shell("git -C \(repo) rev-parse HEAD", in: dir).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Starts the agent with a config polling every `interval`, with a webhook on 127.0.0.1 when asked.
-    func start(interval: String = "1s", driftInterval: String = "1s", drift: String = "enforce", webhook: Bool = false) throws {
+    func start(interval: String = "1s", driftInterval: String = "1s", drift: String = "enforce", webhook: Bool = false, extra: String = "") throws {
         var config = """
             repo: \(repo)
             interval: \(interval)
@@ -66,6 +68,7 @@ final class AgentFixture: @unchecked Sendable {
 
             """
         if webhook { config += "webhook:\n  listen: 127.0.0.1:0\n  secret_file: \(dir)/webhook-secret\n" }
+        config += extra
         try config.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
         if !FileManager.default.fileExists(atPath: logFile) { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))

@@ -1,0 +1,75 @@
+public import BosunGit
+public import BosunTrust
+public import Foundation
+
+/// The verify step of the convergence cycle: the commit to converge (and any past commit read for a
+/// rollback or a quarantined project) must carry a good signature under the policy, checked on the resolved
+/// commit id whose tree is then read. The allowed-signers file is read at each check. A key's validity window
+/// is checked at the committer time (as git does) and at the time this state directory first saw the commit
+/// (`<state>/git/first-seen.json`), so a commit made to look old is refused once its key has expired.
+public struct CommitSignatureCheck: Sendable {
+    public let policy: SignaturePolicy
+    /// Where first-seen times are kept.
+    let firstSeenFile: String
+    let now: @Sendable () -> Date
+
+    public init(policy: SignaturePolicy, stateDirectory: String, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.policy = policy
+        firstSeenFile = stateDirectory + "/git/first-seen.json"
+        self.now = now
+    }
+
+    /// Throws `SignatureRefusal` unless `commit`, read from `mirror`, may be converged.
+    public func check(_ commit: GitCommitID, in mirror: GitMirror) async throws {
+        guard policy.mode != .off else { return }
+        let verdict = try verdict(GitSignedObject(commit: try await mirror.rawCommit(commit)), commit: commit)
+        guard verdict.isGood else { throw SignatureRefusal(commit: commit.hex, verdict: verdict, policy: policy) }
+    }
+
+    /// The verdict on one commit object under the policy.
+    public func verdict(_ object: GitSignedObject, commit: GitCommitID) throws -> SignatureVerdict {
+        guard let path = policy.allowedSigners else { throw SignatureRefusal.misconfigured(policy) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.notAllowed, reason: "the allowed-signers file \(path) cannot be read"),
+                                   policy: policy)
+        }
+        let signers = try AllowedSigners(text: text, name: path)
+        return SSHSignatureVerifier(signers: signers, principal: policy.principal).verify(object, alsoAt: [firstSeen(commit)])
+    }
+
+    /// When this state directory first saw `commit` (now, recorded, when never).
+    func firstSeen(_ commit: GitCommitID) -> Date {
+        var seen = (FileManager.default.contents(atPath: firstSeenFile)).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
+        if let time = seen[commit.hex] { return Date(timeIntervalSince1970: time) }
+        let time = now()
+        seen[commit.hex] = time.timeIntervalSince1970
+        if let encoded = try? JSONEncoder().encode(seen) {
+            let temporary = firstSeenFile + ".tmp"
+            if FileManager.default.createFile(atPath: temporary, contents: encoded, attributes: [.posixPermissions: 0o600]) {
+                _ = rename(temporary, firstSeenFile)
+            }
+        }
+        return time
+    }
+}
+
+/// A commit the signature policy refuses: nothing of it is converged; the cycle journals it as rejected.
+public struct SignatureRefusal: Error, Sendable, CustomStringConvertible {
+    public var commit: String
+    public var verdict: SignatureVerdict
+    public var policy: SignaturePolicy
+
+    public init(commit: String, verdict: SignatureVerdict, policy: SignaturePolicy) {
+        self.commit = commit
+        self.verdict = verdict
+        self.policy = policy
+    }
+
+    static func misconfigured(_ policy: SignaturePolicy) -> TrustError { TrustError(policy.problem ?? "the signature policy is incomplete") }
+
+    public var description: String {
+        let key = verdict.fingerprint.map { " (key \($0))" } ?? ""
+        return "commit \(commit.prefix(12)) is refused by the signature policy (verify: signatures: \(policy.mode.rawValue)): \(verdict.reason)\(key)"
+            + "; nothing was converged (hint: sign the commit with a key listed in \(policy.allowedSigners ?? "the allowed-signers file"), or add the key there)"
+    }
+}
