@@ -111,6 +111,9 @@ struct StatusReport {
             for gate in (HistoryFormatter.gates(of: last)?.results ?? []) where !gate.passed {
                 lines.append("  health gate failed: \(gate.verdict)")
             }
+            if last.outcome == .rejected, let reason = last.endBody?.reason {
+                lines.append("  rejected: \(reason.split(separator: "\n").first ?? "")")  // a refused commit: the host runs what it ran before
+            }
         } else {
             lines.append("Last convergence: none (run bosun apply)")
         }

@@ -27,6 +27,10 @@ public struct Convergence {
     /// The projects whose desired state comes from another commit than the convergence's source (quarantined
     /// ones kept at their last good commit, a rollback's): recorded in the begin record.
     public var projectCommits: [String: String] = [:]
+    /// Who signed the commit, as the verify step found it (the begin record's `signer`); nil when not verified.
+    public var signer: String?
+    /// The signature policy in force (the begin record's `verify`); nil when none.
+    public var verification: String?
     /// Quarantines this convergence ends (its projects' desired state changed, or `--retry`): journaled once the
     /// plan is known to be the one asked for, before the begin.
     public var releases: [QuarantineRelease] = []
@@ -105,6 +109,8 @@ public struct Convergence {
         begin.switchedFrom = switchedFrom
         begin.projectHashes = Dictionary(desired.projects.map { ($0.name, ConfigHash.of($0)) }) { first, _ in first }
         begin.projectCommits = projectCommits.isEmpty ? nil : projectCommits
+        begin.signer = signer
+        begin.verify = verification
         let beginSeq = try journal.begin(begin)
         if journal.storage.isOnReserve {
             // The filesystem is full: the begin needed the journal's reserve. Record the failure and change nothing,
@@ -185,6 +191,7 @@ public struct Convergence {
         var begin = ConvergenceRecord.refusedBegin(trigger: trigger, source: source)
         begin.policy = policy
         begin.origin = origin
+        begin.verify = verification
         let beginSeq = try journal.begin(begin)
         try journal.end(ConvergenceEnd(beginSeq: beginSeq, outcome: .rejected, reason: reason, durationMilliseconds: max(0, clock() - started)))
         return beginSeq

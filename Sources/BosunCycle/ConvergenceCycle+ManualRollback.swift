@@ -31,7 +31,7 @@ extension ConvergenceCycle {
         report.revision = opened.revision
         let request = Request(trigger: .rollback, mode: .apply(expectedPlanHash: nil))
         if let verifier {
-            do { try await verifier.verify(opened) } catch {
+            do { convergence.signer = try await verifier.verify(opened) } catch {
                 return await rejected(.verify, "the commit is not trusted: \(error)", opened: opened, request: request, report: report)
             }
         }
@@ -48,7 +48,7 @@ extension ConvergenceCycle {
             for (name, commit) in targets.sorted(by: { $0.key < $1.key }) {
                 let (project, past) = try await project(name, at: commit)
                 if let verifier {
-                    do { try await verifier.verify(past) } catch {
+                    do { _ = try await verifier.verify(past) } catch {
                         return await rejected(.verify, "commit \(commit.prefix(12)) is not trusted: \(error)", opened: opened, request: request, report: report)
                     }
                 }

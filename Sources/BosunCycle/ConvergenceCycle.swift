@@ -71,6 +71,7 @@ public struct ConvergenceCycle {
         // A repository with a signature policy: its commits pass the verify step.
         if let repository = source as? RepositorySource, let check = repository.signatures {
             verifier = CommitSignatureVerification(check: check, mirror: repository.mirror)
+            self.convergence.verification = check.policy.summary
         }
     }
 
@@ -112,7 +113,7 @@ public struct ConvergenceCycle {
         }
         // verify
         if let verifier {
-            do { try await verifier.verify(opened) } catch {
+            do { convergence.signer = try await verifier.verify(opened) } catch {
                 return await rejected(.verify, "the commit is not trusted: \(error)", opened: opened, request: request, report: report)
             }
         }

@@ -19,7 +19,8 @@ public protocol CycleLock: Sendable {
 
 /// Decides whether the commit to converge is trusted (the trust issue's signature check). Throwing refuses it.
 public protocol RevisionVerifier: Sendable {
-    func verify(_ opened: SourceReader.Opened) async throws
+    /// Throws when the commit may not be converged; returns who signed it, for the journal.
+    func verify(_ opened: SourceReader.Opened) async throws -> String?
 }
 
 /// The verify step under a signature policy: the opened commit, by the id its tree was read from, must carry
@@ -33,10 +34,10 @@ public struct CommitSignatureVerification: RevisionVerifier {
         self.mirror = mirror
     }
 
-    public func verify(_ opened: SourceReader.Opened) async throws {
+    public func verify(_ opened: SourceReader.Opened) async throws -> String? {
         guard let id = opened.revision?.commitID, let commit = GitCommitID(id) else {
             throw TrustError("a directory has no commit to verify: verify: signatures needs a repository source")
         }
-        try await check.check(commit, in: mirror)
+        return try await check.check(commit, in: mirror)
     }
 }

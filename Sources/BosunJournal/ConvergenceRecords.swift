@@ -115,6 +115,9 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     /// The projects whose desired state was read from another commit than `source`'s: a quarantined project
     /// kept at its last good commit, or a rollback's projects. Absent when none.
     public var projectCommits: [String: String]?
+    /// The signature policy the commit was verified under ("tip, allowed signers FILE, principal committer");
+    /// absent when none was set: a change of the verification settings shows at the next convergence.
+    public var verify: String?
 
     public init(trigger: ConvergenceTrigger, source: SourceRevision?, signer: String? = nil, desiredStateHash: String,
                 services: [String: String], state: JSONValue?, planHash: String, operations: [RecordedOperation]) {
@@ -132,7 +135,7 @@ public struct ConvergenceBegin: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case trigger, source, signer, desiredStateHash = "desired_state_hash", services, state, specs
         case planHash = "plan_hash", operations, policy, origin, switchedFrom = "switched_from"
-        case projectHashes = "project_hashes", projectCommits = "project_commits"
+        case projectHashes = "project_hashes", projectCommits = "project_commits", verify
     }
 }
 

@@ -19,11 +19,14 @@ public struct CommitSignatureCheck: Sendable {
         self.now = now
     }
 
-    /// Throws `SignatureRefusal` unless `commit`, read from `mirror`, may be converged.
-    public func check(_ commit: GitCommitID, in mirror: GitMirror) async throws {
-        guard policy.mode != .off else { return }
+    /// Throws `SignatureRefusal` unless `commit`, read from `mirror`, may be converged; returns who signed it
+    /// ("alice@example.org, ED25519 key SHA256:…"), nil when nothing is verified.
+    @discardableResult
+    public func check(_ commit: GitCommitID, in mirror: GitMirror) async throws -> String? {
+        guard policy.mode != .off else { return nil }
         let verdict = try verdict(GitSignedObject(commit: try await mirror.rawCommit(commit)), commit: commit)
         guard verdict.isGood else { throw SignatureRefusal(commit: commit.hex, verdict: verdict, policy: policy) }
+        return [verdict.principal, verdict.fingerprint.map { "key \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 
     /// The verdict on one commit object under the policy.

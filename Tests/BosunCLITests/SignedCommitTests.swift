@@ -58,6 +58,10 @@ struct SignedCommitTests {
             agent.logLines("event=convergence", "outcome=converged", "commit=\(three.prefix(12))").count == 1
         }
         #expect(try agent.pid("svc") != pid)
+        let begins = agent.journalRecords(kind: "begin").compactMap { $0["body"] as? [String: Any] }
+        #expect(begins.last?["signer"] as? String == "t@example.org, key " + (try BosunBinary.run(program: "/usr/bin/ssh-keygen", ["-l", "-f", signer]).stdout.split(separator: " ")[1]),
+                "the journal says who signed what converged")
+        #expect((begins.last?["verify"] as? String)?.hasPrefix("tip, allowed signers \(allowed)") == true, "and under which settings")
     }
 
     @Test("bosun apply --verify-signatures tip: a commit signed by an unlisted key is refused (exit 3) with its key's fingerprint; a listed one converges")
@@ -75,6 +79,8 @@ struct SignedCommitTests {
         let fingerprint = try BosunBinary.run(program: "/usr/bin/ssh-keygen", ["-l", "-f", stranger]).stdout.split(separator: " ")[1]
         #expect(refused.stderr.contains("commit \(foreign.prefix(12)) is refused") && refused.stderr.contains(String(fingerprint)), "\(refused.stderr)")
         #expect(try BosunBinary.run(["ps", "-a", "--state-dir", agent.state]).stdout.split(separator: "\n").count <= 1, "nothing was created")
+        let status = try BosunBinary.run(["status", "--state-dir", agent.state, "--no-probe"]).stdout
+        #expect(status.contains("rejected") && status.contains("is refused by the signature policy"), "\(status)")
         try agent.commit(Self.compose(agent.project, "exec sleep 1001"), message: "signer's", signingKey: signer)
         let applied = try BosunBinary.run(["apply"] + flags)
         #expect(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
