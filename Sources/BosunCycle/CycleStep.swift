@@ -5,7 +5,7 @@
 /// | step | what it does | on failure |
 /// | --- | --- | --- |
 /// | source | fetch, resolve the ref, refuse a rewind past the last applied commit | rejected (once per distinct error for the agent), exit 3 |
-/// | verify | check the commit's signature (trust issue; no verifier configured yet) | rejected |
+/// | verify | under a signature policy (`verify: {signatures: tip}`), the commit's SSH signature by an allowed signer (`CommitSignatureVerification`) | rejected (once per commit for the agent), exit 1 |
 /// | load | read and validate the manifests at that commit; quarantined projects are read from their last good commit (`ConvergenceCycle+Holds`) | rejected with every diagnostic |
 /// | admit | the host's policy (checked while loading) and the state directory's source | rejected |
 /// | lock | take the convergence lock; catch the journal up with other processes | failed (host error) |
