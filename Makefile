@@ -82,7 +82,7 @@ bench-validate: release
 # Debian packages the build and the tests need.
 deps:
 	apt-get update
-	apt-get install -y libgit2-dev libyaml-dev zlib1g-dev libzstd-dev pkg-config git openssh-server lighttpd openssl busybox-static docker-registry skopeo apache2-utils python3 curl umoci libnftables-dev nftables iproute2 util-linux apparmor
+	apt-get install -y libgit2-dev libyaml-dev zlib1g-dev libzstd-dev pkg-config git openssh-server openssh-client gpg gpgv gpg-agent lighttpd openssl busybox-static docker-registry skopeo apache2-utils python3 curl umoci libnftables-dev nftables iproute2 util-linux apparmor
 
 clean:
 	rm -rf .build

@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(name: "BosunJournalTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunJournalFilesTests", dependencies: ["BosunTestSupport", "BosunJournal", "BosunJournalFiles", "BosunModel"], swiftSettings: strict),
         .testTarget(name: "BosunModelTests", dependencies: ["BosunModel"], swiftSettings: strict),
-        .testTarget(name: "BosunSourceTests", dependencies: ["BosunSource", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunSourceTests", dependencies: ["BosunSource", "BosunModel", "BosunTrust", "BosunGit"], swiftSettings: strict),
         .testTarget(name: "BosunOCITests", dependencies: ["BosunOCI"], swiftSettings: strict),
         .testTarget(name: "BosunLogFormatTests", dependencies: ["BosunLogFormat", "BosunContainers"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeCLITests", dependencies: ["BosunRuntimeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),

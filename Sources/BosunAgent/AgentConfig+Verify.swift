@@ -2,7 +2,7 @@ import BosunTrust
 import BosunYAML
 
 extension AgentConfig {
-    /// `verify: {signatures: off|tip, allowed_signers: FILE, principal: committer|any}`.
+    /// `verify: {signatures: off|tip, allowed_signers: FILE, gpg_keyring: FILE, principal: committer|any}`.
     static func verify(_ node: YAMLNode, fail: (YAMLNode, String) -> Void, string: (YAMLNode, String) -> String?) -> SignaturePolicy {
         var policy = SignaturePolicy()
         guard let pairs = node.mapping else {
@@ -27,8 +27,9 @@ extension AgentConfig {
                     fail(pair.value, "`verify.principal` is committer (the key must be the committer's) or any (git's rule), not \(text)")
                 }
             case "gpg_keyring":
-                fail(pair.key, "`verify.gpg_keyring`: OpenPGP signatures are not verified yet; sign with SSH keys (git's gpg.format=ssh)")
-            default: fail(pair.key, "unknown verify setting `\(pair.key.scalar ?? "?")`; known: allowed_signers, principal, signatures")
+                guard let path = string(pair.value, "verify.gpg_keyring") else { continue }
+                if path.hasPrefix("/") { policy.gpgKeyring = path } else { fail(pair.value, "`verify.gpg_keyring` must be an absolute path") }
+            default: fail(pair.key, "unknown verify setting `\(pair.key.scalar ?? "?")`; known: allowed_signers, gpg_keyring, principal, signatures")
             }
         }
         if let problem = policy.problem { fail(node, "`verify`: \(problem)") }

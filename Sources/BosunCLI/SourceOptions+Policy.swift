@@ -71,6 +71,12 @@ extension SourceOptions {
             }
             policy.allowedSigners = allowedSigners.hasPrefix("/") ? allowedSigners : FileManager.default.currentDirectoryPath + "/" + allowedSigners
         }
+        if let gpgKeyring {
+            if let named = configured.gpgKeyring, configured.mode != .off, named != gpgKeyring {
+                throw CommandFailure(.usage, "--gpg-keyring \(gpgKeyring): the agent config\(from) names \(named); flags may only tighten it")
+            }
+            policy.gpgKeyring = gpgKeyring.hasPrefix("/") ? gpgKeyring : FileManager.default.currentDirectoryPath + "/" + gpgKeyring
+        }
         if let signaturePrincipal {
             guard let rule = SSHSignatureVerifier.PrincipalRule(rawValue: signaturePrincipal) else {
                 throw CommandFailure(.usage, "--signature-principal \(signaturePrincipal): give committer or any")
@@ -80,7 +86,8 @@ extension SourceOptions {
             }
             policy.principal = rule
         }
-        if let problem = policy.problem { throw CommandFailure(.usage, problem.replacingOccurrences(of: "needs allowed_signers", with: "needs --allowed-signers")) }
+        if let problem = policy.problem { throw CommandFailure(.usage, problem.replacingOccurrences(of: "needs allowed_signers", with: "needs --allowed-signers")
+            .replacingOccurrences(of: "or gpg_keyring", with: "or --gpg-keyring")) }
         return policy
     }
 }

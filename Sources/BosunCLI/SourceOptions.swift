@@ -46,6 +46,9 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("git's allowed-signers file for --verify-signatures (not when the agent config names one).", valueName: "file"))
     var allowedSigners: String?
 
+    @Option(name: .long, help: ArgumentHelp("A keyring file (gpg --export) for OpenPGP signatures, verified with gpgv (not when the agent config names one).", valueName: "file"))
+    var gpgKeyring: String?
+
     @Option(name: .long, help: ArgumentHelp("Whose key may sign: committer (the key must be listed for the committer's email; the default) or any (git's rule).", valueName: "rule"))
     var signaturePrincipal: String?
 

@@ -29,9 +29,19 @@ public struct CommitSignatureCheck: Sendable {
         return [verdict.principal, verdict.fingerprint.map { "key \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 
-    /// The verdict on one commit object under the policy.
+    /// The verdict on one commit object under the policy: an OpenPGP signature through `gpgv` and the keyring,
+    /// an SSH one (or none) against the allowed-signers file.
     public func verdict(_ object: GitSignedObject, commit: GitCommitID) throws -> SignatureVerdict {
-        guard let path = policy.allowedSigners else { throw SignatureRefusal.misconfigured(policy) }
+        if object.signature?.hasPrefix("-----BEGIN PGP SIGNATURE-----") == true {
+            guard let keyring = policy.gpgKeyring else {
+                return SignatureVerdict(.unknownKey, reason: "it carries an OpenPGP signature and no gpg_keyring is configured")
+            }
+            return try OpenPGPVerification.verdict(object, keyring: keyring, principal: policy.principal)
+        }
+        guard let path = policy.allowedSigners else {
+            return object.signature == nil ? SignatureVerdict(.unsigned, reason: "the commit is not signed")
+                : SignatureVerdict(.unknownKey, reason: "it carries an SSH signature and no allowed_signers file is configured")
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.notAllowed, reason: "the allowed-signers file \(path) cannot be read"),
                                    policy: policy)
