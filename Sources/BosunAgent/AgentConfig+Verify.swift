@@ -2,7 +2,7 @@ import BosunTrust
 import BosunYAML
 
 extension AgentConfig {
-    /// `verify: {signatures: off|tip, allowed_signers: FILE, gpg_keyring: FILE, principal: committer|any}`.
+    /// `verify: {signatures: off|tip|tag, allowed_signers: FILE, gpg_keyring: FILE, principal: committer|any}`.
     static func verify(_ node: YAMLNode, fail: (YAMLNode, String) -> Void, string: (YAMLNode, String) -> String?) -> SignaturePolicy {
         var policy = SignaturePolicy()
         guard let pairs = node.mapping else {
@@ -13,10 +13,8 @@ extension AgentConfig {
             switch pair.key.scalar ?? "" {
             case "signatures":
                 guard let text = string(pair.value, "verify.signatures") else { continue }
-                if text == "tag" {
-                    fail(pair.value, "`verify.signatures: tag` is not built yet: use tip (the commit itself must be signed)")
-                } else if let mode = SignaturePolicy.Mode(rawValue: text) { policy.mode = mode } else {
-                    fail(pair.value, "`verify.signatures` is off or tip, not \(text)")
+                if let mode = SignaturePolicy.Mode(rawValue: text) { policy.mode = mode } else {
+                    fail(pair.value, "`verify.signatures` is off, tip or tag, not \(text)")
                 }
             case "allowed_signers":
                 guard let path = string(pair.value, "verify.allowed_signers") else { continue }

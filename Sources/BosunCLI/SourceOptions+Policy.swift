@@ -58,7 +58,7 @@ extension SourceOptions {
         let from = read.map { " (\($0.file))" } ?? ""
         if let verifySignatures {
             guard let mode = SignaturePolicy.Mode(rawValue: verifySignatures) else {
-                throw CommandFailure(.usage, "--verify-signatures \(verifySignatures): give off or tip" + (verifySignatures == "tag" ? " (tag is not built yet)" : ""))
+                throw CommandFailure(.usage, "--verify-signatures \(verifySignatures): give off, tip or tag")
             }
             if mode < configured.mode {
                 throw CommandFailure(.usage, "--verify-signatures \(mode.rawValue) is looser than the agent config's \(configured.mode.rawValue)\(from); flags may only tighten it")

@@ -40,7 +40,7 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: .long, help: "The same as --policy privileged (services with privileged: true and other host access).")
     var allowPrivileged = false
 
-    @Option(name: .long, help: ArgumentHelp("Verify commit signatures: off, or tip (the commit must carry a good SSH signature of an allowed signer); it may only tighten the agent config's verify.signatures.", valueName: "mode"))
+    @Option(name: .long, help: ArgumentHelp("Verify signatures: off, tip (the commit must carry a good signature of an allowed signer) or tag (--ref names a signed annotated tag, or a pattern such as v*: the newest by SemVer); it may only tighten the agent config's verify.signatures.", valueName: "mode"))
     var verifySignatures: String?
 
     @Option(name: .long, help: ArgumentHelp("git's allowed-signers file for --verify-signatures (not when the agent config names one).", valueName: "file"))

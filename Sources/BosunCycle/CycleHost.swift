@@ -38,6 +38,7 @@ public struct CommitSignatureVerification: RevisionVerifier {
         guard let id = opened.revision?.commitID, let commit = GitCommitID(id) else {
             throw TrustError("a directory has no commit to verify: verify: signatures needs a repository source")
         }
+        if check.policy.mode == .tag { return try await check.checkTag(opened.revision?.ref ?? "", commit: commit, in: mirror) }
         return try await check.check(commit, in: mirror)
     }
 }

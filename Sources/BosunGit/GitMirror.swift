@@ -105,6 +105,22 @@ public final class GitMirror: GitSource {
         }
     }
 
+    /// The mirror's tag names.
+    public func tagNames() async throws -> [String] {
+        let (directory, object) = (self.directory, url.redacted)
+        return try await run { () throws(GitError) in
+            try MirrorRepository.open(directory: directory, object: object, create: false).tagNames()
+        }
+    }
+
+    /// The raw annotated tag object of `refs/tags/<name>`; nil for a lightweight tag.
+    public func rawTag(named name: String) async throws -> [UInt8]? {
+        let (directory, object) = (self.directory, url.redacted)
+        return try await run { () throws(GitError) in
+            try MirrorRepository.open(directory: directory, object: object, create: false).rawTag(named: name)
+        }
+    }
+
     public func checkNoRewind(ref: String, from last: GitCommitID, to new: GitCommitID, allowRewind: Bool) async throws {
         let (directory, object) = (self.directory, url.redacted)
         try await run { () throws(GitError) in

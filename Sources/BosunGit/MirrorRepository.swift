@@ -191,6 +191,34 @@ final class MirrorRepository {
         return Array(UnsafeRawBufferPointer(start: data, count: git_odb_object_size(raw)))
     }
 
+    /// The names of the mirror's tags (without `refs/tags/`).
+    func tagNames() throws(GitError) -> [String] {
+        var array = git_strarray()
+        try LibGit2.check(git_tag_list(&array, pointer), code: .read, action: "list the tags of", object: object)
+        defer { git_strarray_dispose(&array) }
+        return (0..<array.count).compactMap { array.strings[$0].map { String(cString: $0) } }
+    }
+
+    /// The raw annotated tag object `refs/tags/<name>` points to (what its signature covers); nil for a
+    /// lightweight tag (the ref points at a commit).
+    func rawTag(named name: String) throws(GitError) -> [UInt8]? {
+        let action = "read tag \(name) of"
+        var reference: OpaquePointer?
+        try LibGit2.check(git_reference_lookup(&reference, pointer, "refs/tags/" + name), code: .notFound, action: action, object: object)
+        defer { git_reference_free(reference) }
+        guard var oid = git_reference_target(reference)?.pointee else {
+            throw GitError(code: .read, action: action, object: object, cause: "the tag is a symbolic reference")
+        }
+        var odb: OpaquePointer?
+        try LibGit2.check(git_repository_odb(&odb, pointer), code: .read, action: action, object: object)
+        defer { git_odb_free(odb) }
+        var raw: OpaquePointer?
+        try LibGit2.check(git_odb_read(&raw, odb, &oid), code: .notFound, action: action, object: object)
+        defer { git_odb_object_free(raw) }
+        guard git_odb_object_type(raw) == GIT_OBJECT_TAG, let data = git_odb_object_data(raw) else { return nil }
+        return Array(UnsafeRawBufferPointer(start: data, count: git_odb_object_size(raw)))
+    }
+
     /// Whether the mirror holds the commit `id`.
     func contains(_ id: GitCommitID) -> Bool {
         guard let commit = try? lookupCommit(id, action: "look up") else { return false }

@@ -29,6 +29,32 @@ public struct CommitSignatureCheck: Sendable {
         return [verdict.principal, verdict.fingerprint.map { "key \($0)" }].compactMap { $0 }.joined(separator: ", ")
     }
 
+    /// `signatures: tag`: the annotated tag `ref` (`refs/tags/NAME`) must carry a good signature and point at
+    /// `commit` itself (the commit whose tree is read). Returns who signed it.
+    @discardableResult
+    public func checkTag(_ ref: String, commit: GitCommitID, in mirror: GitMirror) async throws -> String? {
+        guard ref.hasPrefix("refs/tags/") else {
+            throw SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.unsigned, reason: "\(ref) is not a tag"), policy: policy)
+        }
+        let name = String(ref.dropFirst("refs/tags/".count))
+        func refuse(_ outcome: SignatureVerdict.Outcome, _ reason: String, fingerprint: String? = nil) -> SignatureRefusal {
+            var refusal = SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(outcome, fingerprint: fingerprint, reason: reason), policy: policy)
+            refusal.tag = name
+            return refusal
+        }
+        guard let raw = try await mirror.rawTag(named: name) else {
+            throw refuse(.unsigned, "tag \(name) is a lightweight tag: only annotated, signed tags are accepted")
+        }
+        let header = String(decoding: raw.prefix(200), as: UTF8.self).split(separator: "\n").prefix(2)
+        guard header.first == "object \(commit.hex)", header.dropFirst().first == "type commit" else {
+            throw refuse(.bad, "tag \(name) does not point at commit \(commit.hex.prefix(12)) itself")
+        }
+        var verdict = try verdict(GitSignedObject(tag: raw), commit: commit)
+        if verdict.outcome == .unsigned { verdict.reason = "tag \(name) is not signed" }
+        guard verdict.isGood else { throw refuse(verdict.outcome, verdict.reason, fingerprint: verdict.fingerprint) }
+        return [verdict.principal, verdict.fingerprint.map { "key \($0)" }, "tag \(name)"].compactMap { $0 }.joined(separator: ", ")
+    }
+
     /// The verdict on one commit object under the policy: an OpenPGP signature through `gpgv` and the keyring,
     /// an SSH one (or none) against the allowed-signers file.
     public func verdict(_ object: GitSignedObject, commit: GitCommitID) throws -> SignatureVerdict {
@@ -71,6 +97,8 @@ public struct SignatureRefusal: Error, Sendable, CustomStringConvertible {
     public var commit: String
     public var verdict: SignatureVerdict
     public var policy: SignaturePolicy
+    /// The tag whose signature was checked (`signatures: tag`).
+    public var tag: String?
 
     public init(commit: String, verdict: SignatureVerdict, policy: SignaturePolicy) {
         self.commit = commit
@@ -82,7 +110,9 @@ public struct SignatureRefusal: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let key = verdict.fingerprint.map { " (key \($0))" } ?? ""
-        return "commit \(commit.prefix(12)) is refused by the signature policy (verify: signatures: \(policy.mode.rawValue)): \(verdict.reason)\(key)"
-            + "; nothing was converged (hint: sign the commit with a key listed in \(policy.allowedSigners ?? "the allowed-signers file"), or add the key there)"
+        let what = tag.map { "tag \($0) (commit \(commit.prefix(12)))" } ?? "commit \(commit.prefix(12))"
+        let keys = [policy.allowedSigners, policy.gpgKeyring].compactMap { $0 }.joined(separator: " or ")
+        return "\(what) is refused by the signature policy (verify: signatures: \(policy.mode.rawValue)): \(verdict.reason)\(key)"
+            + "; nothing was converged (hint: sign the \(tag == nil ? "commit" : "tag") with a key listed in \(keys.isEmpty ? "the allowed signers" : keys), or add the key there)"
     }
 }

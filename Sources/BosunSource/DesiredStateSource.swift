@@ -43,17 +43,49 @@ public struct RepositorySource: DesiredStateSource {
     /// The tree of the commit the ref resolves to, read by that id (which the cycle's verify step checks).
     public func open(lastApplied: GitCommitID?, keeping: [GitCommitID], allowRewind: Bool) async throws -> SourceReader.Opened {
         let fetched = try await mirror.fetch(keeping: (lastApplied.map { [$0] } ?? []) + keeping)
-        let ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
+        var ref = self.ref ?? fetched.defaultBranch ?? "HEAD"
+        if signatures?.policy.mode == .tag { ref = try await taggedRef() }
         let commit = try await mirror.resolve(ref)
         if let lastApplied { try await mirror.checkNoRewind(ref: ref, from: lastApplied, to: commit, allowRewind: allowRewind) }
         // The signature of `commit` is the cycle's verify step (`CommitSignatureVerification`), on this tree's id.
         return try await opened(commit, ref: ref)
     }
 
+    /// `signatures: tag`: the tag `ref` names, or the newest by SemVer precedence of those its pattern matches,
+    /// as `refs/tags/NAME`.
+    func taggedRef() async throws -> String {
+        guard let wanted = ref.map({ $0.hasPrefix("refs/tags/") ? String($0.dropFirst("refs/tags/".count)) : $0 }) else {
+            throw FileTreeError(path: mirror.repositoryURL, message: "verify: signatures: tag needs ref: naming a tag or a tag pattern (v*)")
+        }
+        guard let name = TagSelection.select(wanted, among: try await mirror.tagNames()) else {
+            throw FileTreeError(path: mirror.repositoryURL, message: "no tag matches \(wanted)" + (wanted.contains("*") ? " with a semantic version (v1.2.3)" : ""))
+        }
+        return "refs/tags/" + name
+    }
+
     /// A past commit (a rollback's, a quarantined project's) passes the same verification.
     public func open(commit: GitCommitID) async throws -> SourceReader.Opened {
-        try await signatures?.check(commit, in: mirror)
+        if let signatures {
+            if signatures.policy.mode == .tag { try await checkTagged(commit, signatures) } else { try await signatures.check(commit, in: mirror) }
+        }
         return try await opened(commit, ref: ref ?? "HEAD")
+    }
+
+    /// `signatures: tag` for a past commit: an annotated tag pointing at it must carry a good signature.
+    func checkTagged(_ commit: GitCommitID, _ signatures: CommitSignatureCheck) async throws {
+        var refusal: (any Error)?
+        for name in try await mirror.tagNames().sorted() {
+            guard let raw = try await mirror.rawTag(named: name),
+                  String(decoding: raw.prefix(48), as: UTF8.self).hasPrefix("object \(commit.hex)") else { continue }
+            do {
+                try await signatures.checkTag("refs/tags/" + name, commit: commit, in: mirror)
+                return
+            } catch {
+                refusal = error
+            }
+        }
+        throw refusal ?? SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.unsigned, reason: "no annotated tag points at it"),
+                                          policy: signatures.policy)
     }
 
     private func opened(_ commit: GitCommitID, ref: String) async throws -> SourceReader.Opened {

@@ -7,6 +7,9 @@ public struct SignaturePolicy: Sendable, Hashable, Codable {
         case off
         /// The commit to converge carries a good signature of an allowed signer.
         case tip
+        /// `ref:` names an annotated tag (or a pattern: the newest by SemVer precedence) whose tag object carries
+        /// a good signature of an allowed signer; lightweight tags are refused.
+        case tag
 
         public static func < (a: Mode, b: Mode) -> Bool {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -87,4 +87,32 @@ struct SignedCommitTests {
         let plan = try BosunBinary.run(["plan", "--repo", agent.repo, "--state-dir", agent.state, "--verify-signatures", "off"])
         #expect(plan.status == 0)
     }
+
+    @Test("signatures: tag with ref v*: the newest tag by SemVer is taken; a lightweight one is refused, a signed annotated one converges")
+    func applyVerifiesTags() throws {
+        try #require(getuid() == 0, "containers need root (CI runs as root)")
+        let agent = try AgentFixture()
+        defer { agent.close() }
+        let signer = try Self.key(agent.dir, "signer")
+        let allowed = agent.dir + "/allowed_signers"
+        try ("t@example.org " + String(contentsOfFile: signer, encoding: .utf8)).write(toFile: allowed, atomically: true, encoding: .utf8)
+        func tag(_ name: String, signed: Bool) throws {
+            try agent.git(signed ? ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(signer)", "tag", "-s", name, "-m", name] : ["tag", name])
+        }
+        let flags = ["--repo", agent.repo, "--ref", "v*", "--state-dir", agent.state, "--verify-signatures", "tag", "--allowed-signers", allowed]
+        try agent.commit(Self.compose(agent.project, "echo one; exec sleep 1000"), message: "one")
+        try tag("v1.2.0", signed: true)
+        let first = try BosunBinary.run(["apply"] + flags)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        try agent.commit(Self.compose(agent.project, "echo two; exec sleep 1000"), message: "two")
+        try tag("v1.10.0", signed: false)  // newer than v1.2.0 by SemVer, though not by text
+        let light = try BosunBinary.run(["apply"] + flags)
+        #expect(light.status == 1 && light.stderr.contains("tag v1.10.0") && light.stderr.contains("lightweight"), "\(light.stderr)")
+        try tag("v1.11.0", signed: true)
+        let signed = try BosunBinary.run(["apply"] + flags)
+        #expect(signed.status == 0, "\(signed.stdout)\n\(signed.stderr)")
+        #expect(try BosunBinary.run(["logs", "\(agent.project)-svc-1", "--state-dir", agent.state]).stdout == "two\n")
+        let recorded = agent.journalRecords(kind: "begin").compactMap { ($0["body"] as? [String: Any])?["signer"] as? String }.last ?? ""
+        #expect(recorded.hasPrefix("t@example.org, key SHA256:") && recorded.hasSuffix(", tag v1.11.0"), "the signer and the tag are recorded: \(recorded)")
+    }
 }

@@ -156,4 +156,23 @@ struct SSHSignatureTests {
         let parsed = try AllowedSigners(text: "a@b,!c@b namespaces=\"git,file\",valid-after=\"20240101\" \(key) comment\n")
         #expect(parsed.entries.count == 1 && parsed.entries[0].namespaces == ["git", "file"] && parsed.entries[0].matches(principal: "a@b"))
     }
+
+    @Test("a signed annotated tag: its signature covers the tag object; the verdict equals git verify-tag's, a tampered tag is bad")
+    func signedTag() throws {
+        let s = try Scratch()
+        let alice = try s.key("alice")
+        try s.allow(["alice@example.org \(alice)"])
+        _ = try s.commit("release", key: nil)
+        try s.run("git", "-c", "user.name=Test", "-c", "user.email=alice@example.org", "-c", "gpg.format=ssh", "-c", "user.signingkey=\(s.dir)/alice.pub",
+                  "tag", "-s", "v1.0.0", "-m", "release 1.0.0", in: s.repo)
+        let raw = Array(try s.run("git", "cat-file", "tag", "v1.0.0", in: s.repo).utf8)
+        let object = GitSignedObject(tag: raw)
+        #expect(object.signerEmail == "alice@example.org" && object.signature?.hasPrefix("-----BEGIN SSH SIGNATURE-----") == true)
+        let signers = try AllowedSigners(text: try String(contentsOfFile: s.allowed, encoding: .utf8))
+        let verdict = SSHSignatureVerifier(signers: signers).verify(object)
+        #expect(verdict.isGood, "\(verdict.reason)")
+        #expect((try? s.run("git", "-c", "gpg.ssh.allowedSignersFile=\(s.allowed)", "verify-tag", "v1.0.0", in: s.repo)) != nil)
+        let forged = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "release 1.0.0", with: "release 6.6.6")
+        #expect(SSHSignatureVerifier(signers: signers).verify(GitSignedObject(tag: Array(forged.utf8))).outcome == .bad)
+    }
 }
