@@ -116,6 +116,7 @@ struct ApplyCommand: AsyncParsableCommand {
             let storage = try FileJournalStorage(directory: StateLayout(directory).journal)
             let journal = Journal(storage: storage, clock: { Int64(Date().timeIntervalSince1970 * 1000) },
                                   genesis: HostIdentity.genesis(bosunVersion: BosunVersion.current))
+            journal.signingKey = try HostIdentity.signingKey(stateDirectory: directory)
             try journal.open()
             return journal
         } catch {

@@ -30,11 +30,26 @@ struct JournalStressCommand: AsyncParsableCommand {
     @Flag(help: "Print append latency figures at the end.")
     var timing = false
 
+    @Option(help: "Sign the ends and the genesis with the journal key in this file (created when missing), as a state directory's journal-key.")
+    var keyFile: String?
+
     func run() async throws {
         let storage = try FileJournalStorage(directory: directory)
         let journal = Journal(storage: storage, clock: { Int64(Date().timeIntervalSince1970 * 1000) },
                               genesis: JournalGenesis(hostID: "stress", hostname: "stress", bosunVersion: BosunVersion.current),
                               maxSegmentBytes: segmentBytes)
+        if let keyFile {
+            if let data = FileManager.default.contents(atPath: keyFile) {
+                guard let key = JournalSigningKey(raw: Array(data)) else { throw ValidationError("\(keyFile) is not a journal key") }
+                journal.signingKey = key
+            } else {
+                let key = JournalSigningKey.generate()
+                guard FileManager.default.createFile(atPath: keyFile, contents: Data(key.rawRepresentation), attributes: [.posixPermissions: 0o600]) else {
+                    throw ValidationError("cannot write \(keyFile)")
+                }
+                journal.signingKey = key
+            }
+        }
         try journal.open()
         let redactor = SecretRedactor(salt: Array("stress-salt".utf8))
         var latencies: [UInt64] = []

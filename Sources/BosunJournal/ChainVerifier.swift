@@ -31,10 +31,13 @@ public struct ChainVerifier {
 
     /// Verifies segments given in journal order. A last line without its newline is a torn tail, not a problem,
     /// unless `tornTailIsProblem`.
-    public func verify(segments: [(name: String, bytes: [UInt8])], head: JournalHead?, tornTailIsProblem: Bool = false) -> JournalVerification {
+    /// `from` verifies an export that starts after the genesis: its first record's seq and previous hash are
+    /// taken as the anchor.
+    public func verify(segments: [(name: String, bytes: [UInt8])], head: JournalHead?, tornTailIsProblem: Bool = false,
+                       from: (seq: Int64, previous: String)? = nil) -> JournalVerification {
         var result = JournalVerification(records: 0, segments: segments.count)
-        var expectedSeq: Int64 = 1
-        var previous = JournalRecord.genesisPrevious
+        var expectedSeq: Int64 = from?.seq ?? 1
+        var previous = from?.previous ?? JournalRecord.genesisPrevious
         segmentLoop: for (segmentIndex, segment) in segments.enumerated() {
             let isLastSegment = segmentIndex == segments.count - 1
             var lineNumber = 0
@@ -81,12 +84,13 @@ public struct ChainVerifier {
             }
         }
         result.lastHash = result.records > 0 ? previous : nil
-        if let head, head.seq > result.records || (head.seq == result.records && head.hash != previous && result.records > 0) {
+        let lastSeq = expectedSeq - 1
+        if let head, head.seq > lastSeq || (head.seq == lastSeq && head.hash != previous && result.records > 0) {
             let lastSegment = segments.last?.name ?? JournalSegmentName.name(1)
             let lines = segments.last.map { $0.bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 0
             result.tornTail = nil
-            result.problem = JournalProblem(segment: lastSegment, line: lines + 1, expectedSeq: result.records + 1,
-                message: "the journal ends at record \(result.records) but its head file names record \(head.seq) (records were cut off the end)")
+            result.problem = JournalProblem(segment: lastSegment, line: lines + 1, expectedSeq: lastSeq + 1,
+                message: "the journal ends at record \(lastSeq) but its head file names record \(head.seq) (records were cut off the end)")
         }
         return result
     }

@@ -32,6 +32,9 @@ public final class Journal {
     private var indexLive = false
     private var savedIndex: [UInt8]?
 
+    /// The host's journal identity: when set, every `end` and the `genesis` are signed with it.
+    public var signingKey: JournalSigningKey?
+
     /// `clock` gives milliseconds since the epoch; `genesis` is written when the journal is empty.
     public init(storage: any JournalStorage, clock: @escaping () -> Int64, genesis: JournalGenesis,
                 maxSegmentBytes: Int = 16 << 20, checkpointIntervalMilliseconds: Int64 = 3_600_000) {
@@ -197,7 +200,13 @@ public final class Journal {
     public func append(_ kind: RecordKind, _ body: JSONValue) throws -> JournalRecord {
         guard kind != .unknown else { throw JournalError.storage("a record of an unknown kind is only ever read, never written") }
         let now = clock()
-        let (record, line) = JournalRecord.sealed(seq: lastSeq + 1, time: JournalTime.format(milliseconds: now), kind: kind, previous: lastHash, body: body)
+        let time = JournalTime.format(milliseconds: now)
+        var body = body
+        if let signingKey, JournalPublicKey.signedKinds.contains(kind), case .object(var fields) = body {
+            fields["signature"] = try signingKey.signature(seq: lastSeq + 1, time: time, kind: kind, previous: lastHash, body: body)
+            body = .object(fields)
+        }
+        let (record, line) = JournalRecord.sealed(seq: lastSeq + 1, time: time, kind: kind, previous: lastHash, body: body)
         if currentSegmentBytes > 0 && currentSegmentBytes + line.count > maxSegmentBytes {
             let next = (JournalSegmentName.index(of: currentSegment) ?? 0) + 1
             currentSegment = JournalSegmentName.name(next)

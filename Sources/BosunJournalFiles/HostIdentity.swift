@@ -19,6 +19,36 @@ public enum HostIdentity {
         return JournalGenesis(hostID: id, hostname: hostname, bosunVersion: bosunVersion)
     }
 
+    /// The host's journal identity: an ed25519 key in `<stateDirectory>/journal-key` (0600), created on first
+    /// use; `bosun journal key` prints its public half.
+    public static func signingKey(stateDirectory: String) throws -> JournalSigningKey {
+        let path = StateLayout(stateDirectory).journalKey
+        if let data = FileManager.default.contents(atPath: path) {
+            guard let key = JournalSigningKey(raw: Array(data)) else {
+                throw JournalError.storage("\(path) is not a journal key (32 raw bytes); move it away to make a new one (a visible re-key)")
+            }
+            return key
+        }
+        let key = JournalSigningKey.generate()
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST, let data = FileManager.default.contents(atPath: path), let theirs = JournalSigningKey(raw: Array(data)) { return theirs }
+            throw JournalError.storage("create \(path): \(Errno.text(errno))")
+        }
+        defer { close(fd) }
+        let raw = key.rawRepresentation
+        guard raw.withUnsafeBytes({ write(fd, $0.baseAddress, raw.count) }) == raw.count, fsync(fd) == 0 else {
+            throw JournalError.storage("write \(path): \(Errno.text(errno))")
+        }
+        return key
+    }
+
+    /// The journal key when the state directory has one (nil otherwise: nothing creates it here).
+    public static func existingSigningKey(stateDirectory: String) throws -> JournalSigningKey? {
+        guard FileManager.default.fileExists(atPath: StateLayout(stateDirectory).journalKey) else { return nil }
+        return try signingKey(stateDirectory: stateDirectory)
+    }
+
     /// The salt for `SecretRedactor`: 32 random bytes in `<stateDirectory>/journal-salt` (0600), created on
     /// first use. It is kept out of the journal so that the journal alone does not allow guessing values.
     public static func salt(stateDirectory: String) throws -> [UInt8] {

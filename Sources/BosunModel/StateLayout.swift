@@ -26,6 +26,8 @@ public struct StateLayout: Sendable, Hashable {
 
     public var journal: String { root + "/journal" }
     public var journalSalt: String { root + "/journal-salt" }
+    /// The host's journal identity key (ed25519, raw, 0600).
+    public var journalKey: String { root + "/journal-key" }
     public var inventory: String { root + "/inventory.json" }
     /// The inventory's cross-process lock (`SharedStateFile`).
     public var inventoryLock: String { root + "/inventory.lock" }
