@@ -34,6 +34,8 @@ public struct StateLayout: Sendable, Hashable {
     public var convergenceLock: String { root + "/converge.lock" }
     public var restartCounts: String { root + "/restart-counts.json" }
     public var git: String { root + "/git" }
+    /// When this state directory first saw each commit it verified (signature validity windows).
+    public var gitFirstSeen: String { git + "/first-seen.json" }
     public var sources: String { root + "/sources" }
     public var sourceCommits: String { sources + "/commits" }
     public var sourceContent: String { sources + "/content" }

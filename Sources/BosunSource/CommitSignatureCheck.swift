@@ -1,4 +1,5 @@
 public import BosunGit
+import BosunModel
 public import BosunTrust
 public import Foundation
 
@@ -15,7 +16,7 @@ public struct CommitSignatureCheck: Sendable {
 
     public init(policy: SignaturePolicy, stateDirectory: String, now: @escaping @Sendable () -> Date = { Date() }) {
         self.policy = policy
-        firstSeenFile = stateDirectory + "/git/first-seen.json"
+        firstSeenFile = StateLayout(stateDirectory).gitFirstSeen
         self.now = now
     }
 
