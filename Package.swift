@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "BosunYAML", dependencies: ["BosunFailure", "CLibYAML"], swiftSettings: strict),
         .target(
             name: "BosunTrust",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: ["BosunFailure", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strict),
         .testTarget(name: "BosunTrustTests", dependencies: ["BosunTrust"], swiftSettings: strict),
         .target(name: "BosunOCI", dependencies: ["BosunModel"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+public import BosunFailure
 public import BosunGit
 import BosunModel
 public import BosunTrust
@@ -115,5 +116,14 @@ public struct SignatureRefusal: Error, Sendable, CustomStringConvertible {
         let keys = [policy.allowedSigners, policy.gpgKeyring].compactMap { $0 }.joined(separator: " or ")
         return "\(what) is refused by the signature policy (verify: signatures: \(policy.mode.rawValue)): \(verdict.reason)\(key)"
             + "; nothing was converged (hint: sign the \(tag == nil ? "commit" : "tag") with a key listed in \(keys.isEmpty ? "the allowed signers" : keys), or add the key there)"
+    }
+}
+
+extension SignatureRefusal: FailureDescribing {
+    /// A refused commit is converged only once it is signed (or the signers changed).
+    public var failure: Failure {
+        Failure(action: "verify \(tag.map { "tag \($0)" } ?? "commit \(commit.prefix(12))")", cause: verdict.reason,
+                hint: "sign it with a key listed in \([policy.allowedSigners, policy.gpgKeyring].compactMap { $0 }.joined(separator: " or "))",
+                handling: .fixInput)
     }
 }
