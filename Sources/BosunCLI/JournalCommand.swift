@@ -46,14 +46,17 @@ struct JournalVerifyCommand: AsyncParsableCommand {
             segments = [(file, export.records)]
             storedHead = export.header.head
             exported = export.header.publicKey.flatMap(JournalPublicKey.init(text:))
-            if export.header.since > 1, let first = JournalRecord.records(in: export.records).first {
+            if export.header.since > 1, let newline = export.records.firstIndex(of: 0x0A),
+               let first = try? JournalRecord.parse(line: export.records[..<newline], body: false) {
                 anchor = (first.seq, first.previous)
             }
         } else {
             let storage = try state.existingJournal()
             segments = try state.readSegments(storage)
             storedHead = storage.readHead()
-            exported = (try? HostIdentity.existingSigningKey(stateDirectory: state.resolvedStateDir))?.publicKey
+            do { exported = try HostIdentity.existingSigningKey(stateDirectory: state.resolvedStateDir)?.publicKey } catch {
+                throw CommandFailure(.checkFailed, "the journal key cannot be read: \(error); signatures cannot be checked")
+            }
         }
         let result = ChainVerifier().verify(segments: segments, head: storedHead, from: anchor)
         if let torn = result.tornTail { FileHandle.standardError.write(Data("bosun: warning: \(torn)\n".utf8)) }
@@ -66,12 +69,16 @@ struct JournalVerifyCommand: AsyncParsableCommand {
         if let head { try checkHead(head, records: records) }
         guard let trusted = try trustedKey(exported: exported) else {
             if file != nil { throw CommandFailure(.usage, "--key: name the journal key to trust (bosun journal key on the host prints it)") }
+            print("signatures: not checked (this state directory has no journal key)")
             return
         }
         let report = JournalSignatureCheck(key: trusted).check(records)
         if let problem = report.problem { throw CommandFailure(.checkFailed, "journal signature: \(problem)") }
         var signatures = "signatures: \(report.signed) record\(report.signed == 1 ? "" : "s") signed by \(trusted.fingerprint)"
         if let unsigned = report.unsignedUpTo { signatures += "; unsigned up to seq \(unsigned) (written before journal signing)" }
+        if let last = report.lastSigned, let end = records.last?.seq, end > last {
+            signatures += "; records \(last + 1)-\(end) are after the last signed one (a convergence in progress, or later notes): compare a head with --head"
+        }
         print(signatures)
     }
 
@@ -135,8 +142,13 @@ struct JournalExportCommand: AsyncParsableCommand {
     func run() async throws {
         let storage = try state.existingJournal()
         let key = (try? HostIdentity.existingSigningKey(stateDirectory: state.resolvedStateDir))?.publicKey
-        let export = JournalExport.make(segments: try state.readSegments(storage).map(\.bytes), since: max(1, since), publicKey: key,
-                                        head: storage.readHead())
+        let export: JournalExport
+        do {
+            export = try JournalExport.make(segments: try state.readSegments(storage).map(\.bytes), since: max(1, since), publicKey: key,
+                                            head: storage.readHead())
+        } catch {
+            throw CommandFailure(.checkFailed, "the journal has a damaged record (\(error)): bosun journal verify names it; nothing exported")
+        }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(export.bytes)) else {
                 throw CommandFailure(.internalError, "cannot write \(output)")

@@ -32,13 +32,15 @@ public struct JournalExport: Sendable {
     }
 
     /// The export of `segments` (journal order) from record `since` on.
-    public static func make(segments: [[UInt8]], since: Int64, publicKey: JournalPublicKey?, head: JournalHead?) -> JournalExport {
+    /// Throws on a damaged line: an export never starts or goes on past damage (`journal verify` names it).
+    public static func make(segments: [[UInt8]], since: Int64, publicKey: JournalPublicKey?, head: JournalHead?) throws -> JournalExport {
         var lines: [UInt8] = []
         for bytes in segments {
             var start = 0
             while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
                 let line = bytes[start..<end]
-                if let record = try? JournalRecord.parse(line: line, body: false), record.seq >= since { lines += line + [0x0A] }
+                let record = try JournalRecord.parse(line: line, body: false)
+                if record.seq >= since { lines += line + [0x0A] }
                 start = end + 1
             }
         }

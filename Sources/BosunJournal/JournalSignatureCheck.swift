@@ -14,6 +14,9 @@ public struct JournalSignatureCheck: Sendable {
         public var unsignedUpTo: Int64?
         /// The first record that fails, and why; nil when every signature holds.
         public var problem: String?
+        /// The last signed record: the records after it (a `begin` in progress, later notes) are in the chain but
+        /// not yet covered by a signature.
+        public var lastSigned: Int64?
     }
 
     /// Checks `records` (their bodies parsed), in journal order.
@@ -34,7 +37,14 @@ public struct JournalSignatureCheck: Sendable {
                 return report
             case true?:
                 report.signed += 1
+                report.lastSigned = record.seq
             }
+        }
+        // A journal whose signed kinds carry no signature at all proves nothing about the key: signatures stripped
+        // and the hashes recomputed look exactly so.
+        if report.signed == 0 {
+            report.problem = report.unsignedUpTo == nil ? "no record to check a signature on"
+                : "no record is signed by \(key.fingerprint) (unsigned up to seq \(report.unsignedUpTo!)): nothing here proves the key wrote it"
         }
         return report
     }

@@ -29,16 +29,20 @@ public enum HostIdentity {
             }
             return key
         }
+        // Written whole to a temporary file, then linked into place: a reader never sees a half-written key, and
+        // of two processes making one at once, the second takes the first's.
         let key = JournalSigningKey.generate()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        let temporary = path + ".\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.storage("create \(temporary): \(Errno.text(errno))") }
+        defer { unlink(temporary) }
+        let raw = key.rawRepresentation
+        let written = raw.withUnsafeBytes({ write(fd, $0.baseAddress, raw.count) }) == raw.count && fsync(fd) == 0
+        close(fd)
+        guard written else { throw JournalError.storage("write \(temporary): \(Errno.text(errno))") }
+        if link(temporary, path) != 0 {
             if errno == EEXIST, let data = FileManager.default.contents(atPath: path), let theirs = JournalSigningKey(raw: Array(data)) { return theirs }
             throw JournalError.storage("create \(path): \(Errno.text(errno))")
-        }
-        defer { close(fd) }
-        let raw = key.rawRepresentation
-        guard raw.withUnsafeBytes({ write(fd, $0.baseAddress, raw.count) }) == raw.count, fsync(fd) == 0 else {
-            throw JournalError.storage("write \(path): \(Errno.text(errno))")
         }
         return key
     }

@@ -51,7 +51,12 @@ public struct CommitSignatureCheck: Sendable {
         guard header.first == "object \(commit.hex)", header.dropFirst().first == "type commit" else {
             throw refuse(.bad, "tag \(name) does not point at commit \(commit.hex.prefix(12)) itself")
         }
-        var verdict = try verdict(GitSignedObject(tag: raw), commit: commit)
+        let object = GitSignedObject(tag: raw)
+        // A ref renamed onto another signed tag (v9.9.9 → the object of staging-1) is not that release.
+        guard object.tagName == name else {
+            throw refuse(.bad, "the ref tags/\(name) points at the tag object of \(object.tagName.map { "tag \($0)" } ?? "another tag")")
+        }
+        var verdict = try verdict(object, commit: commit, seenKey: "tag:\(name):\(commit.hex)")
         if verdict.outcome == .unsigned { verdict.reason = "tag \(name) is not signed" }
         guard verdict.isGood else { throw refuse(verdict.outcome, verdict.reason, fingerprint: verdict.fingerprint) }
         return [verdict.principal, verdict.fingerprint.map { "key \($0)" }, "tag \(name)"].compactMap { $0 }.joined(separator: ", ")
@@ -59,7 +64,8 @@ public struct CommitSignatureCheck: Sendable {
 
     /// The verdict on one commit object under the policy: an OpenPGP signature through `gpgv` and the keyring,
     /// an SSH one (or none) against the allowed-signers file.
-    public func verdict(_ object: GitSignedObject, commit: GitCommitID) throws -> SignatureVerdict {
+    /// `seenKey` names what first-seen time is kept for (the commit; a tag and its commit for tags).
+    public func verdict(_ object: GitSignedObject, commit: GitCommitID, seenKey: String? = nil) throws -> SignatureVerdict {
         if object.signature?.hasPrefix("-----BEGIN PGP SIGNATURE-----") == true {
             guard let keyring = policy.gpgKeyring else {
                 return SignatureVerdict(.unknownKey, reason: "it carries an OpenPGP signature and no gpg_keyring is configured")
@@ -75,15 +81,15 @@ public struct CommitSignatureCheck: Sendable {
                                    policy: policy)
         }
         let signers = try AllowedSigners(text: text, name: path)
-        return SSHSignatureVerifier(signers: signers, principal: policy.principal).verify(object, alsoAt: [firstSeen(commit)])
+        return SSHSignatureVerifier(signers: signers, principal: policy.principal).verify(object, alsoAt: [firstSeen(seenKey ?? commit.hex)])
     }
 
-    /// When this state directory first saw `commit` (now, recorded, when never).
-    func firstSeen(_ commit: GitCommitID) -> Date {
+    /// When this state directory first saw `key` (a commit id, or a tag and its commit) (now, recorded, when never).
+    func firstSeen(_ key: String) -> Date {
         var seen = (FileManager.default.contents(atPath: firstSeenFile)).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
-        if let time = seen[commit.hex] { return Date(timeIntervalSince1970: time) }
+        if let time = seen[key] { return Date(timeIntervalSince1970: time) }
         let time = now()
-        seen[commit.hex] = time.timeIntervalSince1970
+        seen[key] = time.timeIntervalSince1970
         if let encoded = try? JSONEncoder().encode(seen) {
             let temporary = firstSeenFile + ".tmp"
             if FileManager.default.createFile(atPath: temporary, contents: encoded, attributes: [.posixPermissions: 0o600]) {

@@ -29,6 +29,10 @@ enum OpenPGPVerification {
         try process.run()
         let status = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return OpenPGPStatus.verdict(status: status, signerEmail: object.signerEmail, principal: principal)
+        var verdict = OpenPGPStatus.verdict(status: status, signerEmail: object.signerEmail, principal: principal)
+        if verdict.isGood && process.terminationStatus != 0 {  // git refuses what gpg exits non-zero on
+            verdict = SignatureVerdict(.bad, fingerprint: verdict.fingerprint, reason: "gpgv exited \(process.terminationStatus) on the signature")
+        }
+        return verdict
     }
 }

@@ -30,9 +30,18 @@ public struct AllowedSigners: Sendable, Hashable {
             return matched
         }
 
-        /// Whether the key may sign in `namespace`.
+        /// Whether the key may sign in `namespace` (a negated pattern that matches excludes it, as OpenSSH's).
         public func allows(namespace: String) -> Bool {
-            namespaces.map { $0.contains { AllowedSigners.glob($0, namespace) } } ?? true
+            guard let namespaces else { return true }
+            var matched = false
+            for pattern in namespaces {
+                if pattern.hasPrefix("!") {
+                    if AllowedSigners.glob(String(pattern.dropFirst()), namespace) { return false }
+                } else if AllowedSigners.glob(pattern, namespace) {
+                    matched = true
+                }
+            }
+            return matched
         }
 
         /// Nil when `time` is inside the validity window; otherwise why not.
@@ -44,21 +53,30 @@ public struct AllowedSigners: Sendable, Hashable {
     }
 
     public var entries: [Entry]
+    /// Lines skipped because their key type is not one bosun verifies (`sk-ssh-ed25519@openssh.com`, `ssh-dss`),
+    /// as "line N: why". A signature by such a key is an unknown key.
+    public var skipped: [String] = []
 
     /// Parses the file's text; `name` is how errors call it. `timeZone` reads timestamps written without `Z`
     /// (OpenSSH reads them in local time).
     public init(text: String, name: String = "allowed signers", timeZone: TimeZone = .current) throws(TrustError) {
         var entries: [Entry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var skipped: [String] = []
+        // Lines end at \n, with or without \r (in Swift "\r\n" is one Character: split the scalars).
+        let lines = String(text.unicodeScalars.filter { $0 != "\r" }).split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, raw) in lines.enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
             do throws(TrustError) {
                 entries.append(try Self.entry(line, number: index + 1, timeZone: timeZone))
+            } catch where error.message.hasPrefix("unsupported SSH key type") {
+                skipped.append("line \(index + 1): \(error.message)")
             } catch {
                 throw TrustError("\(name):\(index + 1): \(error.message)")
             }
         }
         self.entries = entries
+        self.skipped = skipped
     }
 
     static func entry(_ line: String, number: Int, timeZone: TimeZone) throws(TrustError) -> Entry {
@@ -138,7 +156,11 @@ public struct AllowedSigners: Sendable, Hashable {
         if digits.count == 14 { components.second = number(12..<14) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        guard let date = calendar.date(from: components) else { throw TrustError("\(option)=\"\(value ?? "")\" is not a date") }
+        // Calendar rolls 20241301 over to 2025-01-01; OpenSSH refuses it: the date must read back as written.
+        guard let date = calendar.date(from: components),
+              calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date).matches(components) else {
+            throw TrustError("\(option)=\"\(value ?? "")\" is not a date")
+        }
         return date
     }
 
@@ -164,5 +186,13 @@ public struct AllowedSigners: Sendable, Hashable {
         }
         while pi < p.count && p[pi] == "*" { pi += 1 }
         return pi == p.count
+    }
+}
+
+private extension DateComponents {
+    /// Every field `written` sets has the same value here (unset hour, minute, second are 0).
+    func matches(_ written: DateComponents) -> Bool {
+        year == written.year && month == written.month && day == written.day && (hour ?? 0) == (written.hour ?? 0)
+            && (minute ?? 0) == (written.minute ?? 0) && (second ?? 0) == (written.second ?? 0)
     }
 }

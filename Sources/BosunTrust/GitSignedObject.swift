@@ -1,8 +1,10 @@
 public import Foundation
 
 /// A git commit or tag object split as git verifies it: the signed payload (the object without its signature)
-/// and the armored signature — a commit's `gpgsig` header (its continuation lines unfolded), a tag's block
-/// appended to its message — with the signer git names (committer or tagger: email and time).
+/// and the armored signature — a commit's `gpgsig` header (its continuation lines unfolded; `gpgsig-sha256`
+/// and other `gpgsig*` headers left out of the payload, as git leaves them), a tag's block appended to its
+/// message (from the last line that starts a signature, as git's `parse_signed_buffer`) — with the signer git
+/// names (committer or tagger: email and time, parsed as git's `split_ident_line` does).
 public struct GitSignedObject: Sendable, Hashable {
     public var payload: [UInt8]
     /// The armored signature, nil when the object is unsigned.
@@ -11,26 +13,31 @@ public struct GitSignedObject: Sendable, Hashable {
     public var signerEmail: String?
     /// The committer's (tagger's) time.
     public var signerTime: Date?
+    /// A tag's name (its `tag` header); nil for a commit.
+    public var tagName: String?
 
     /// Splits a raw commit object (`git cat-file commit`).
     public init(commit bytes: [UInt8]) {
         var payload: [UInt8] = [], signature: [String] = []
-        var inSignature = false, inHeaders = true
+        var inSignature = false, inOtherSignature = false, inHeaders = true
         var email: String?, time: Date?
         for line in Self.lines(bytes) {
             if inHeaders {
-                let text = String(decoding: line, as: UTF8.self)
                 if line == [0x0a] { inHeaders = false }
-                else if text.hasPrefix("gpgsig ") {
+                else if line.starts(with: Array("gpgsig ".utf8)) {
                     inSignature = true
-                    signature.append(String(text.dropFirst("gpgsig ".count)).trimmingCharacters(in: .newlines))
+                    signature.append(Self.text(line.dropFirst("gpgsig ".count)))
                     continue
-                } else if inSignature && text.hasPrefix(" ") {
-                    signature.append(String(text.dropFirst()).trimmingCharacters(in: .newlines))
+                } else if line.starts(with: Array("gpgsig".utf8)) {
+                    inOtherSignature = true  // gpgsig-sha256: another hash's signature, not part of what is signed
+                    continue
+                } else if line.first == 0x20 && (inSignature || inOtherSignature) {
+                    if inSignature { signature.append(Self.text(line.dropFirst())) }
                     continue
                 } else {
                     inSignature = false
-                    if text.hasPrefix("committer ") { (email, time) = Self.signer(text) }
+                    inOtherSignature = false
+                    if line.starts(with: Array("committer ".utf8)) { (email, time) = Self.ident(Self.text(line.dropFirst("committer ".count))) }
                 }
             }
             payload += line
@@ -43,27 +50,33 @@ public struct GitSignedObject: Sendable, Hashable {
 
     /// Splits a raw annotated tag object (`git cat-file tag`): the signature is the block at the end of its message.
     public init(tag bytes: [UInt8]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var email: String?, time: Date?
-        for line in text.split(separator: "\n") {
-            if line.isEmpty { break }
-            if line.hasPrefix("tagger ") { (email, time) = Self.signer(String(line)) }
+        var email: String?, time: Date?, name: String?
+        var offset = 0
+        for line in Self.lines(bytes) {
+            offset += line.count
+            if line == [0x0a] { break }  // the end of the headers
+            if line.starts(with: Array("tagger ".utf8)) { (email, time) = Self.ident(Self.text(line.dropFirst("tagger ".count))) }
+            if line.starts(with: Array("tag ".utf8)) { name = Self.text(line.dropFirst("tag ".count)) }
         }
         signerEmail = email
         signerTime = time
-        let markers = ["\n-----BEGIN SSH SIGNATURE-----", "\n-----BEGIN PGP SIGNATURE-----"].map { Array($0.utf8) }
-        if let start = markers.compactMap({ Self.firstIndex(of: $0, in: bytes) }).min() {
-            payload = Array(bytes[...start])  // the message keeps its last newline
-            signature = String(decoding: bytes[(start + 1)...], as: UTF8.self)
+        tagName = name
+        // git's rule: the last line (of the message) that begins a signature block starts the signature.
+        let markers = ["-----BEGIN PGP SIGNATURE-----", "-----BEGIN PGP MESSAGE-----", "-----BEGIN SIGNED MESSAGE-----",
+                       "-----BEGIN SSH SIGNATURE-----"].map { Array($0.utf8) }
+        var start: Int?
+        var position = 0
+        for line in Self.lines(bytes) {
+            if position >= offset && markers.contains(where: { line.starts(with: $0) }) { start = position }
+            position += line.count
+        }
+        if let start {
+            payload = Array(bytes[..<start])
+            signature = String(decoding: bytes[start...], as: UTF8.self)
         } else {
             payload = bytes
             signature = nil
         }
-    }
-
-    static func firstIndex(of needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard needle.count <= bytes.count else { return nil }
-        return (0...(bytes.count - needle.count)).first { bytes[$0..<$0 + needle.count].elementsEqual(needle) }
     }
 
     /// Lines with their newline.
@@ -80,12 +93,22 @@ public struct GitSignedObject: Sendable, Hashable {
         return result
     }
 
-    /// `committer Name <email> 1700000000 +0100` → (email, time).
-    static func signer(_ line: String) -> (String?, Date?) {
-        guard let open = line.lastIndex(of: "<"), let close = line.lastIndex(of: ">"), open < close else { return (nil, nil) }
-        let email = String(line[line.index(after: open)..<close])
-        let rest = line[line.index(after: close)...].split(separator: " ")
-        let time = rest.first.flatMap { TimeInterval(String($0)) }.map { Date(timeIntervalSince1970: $0) }
-        return (email, time)
+    /// A header line's text without its newline.
+    static func text<S: Sequence<UInt8>>(_ bytes: S) -> String {
+        var text = String(decoding: Array(bytes), as: UTF8.self)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    /// `Name <email> 1700000000 +0100` → (email, time), as git's `split_ident_line`: the email is between the
+    /// first `<` and the `>` after it; the time is the digits after it. A malformed time is no time.
+    static func ident(_ text: String) -> (String?, Date?) {
+        guard let open = text.firstIndex(of: "<"), let close = text[open...].firstIndex(of: ">") else { return (nil, nil) }
+        let email = String(text[text.index(after: open)..<close])
+        let rest = text[text.index(after: close)...].split(separator: " ")
+        guard let first = rest.first, !first.isEmpty, first.allSatisfy({ $0.isASCII && $0.isNumber }), let seconds = Int64(first) else {
+            return (email, nil)
+        }
+        return (email, Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }

@@ -5,9 +5,20 @@ public enum OpenPGPStatus {
     /// `PrincipalRule.committer` the signing key's user id must carry.
     public static func verdict(status: String, signerEmail: String?, principal: SSHSignatureVerifier.PrincipalRule) -> SignatureVerdict {
         var fields: [String: [String]] = [:]
+        var counts: [String: Int] = [:]
         for line in status.split(separator: "\n") where line.hasPrefix("[GNUPG:] ") {
             let parts = line.dropFirst("[GNUPG:] ".count).split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            if let keyword = parts.first, fields[keyword] == nil { fields[keyword] = Array(parts.dropFirst()) }
+            guard let keyword = parts.first else { continue }
+            counts[keyword, default: 0] += 1
+            if fields[keyword] == nil { fields[keyword] = Array(parts.dropFirst()) }
+        }
+        // As git: exactly one signature, and a detached one (PLAINTEXT means the "signature" carried the data).
+        let verdicts = ["GOODSIG", "BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG"].reduce(0) { $0 + (counts[$1] ?? 0) }
+        if verdicts > 1 || (counts["NEWSIG"] ?? 0) > 1 {
+            return SignatureVerdict(.bad, reason: "it carries more than one OpenPGP signature")
+        }
+        if fields["PLAINTEXT"] != nil {
+            return SignatureVerdict(.bad, reason: "its OpenPGP signature is not a detached signature")
         }
         // VALIDSIG's last field is the primary key's fingerprint; ERRSIG's (when present) the signing key's.
         let fingerprint = fields["VALIDSIG"]?.last ?? fields["ERRSIG"].flatMap { $0.count >= 7 ? $0.last : $0.first }

@@ -34,7 +34,8 @@ public struct SSHSignatureVerifier: Sendable {
         let described = "\(Self.kindName(key.type)) key \(key.fingerprint)"
         let entries = signers.entries.filter { $0.key == key }
         guard !entries.isEmpty else {
-            return SignatureVerdict(.unknownKey, fingerprint: key.fingerprint, reason: "it is signed with \(described), which no allowed signer has")
+            let skipped = signers.skipped.isEmpty ? "" : " (lines skipped as unsupported: \(signers.skipped.joined(separator: "; ")))"
+            return SignatureVerdict(.unknownKey, fingerprint: key.fingerprint, reason: "it is signed with \(described), which no allowed signer has\(skipped)")
         }
         do {
             guard try signature.isValid(for: object.payload, namespace: "git") else {

@@ -19,7 +19,7 @@ struct JournalSignatureTests {
 
     /// The export's records re-chained into a new journal signed by `key`, with the outcome of the end at `seq`
     /// changed: what someone with root would write to hide a failure.
-    static func rewritten(_ export: JournalExport, key: JournalSigningKey, changing seq: Int64) throws -> JournalExport {
+    static func rewritten(_ export: JournalExport, key: JournalSigningKey?, changing seq: Int64) throws -> JournalExport {
         let records = JournalRecord.records(in: export.records)
         let storage = InMemoryJournalStorage()
         var time: Int64 = 1_800_000_000_000
@@ -34,7 +34,7 @@ struct JournalSignatureTests {
             try journal.append(record.kind, .object(fields))
         }
         let segments = try storage.segmentNames().map { try storage.read($0) }
-        return JournalExport.make(segments: segments, since: 1, publicKey: key.publicKey, head: storage.readHead())
+        return try JournalExport.make(segments: segments, since: 1, publicKey: key?.publicKey, head: storage.readHead())
     }
 
     @Test("journal key, verify with the host's key, export, verify --file --key (text or fingerprint) on another machine")
@@ -76,6 +76,12 @@ struct JournalSignatureTests {
         let byKey = try BosunBinary.run(["journal", "verify", "--file", state + "/foreign.jsonl", "--key", published[0], "--state-dir", state])
         #expect(byKey.status == 1 && byKey.stderr.contains("signed by key") && byKey.stderr.contains("not \(published[1])"), "\(byKey.stderr)")
 
+        // Signatures stripped and the chain recomputed: nothing is signed by the published key, which is a failure.
+        let stripped = try Self.rewritten(export, key: nil, changing: 14)
+        try Data(stripped.bytes).write(to: URL(fileURLWithPath: state + "/stripped.jsonl"))
+        let strippedVerify = try BosunBinary.run(["journal", "verify", "--file", state + "/stripped.jsonl", "--key", published[0], "--state-dir", state])
+        #expect(strippedVerify.status == 1 && strippedVerify.stderr.contains("no record is signed by"), "\(strippedVerify.stderr)")
+
         let own = try #require(JournalSigningKey(raw: Array(try Data(contentsOf: URL(fileURLWithPath: state + "/journal-key")))))
         let resigned = try Self.rewritten(export, key: own, changing: 14)
         try Data(resigned.bytes).write(to: URL(fileURLWithPath: state + "/resigned.jsonl"))
@@ -86,7 +92,7 @@ struct JournalSignatureTests {
         #expect(withHead.status == 1 && withHead.stderr.contains("the chain was rewritten"), "\(withHead.stdout)\(withHead.stderr)")
         let original = try BosunBinary.run(["journal", "verify", "--file", file, "--key", published[1], "--head", "\(head.seq):\(head.hash)", "--state-dir", state])
         #expect(original.status == 0 && original.stdout.contains("head \(head.seq) matches"), "\(original.stderr)")
-        let cut = JournalExport.make(segments: [export.records], since: 1, publicKey: nil, head: nil)
+        let cut = try JournalExport.make(segments: [export.records], since: 1, publicKey: nil, head: nil)
         let truncated = JournalExport(header: cut.header, records: cut.records.split(separator: 0x0A).dropLast(3).flatMap { Array($0) + [0x0A] })
         try Data(truncated.bytes).write(to: URL(fileURLWithPath: state + "/cut.jsonl"))
         let cutVerify = try BosunBinary.run(["journal", "verify", "--file", state + "/cut.jsonl", "--key", published[0], "--head", "\(head.seq):\(head.hash)",

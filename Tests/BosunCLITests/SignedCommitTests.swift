@@ -112,6 +112,12 @@ struct SignedCommitTests {
         let signed = try BosunBinary.run(["apply"] + flags)
         #expect(signed.status == 0, "\(signed.stdout)\n\(signed.stderr)")
         #expect(try BosunBinary.run(["logs", "\(agent.project)-svc-1", "--state-dir", agent.state]).stdout == "two\n")
+        // A ref renamed onto another signed tag's object is not that release.
+        let tagObject = try BosunBinary.shell("git -C \(agent.repo) rev-parse refs/tags/v1.11.0", in: agent.dir).trimmingCharacters(in: .whitespacesAndNewlines)
+        try agent.git(["update-ref", "refs/tags/v9.9.9", tagObject])
+        let renamed = try BosunBinary.run(["apply"] + flags)
+        #expect(renamed.status == 1 && renamed.stderr.contains("points at the tag object of tag v1.11.0"), "\(renamed.stderr)")
+        try agent.git(["tag", "-d", "v9.9.9"])
         let recorded = agent.journalRecords(kind: "begin").compactMap { ($0["body"] as? [String: Any])?["signer"] as? String }.last ?? ""
         #expect(recorded.hasPrefix("t@example.org, key SHA256:") && recorded.hasSuffix(", tag v1.11.0"), "the signer and the tag are recorded: \(recorded)")
     }

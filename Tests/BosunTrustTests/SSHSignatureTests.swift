@@ -150,11 +150,17 @@ struct SSHSignatureTests {
         #expect(throws: TrustError("signers:1: valid-after=\"2024\" is not YYYYMMDD[HHMM[SS]][Z]")) {
             try AllowedSigners(text: "a@b valid-after=\"2024\" \(key)\n", name: "signers")
         }
-        #expect(throws: TrustError("signers:1: unsupported SSH key type ssh-dss")) {
-            try AllowedSigners(text: "a@b ssh-dss AAAAB3NzaC1kc3MAAACBAP8=\n", name: "signers")
-        }
+        #expect(try AllowedSigners(text: "a@b ssh-dss AAAAB3NzaC1kc3MAAACBAP8=\n", name: "signers").skipped == ["line 1: unsupported SSH key type ssh-dss"])
         let parsed = try AllowedSigners(text: "a@b,!c@b namespaces=\"git,file\",valid-after=\"20240101\" \(key) comment\n")
         #expect(parsed.entries.count == 1 && parsed.entries[0].namespaces == ["git", "file"] && parsed.entries[0].matches(principal: "a@b"))
+        #expect(throws: TrustError("signers:1: valid-before=\"20241301\" is not a date")) {
+            try AllowedSigners(text: "a@b valid-before=\"20241301\" \(key)\n", name: "signers")
+        }
+        let negated = try AllowedSigners(text: "a@b namespaces=\"*,!git\" \(key)\n")
+        #expect(!negated.entries[0].allows(namespace: "git") && negated.entries[0].allows(namespace: "file"))
+        // CRLF line ends, and a security-key line bosun does not verify: skipped, named, the rest read.
+        let crlf = try AllowedSigners(text: "a@b \(key)\r\nb@b sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t\r\nc@b \(key)\r\n")
+        #expect(crlf.entries.map(\.line) == [1, 3] && crlf.skipped.count == 1 && crlf.skipped[0].hasPrefix("line 2: "))
     }
 
     @Test("a signed annotated tag: its signature covers the tag object; the verdict equals git verify-tag's, a tampered tag is bad")
