@@ -18,31 +18,10 @@ public struct AllowedSigners: Sendable, Hashable {
         public var line: Int
 
         /// Whether `principal` matches the entry's patterns (a negated pattern that matches excludes it).
-        public func matches(principal: String) -> Bool {
-            var matched = false
-            for pattern in principals {
-                if pattern.hasPrefix("!") {
-                    if AllowedSigners.glob(String(pattern.dropFirst()), principal) { return false }
-                } else if AllowedSigners.glob(pattern, principal) {
-                    matched = true
-                }
-            }
-            return matched
-        }
+        public func matches(principal: String) -> Bool { AllowedSigners.matches(principals, principal) }
 
         /// Whether the key may sign in `namespace` (a negated pattern that matches excludes it, as OpenSSH's).
-        public func allows(namespace: String) -> Bool {
-            guard let namespaces else { return true }
-            var matched = false
-            for pattern in namespaces {
-                if pattern.hasPrefix("!") {
-                    if AllowedSigners.glob(String(pattern.dropFirst()), namespace) { return false }
-                } else if AllowedSigners.glob(pattern, namespace) {
-                    matched = true
-                }
-            }
-            return matched
-        }
+        public func allows(namespace: String) -> Bool { namespaces.map { AllowedSigners.matches($0, namespace) } ?? true }
 
         /// Nil when `time` is inside the validity window; otherwise why not.
         public func outsideValidity(at time: Date) -> String? {
@@ -167,6 +146,19 @@ public struct AllowedSigners: Sendable, Hashable {
     static func format(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         return formatter.string(from: date)
+    }
+
+    /// OpenSSH's `match_pattern_list`: some pattern matches `text` and no negated one (`!pattern`) does.
+    static func matches(_ patterns: [String], _ text: String) -> Bool {
+        var matched = false
+        for pattern in patterns {
+            if pattern.hasPrefix("!") {
+                if glob(String(pattern.dropFirst()), text) { return false }
+            } else if glob(pattern, text) {
+                matched = true
+            }
+        }
+        return matched
     }
 
     /// OpenSSH's `match_pattern`: `*` any run, `?` one character.
