@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(name: "BosunOCITests", dependencies: ["BosunOCI"], swiftSettings: strict),
         .testTarget(name: "BosunLogFormatTests", dependencies: ["BosunLogFormat", "BosunContainers"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeCLITests", dependencies: ["BosunRuntimeCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: strict),
-        .testTarget(name: "BosunGitTests", dependencies: ["BosunTestSupport", "BosunGit", "BosunModel"], swiftSettings: strict),
+        .testTarget(name: "BosunGitTests", dependencies: ["BosunTestSupport", "BosunGit", "BosunModel", "BosunSource", "BosunTrust"], swiftSettings: strict),
         .testTarget(name: "BosunRuntimeTests", dependencies: ["BosunTestSupport", "BosunRuntime", "BosunCgroups", "BosunOCI", "BosunSeccomp", "bosun"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "BosunCLITests",
