@@ -61,7 +61,7 @@ struct JournalVerifyCommand: AsyncParsableCommand {
         let result = ChainVerifier().verify(segments: segments, head: storedHead, from: anchor)
         if let torn = result.tornTail { FileHandle.standardError.write(Data("bosun: warning: \(torn)\n".utf8)) }
         if let problem = result.problem { throw CommandFailure(.checkFailed, "journal damaged at \(problem)") }
-        let records = segments.flatMap { JournalSignatureCheck.records(in: $0.bytes) }
+        let records = segments.flatMap { JournalRecord.records(in: $0.bytes, bodies: JournalPublicKey.signedKinds.contains) }
         var line = "journal intact: \(result.records) record\(result.records == 1 ? "" : "s")"
             + (anchor.map { " from \($0.seq) (anchored at its previous hash \($0.previous.prefix(19))…)" } ?? " in \(result.segments) segment\(result.segments == 1 ? "" : "s")")
         if let last = result.lastRecord { line += ", last \(last.seq) at \(last.time) (\(last.hash.prefix(19))…)" }

@@ -65,18 +65,16 @@ extension SourceOptions {
             }
             policy.mode = mode
         }
-        if let allowedSigners {
-            if let named = configured.allowedSigners, configured.mode != .off, named != allowedSigners {
-                throw CommandFailure(.usage, "--allowed-signers \(allowedSigners): the agent config\(from) names \(named); flags may only tighten it")
+        /// A file flag: absolute, and not another file than one the config names.
+        func file(_ flag: String, _ value: String?, configured named: String?) throws -> String? {
+            guard let value else { return nil }
+            if let named, configured.mode != .off, named != value {
+                throw CommandFailure(.usage, "\(flag) \(value): the agent config\(from) names \(named); flags may only tighten it")
             }
-            policy.allowedSigners = allowedSigners.hasPrefix("/") ? allowedSigners : FileManager.default.currentDirectoryPath + "/" + allowedSigners
+            return value.hasPrefix("/") ? value : FileManager.default.currentDirectoryPath + "/" + value
         }
-        if let gpgKeyring {
-            if let named = configured.gpgKeyring, configured.mode != .off, named != gpgKeyring {
-                throw CommandFailure(.usage, "--gpg-keyring \(gpgKeyring): the agent config\(from) names \(named); flags may only tighten it")
-            }
-            policy.gpgKeyring = gpgKeyring.hasPrefix("/") ? gpgKeyring : FileManager.default.currentDirectoryPath + "/" + gpgKeyring
-        }
+        if let path = try file("--allowed-signers", allowedSigners, configured: configured.allowedSigners) { policy.allowedSigners = path }
+        if let path = try file("--gpg-keyring", gpgKeyring, configured: configured.gpgKeyring) { policy.gpgKeyring = path }
         if let signaturePrincipal {
             guard let rule = SSHSignatureVerifier.PrincipalRule(rawValue: signaturePrincipal) else {
                 throw CommandFailure(.usage, "--signature-principal \(signaturePrincipal): give committer or any")

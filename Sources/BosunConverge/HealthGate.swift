@@ -97,9 +97,11 @@ public struct HealthGate: Sendable {
         guard !switched, !Task.isCancelled, verdict.passed || target.policy.failureAction != .rollback else { return verdict }
         do {
             verdict.takeOver = try await engine.takeOver(container: target.container)
+        } catch where verdict.passed {
+            verdict.passed = false
+            verdict.check = .takeOver
+            verdict.reason = "\(error)"
         } catch {
-            if verdict.passed { return GateResult(resource: verdict.resource, container: verdict.container, passed: false, check: .takeOver,
-                                                  durationMilliseconds: verdict.durationMilliseconds, reason: "\(error)", output: verdict.output) }
             verdict.reason = (verdict.reason ?? "failed") + "; the traffic could not be moved to it either: \(error)"
         }
         return verdict
@@ -112,7 +114,7 @@ public struct HealthGate: Sendable {
         func result(_ passed: Bool, _ check: GateResult.Check, _ reason: String? = nil, output: String? = nil) -> GateResult {
             let elapsed = now() - started
             var gate = GateResult(resource: target.resource, container: target.container, passed: passed, check: check,
-                                  durationMilliseconds: max(0, elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                                  durationMilliseconds: max(0, elapsed.wholeMilliseconds),
                                   reason: reason, output: output)
             gate.takeOver = moved
             return gate

@@ -67,6 +67,14 @@ extension ConvergenceCycle {
             guard let id = GitCommitID(commit) else { throw failure("not a commit id") }
             let opened: SourceReader.Opened
             do { opened = try await source.open(commit: id) } catch { throw failure("\(error)") }
+            // The verify step, for every past commit the cycle reads (a rollback's, a quarantined project's).
+            if let verifier {
+                do { _ = try await verifier.verify(opened, past: true) } catch {
+                    var untrusted = failure("it is not trusted: \(error)")
+                    untrusted.untrusted = true
+                    throw untrusted
+                }
+            }
             let result = ManifestLoader(tree: opened.tree, options: loadOptions).load(path: opened.path, rootName: opened.rootName)
             guard let state = result.state else {
                 throw failure("its manifests no longer load: \(result.errors.first.map(\.description) ?? "invalid")")

@@ -31,7 +31,7 @@ extension ConvergenceCycle {
         report.revision = opened.revision
         let request = Request(trigger: .rollback, mode: .apply(expectedPlanHash: nil))
         if let verifier {
-            do { convergence.signer = try await verifier.verify(opened) } catch {
+            do { convergence.signer = try await verifier.verify(opened, past: false) } catch {
                 return await rejected(.verify, "the commit is not trusted: \(error)", opened: opened, request: request, report: report)
             }
         }
@@ -46,12 +46,7 @@ extension ConvergenceCycle {
         do {
             held = try await holding(head, retry: false)
             for (name, commit) in targets.sorted(by: { $0.key < $1.key }) {
-                let (project, past) = try await project(name, at: commit)
-                if let verifier {
-                    do { _ = try await verifier.verify(past) } catch {
-                        return await rejected(.verify, "commit \(commit.prefix(12)) is not trusted: \(error)", opened: opened, request: request, report: report)
-                    }
-                }
+                let (project, past) = try await project(name, at: commit)  // verified there, as every past commit
                 if let index = held.desired.projects.firstIndex(where: { $0.name == name }) {
                     pins.append(QuarantineRecord(project: name, hash: ConfigHash.of(head.projects.first { $0.name == name } ?? project),
                                                  commitID: opened.revision?.commitID, servingCommitID: commit, cause: .rollback, failedSeq: nil, reason: reason))
@@ -65,7 +60,8 @@ extension ConvergenceCycle {
                 held.others.appendCommit(past)
             }
         } catch {
-            return await rejected(.load, "\(error)", opened: opened, request: request, report: report)
+            let untrusted = error.untrusted
+            return await rejected(untrusted ? .verify : .load, "\(error)", opened: opened, request: request, report: report)
         }
         report.desired = held.desired
         report.held = held

@@ -113,7 +113,7 @@ public struct ConvergenceCycle {
         }
         // verify
         if let verifier {
-            do { convergence.signer = try await verifier.verify(opened) } catch {
+            do { convergence.signer = try await verifier.verify(opened, past: false) } catch {
                 return await rejected(.verify, "the commit is not trusted: \(error)", opened: opened, request: request, report: report)
             }
         }

@@ -19,8 +19,9 @@ public protocol CycleLock: Sendable {
 
 /// Decides whether the commit to converge is trusted (the trust issue's signature check). Throwing refuses it.
 public protocol RevisionVerifier: Sendable {
-    /// Throws when the commit may not be converged; returns who signed it, for the journal.
-    func verify(_ opened: SourceReader.Opened) async throws -> String?
+    /// Throws when the commit may not be converged; returns who signed it, for the journal. `past`: a commit read
+    /// for a rollback or a quarantined project, not the one the ref names.
+    func verify(_ opened: SourceReader.Opened, past: Bool) async throws -> String?
 }
 
 /// The verify step under a signature policy: the opened commit, by the id its tree was read from, must carry
@@ -34,11 +35,13 @@ public struct CommitSignatureVerification: RevisionVerifier {
         self.mirror = mirror
     }
 
-    public func verify(_ opened: SourceReader.Opened) async throws -> String? {
+    /// Under `signatures: tag` the ref's tag must be signed; a past commit passes through any signed tag pointing at it.
+    public func verify(_ opened: SourceReader.Opened, past: Bool) async throws -> String? {
         guard let id = opened.revision?.commitID, let commit = GitCommitID(id) else {
             throw TrustError("a directory has no commit to verify: verify: signatures needs a repository source")
         }
-        if check.policy.mode == .tag { return try await check.checkTag(opened.revision?.ref ?? "", commit: commit, in: mirror) }
-        return try await check.check(commit, in: mirror)
+        guard check.policy.mode == .tag else { return try await check.check(commit, in: mirror) }
+        if past { return try await check.checkTagged(commit, in: mirror) }
+        return try await check.checkTag(opened.revision?.ref ?? "", commit: commit, in: mirror)
     }
 }

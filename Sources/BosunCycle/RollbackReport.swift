@@ -43,6 +43,8 @@ public struct RollbackError: Error, Sendable, CustomStringConvertible {
     public var project: String
     public var commitID: String
     public var cause: String
+    /// The commit failed the verify step (its signature).
+    public var untrusted = false
 
     public init(project: String, commitID: String, cause: String) {
         self.project = project

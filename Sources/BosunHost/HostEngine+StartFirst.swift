@@ -40,12 +40,11 @@ extension HostEngine {
         var open = 0
         let began = ContinuousClock.now
         if running { open = await containers.drain(kept, limit: Self.grace(inventory.inventory.containers[kept]?.spec)) }
-        let drained = ContinuousClock.now - began
+        let drained = (ContinuousClock.now - began).wholeMilliseconds
         try await stopRecorded(kept)
         await health.quiesce(container: kept)
         try await containers.setAside(kept)
-        return TakeOver(from: kept, drainMilliseconds: drained.components.seconds * 1000 + drained.components.attoseconds / 1_000_000_000_000_000,
-                        openConnections: open)
+        return TakeOver(from: kept, drainMilliseconds: drained, openConnections: open)
     }
 
     /// The container a recreate of `name` replaces: the current one — unless it never served (a start-first

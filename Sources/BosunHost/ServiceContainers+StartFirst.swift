@@ -10,12 +10,11 @@ extension ServiceContainers {
     }
 
     public func takeOver(_ id: String, from old: String?) async throws -> Bool {
-        if let service = containerRecord(id)?.service?.service, await !isServing(id) {
-            try await waitListening(id, ports: Set(service.ports.filter { $0.transport == .tcp }.map(\.containerPort)), limit: .seconds(10))
-        }
+        guard let service = containerRecord(id)?.service?.service, service.networkMode ?? "bridge" == "bridge",
+              let manager = try? networkManager(), !manager.isServing(containerID: id) else { return false }
+        try await waitListening(id, ports: Set(service.ports.filter { $0.transport == .tcp }.map(\.containerPort)), limit: .seconds(10))
         return try await Blocking.run {
-            guard containerRecord(id)?.service?.service.networkMode ?? "bridge" == "bridge", let manager = try? networkManager(),
-                  try manager.takeOver(containerID: id, from: old) else { return false }
+            guard try manager.takeOver(containerID: id, from: old) else { return false }
             let published = manager.publishedPorts(containerID: id).map(\.publishedText)
             try directory(id).record.update { $0?.publishedPorts = published }
             if let old { try directory(old).record.update { $0?.publishedPorts = nil } }
@@ -36,8 +35,7 @@ extension ServiceContainers {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline, !Task.isCancelled {
             let status = await status(id)
-            guard status == .running, let pid = try? containers.runtime.state(id: id).pid, pid > 0,
-                  let tables = ContainerSockets.tables(pid: pid) else {
+            guard status == .running, let tables = socketTables(id) else {
                 let how = if case .exited(let code) = status { "it exited with code \(code)" } else { "it stopped running" }
                 let wanted = ports.sorted().map { "\($0)/tcp" }.joined(separator: ", ")
                 throw HostError("move the traffic to container \(id)", cause: "\(how) before it listened on \(wanted)",
@@ -51,10 +49,16 @@ extension ServiceContainers {
     public func drain(_ id: String, limit: Duration) async -> Int {
         let deadline = ContinuousClock.now + limit
         while true {
-            guard let pid = try? containers.runtime.state(id: id).pid, pid > 0, let tables = ContainerSockets.tables(pid: pid) else { return 0 }
+            guard let tables = socketTables(id) else { return 0 }
             let open = ContainerSockets.inboundConnections(tables: tables)
             if open == 0 || ContinuousClock.now >= deadline || Task.isCancelled { return open }
             try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// The TCP socket tables of the container's network namespace; nil when it does not run.
+    func socketTables(_ id: String) -> [String]? {
+        guard let pid = try? containers.runtime.state(id: id).pid, pid > 0 else { return nil }
+        return ContainerSockets.tables(pid: pid)
     }
 }

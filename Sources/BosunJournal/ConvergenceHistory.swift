@@ -35,7 +35,7 @@ public struct ConvergenceHistory: Sendable {
 
     /// Parses every segment's records (damaged lines are skipped here; `journal verify` reports them).
     public init(segments: [[UInt8]]) {
-        self.init(records: segments.flatMap(JournalRecord.records(in:)))
+        self.init(records: segments.flatMap { JournalRecord.records(in: $0) })
     }
 
     public init(records: [JournalRecord]) {

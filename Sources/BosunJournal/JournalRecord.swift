@@ -70,12 +70,21 @@ public struct JournalRecord: Sendable, Hashable {
     }
 
     /// The whole records of a segment's bytes, in order; damaged lines and a torn last line are skipped (the
-    /// writer cuts a torn tail on open; `journal verify` reports damage).
-    public static func records(in bytes: [UInt8]) -> [JournalRecord] {
+    /// writer cuts a torn tail on open; `journal verify` reports damage). `bodies` says which kinds' bodies are
+    /// parsed (the others stay `.null`): a reader that needs only some is spared the large `begin` bodies.
+    public static func records(in bytes: [UInt8], bodies: ((RecordKind) -> Bool)? = nil) -> [JournalRecord] {
         var records: [JournalRecord] = []
         var start = 0
         while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
-            if let record = try? parse(line: bytes[start..<end]) { records.append(record) }
+            let line = bytes[start..<end]
+            if let bodies {
+                // The kind is among the members after the hash: a line whose body is wanted is parsed again with it.
+                if let record = try? parse(line: line, body: false) {
+                    if !bodies(record.kind) { records.append(record) } else if let full = try? parse(line: line) { records.append(full) }
+                }
+            } else if let record = try? parse(line: line) {
+                records.append(record)
+            }
             start = end + 1
         }
         return records

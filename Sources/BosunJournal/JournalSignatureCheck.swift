@@ -48,25 +48,4 @@ public struct JournalSignatureCheck: Sendable {
         }
         return report
     }
-
-    /// The records of `bytes` (a segment or an export, already verified as a chain) a signature check needs:
-    /// every record's place, and the body only of the kinds that are signed (the large `begin` bodies are not
-    /// parsed).
-    public static func records(in bytes: [UInt8]) -> [JournalRecord] {
-        var records: [JournalRecord] = []
-        var start = 0
-        while start < bytes.count, let end = bytes[start...].firstIndex(of: 0x0A) {
-            let line = bytes[start..<end]
-            // The kind is among the members after the hash; a line of a signed kind is parsed again with its body.
-            if let record = try? JournalRecord.parse(line: line, body: false) {
-                if JournalPublicKey.signedKinds.contains(record.kind), let full = try? JournalRecord.parse(line: line) {
-                    records.append(full)
-                } else {
-                    records.append(record)
-                }
-            }
-            start = end + 1
-        }
-        return records
-    }
 }

@@ -81,13 +81,13 @@ extension NetworkManager {
     /// The ports published for a container, with the host ports chosen for ephemeral ones and ranges (none
     /// while it is standby).
     public func publishedPorts(containerID: String) -> [PortMapping] {
-        reading { s in s.containers[containerID].map { $0.standby == true ? [] : $0.ports } ?? [] }
+        reading { s in s.containers[containerID].map { $0.serves ? $0.ports : [] } ?? [] }
     }
 
     /// Whether the container serves: its ports are published and its peers resolve its names (true for a
     /// container without an attachment: it has nothing to serve through).
     public func isServing(containerID: String) -> Bool {
-        reading { $0.containers[containerID]?.standby != true }
+        reading { $0.containers[containerID]?.serves ?? true }
     }
 
     /// A start-first update's switch: the standby container `containerID` takes the published ports (the same
@@ -97,10 +97,10 @@ extension NetworkManager {
     /// already serves (nothing changes).
     public func takeOver(containerID: String, from old: String?) throws(NetworkError) -> Bool {
         try withState { s throws(NetworkError) -> Bool in
-            guard var record = s.containers[containerID], record.standby == true else { return false }
+            guard var record = s.containers[containerID], !record.serves else { return false }
             let old = old.flatMap { s.containers[$0] }
             let others = s.publishedPorts(except: [containerID] + (old.map { [$0.id] } ?? []))
-            record.ports = try Self.portPicker(env).resolve(record.ports, previous: old?.standby == true ? [] : old?.ports ?? [], taken: others)
+            record.ports = try Self.portPicker(env).resolve(record.ports, previous: old?.serves == true ? old?.ports ?? [] : [], taken: others)
             record.standby = nil
             s.containers[containerID] = record
             if let old { s.containers[old.id]?.standby = true }
@@ -221,7 +221,7 @@ extension NetworkManager {
             guard record.id == changed || !mine.isDisjoint(with: affected) else { continue }
             let own = record.interfaces.map { ContainerDNSFiles.Entry(address: $0.address.description, names: $0.names) }
             var peers: [ContainerDNSFiles.Entry] = []
-            for other in s.containers.values where other.id != record.id && other.standby != true {
+            for other in s.containers.values where other.id != record.id && other.serves {
                 for interface in other.interfaces where mine.contains(interface.network) {
                     peers.append(ContainerDNSFiles.Entry(address: interface.address.description, names: interface.names))
                 }

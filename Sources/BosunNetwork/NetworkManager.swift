@@ -184,7 +184,7 @@ public final class NetworkManager: Sendable {
             return NftRuleset.NetworkRules(bridge: record.bridge, subnet: allocation.subnet, isInternal: record.network.isInternal)
         }
         var containers: [String: [NftRuleset.Publish]] = [:]
-        for record in s.containers.values where record.standby != true {
+        for record in s.containers.values where record.serves {
             guard let primary = record.interfaces.first else { continue }
             containers[record.id] = record.ports.compactMap { port in
                 guard let hostPort = port.hostPort else { return nil }

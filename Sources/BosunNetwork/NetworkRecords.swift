@@ -115,6 +115,9 @@ struct ContainerRecord: Sendable, Hashable, Codable {
     /// ports are not published and its peers do not resolve its names until `takeOver`; the container it
     /// replaced is standby from then until it is detached. Nil: it serves.
     var standby: Bool?
+
+    /// Its ports are published and its peers resolve its names (it is not standby).
+    var serves: Bool { standby != true }
 }
 
 /// Everything the network layer has done, persisted as one JSON file.
@@ -130,7 +133,7 @@ struct NetworkStateFile: Sendable, Hashable, Codable {
 
     /// The host ports published by every serving container but `excluded`.
     func publishedPorts(except excluded: [String]) -> [PortMapping] {
-        containers.values.filter { !excluded.contains($0.id) && $0.standby != true }.flatMap(\.ports)
+        containers.values.filter { !excluded.contains($0.id) && $0.serves }.flatMap(\.ports)
     }
 
     /// The nftables table: `ip bosun`, or `ip bosun-<scope>`.

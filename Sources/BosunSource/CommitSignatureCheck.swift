@@ -62,6 +62,18 @@ public struct CommitSignatureCheck: Sendable {
         return [verdict.principal, verdict.fingerprint.map { "key \($0)" }, "tag \(name)"].compactMap { $0 }.joined(separator: ", ")
     }
 
+    /// `signatures: tag` for a past commit (a rollback's, a quarantined project's): an annotated tag pointing at
+    /// it must carry a good signature. Returns who signed it.
+    public func checkTagged(_ commit: GitCommitID, in mirror: GitMirror) async throws -> String? {
+        var refusal: (any Error)?
+        for name in try await mirror.tagNames().sorted() {
+            guard let raw = try await mirror.rawTag(named: name),
+                  String(decoding: raw.prefix(48), as: UTF8.self).hasPrefix("object \(commit.hex)") else { continue }
+            do { return try await checkTag("refs/tags/" + name, commit: commit, in: mirror) } catch { refusal = error }
+        }
+        throw refusal ?? SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.unsigned, reason: "no annotated tag points at it"), policy: policy)
+    }
+
     /// The verdict on one commit object under the policy: an OpenPGP signature through `gpgv` and the keyring,
     /// an SSH one (or none) against the allowed-signers file.
     /// `seenKey` names what first-seen time is kept for (the commit; a tag and its commit for tags).
@@ -113,8 +125,6 @@ public struct SignatureRefusal: Error, Sendable, CustomStringConvertible {
         self.verdict = verdict
         self.policy = policy
     }
-
-    static func misconfigured(_ policy: SignaturePolicy) -> TrustError { TrustError(policy.problem ?? "the signature policy is incomplete") }
 
     public var description: String {
         let key = verdict.fingerprint.map { " (key \($0))" } ?? ""

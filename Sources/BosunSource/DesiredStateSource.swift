@@ -63,29 +63,9 @@ public struct RepositorySource: DesiredStateSource {
         return "refs/tags/" + name
     }
 
-    /// A past commit (a rollback's, a quarantined project's) passes the same verification.
+    /// A past commit (a rollback's, a quarantined project's), read by its id (the cycle's verify step checks it).
     public func open(commit: GitCommitID) async throws -> SourceReader.Opened {
-        if let signatures {
-            if signatures.policy.mode == .tag { try await checkTagged(commit, signatures) } else { try await signatures.check(commit, in: mirror) }
-        }
-        return try await opened(commit, ref: ref ?? "HEAD")
-    }
-
-    /// `signatures: tag` for a past commit: an annotated tag pointing at it must carry a good signature.
-    func checkTagged(_ commit: GitCommitID, _ signatures: CommitSignatureCheck) async throws {
-        var refusal: (any Error)?
-        for name in try await mirror.tagNames().sorted() {
-            guard let raw = try await mirror.rawTag(named: name),
-                  String(decoding: raw.prefix(48), as: UTF8.self).hasPrefix("object \(commit.hex)") else { continue }
-            do {
-                try await signatures.checkTag("refs/tags/" + name, commit: commit, in: mirror)
-                return
-            } catch {
-                refusal = error
-            }
-        }
-        throw refusal ?? SignatureRefusal(commit: commit.hex, verdict: SignatureVerdict(.unsigned, reason: "no annotated tag points at it"),
-                                          policy: signatures.policy)
+        try await opened(commit, ref: ref ?? "HEAD")
     }
 
     private func opened(_ commit: GitCommitID, ref: String) async throws -> SourceReader.Opened {
